@@ -1,0 +1,54 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from .forms import LoginForm
+from .home import home_panels
+from .middleware import SESSION_KEY
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, _("U bent uitgelogd."))
+    return redirect("accounts:login")
+
+
+@login_required
+@require_POST
+def switch_membership(request):
+    chosen = request.POST.get("membership", "")
+    for membership in request.user.memberships_list:
+        if str(membership.pk) == chosen:
+            request.session[SESSION_KEY] = membership.pk
+            messages.info(request, _("U werkt nu als %(role)s.") % {"role": membership})
+            break
+    return redirect("home")
+
+
+@login_required
+@never_cache
+def home(request):
+    """The start page: the user's attention list, composed of panels the apps own."""
+    return render(request, "accounts/home.html", {"panels": home_panels(request)})
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,21 @@
+"""The Celery application. Tasks are thin: they take ids and call a service."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("koers")
+# Only CELERY_* Django settings configure Celery; the broker comes from REDIS_URL.
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Every periodic job, in one place. Each is idempotent, so a double beat is harmless.
+app.conf.beat_schedule = {
+    "remove expired import uploads": {
+        "task": "students.tasks.remove_expired_import_batches",
+        "schedule": crontab(minute=17),
+    },
+}

@@ -1,0 +1,1 @@
+# Case tables, meetings and minutes arrive with the Doorstroomtafel issue.

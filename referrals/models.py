@@ -1,0 +1,1 @@
+# Referrals, disclosures and the Flexservice arrive with the referrals issue (REFERRALS.md).

@@ -1,0 +1,1 @@
+# Reports read the other apps; they own no tables yet.

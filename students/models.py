@@ -1,0 +1,334 @@
+"""The student file: students, enrolments, qualifications, employment, and the two logs
+that privacy asks for (who changed what, and who looked at which file).
+
+Every write goes through students.services; every scoped read through students.queries.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Municipality, Organisation
+
+from .bsn import mask_bsn
+from .queries import StudentQuerySet
+
+
+def new_public_id():
+    """A random identifier for URLs: never the database id, the BSN or the student number."""
+    return secrets.token_urlsafe(9)
+
+
+class PriorEducation(models.TextChoices):
+    VO = "vo", _("Voortgezet onderwijs")
+    VMBO = "vmbo", _("Vmbo")
+    PRO = "pro", _("Praktijkonderwijs")
+    VSO = "vso", _("Voortgezet speciaal onderwijs")
+    HAVO = "havo", _("Havo")
+    VWO = "vwo", _("Vwo")
+    MBO = "mbo", _("Mbo")
+    OTHER = "other", _("Anders")
+    UNKNOWN = "unknown", _("Onbekend")
+
+
+class Level(models.TextChoices):
+    ENTREE = "entree", _("Entree (mbo 1)")
+    MBO2 = "2", _("Mbo 2")
+    MBO3 = "3", _("Mbo 3")
+    MBO4 = "4", _("Mbo 4")
+    VAVO = "vavo", _("Vavo")
+
+
+class EndReason(models.TextChoices):
+    DIPLOMA = "diploma", _("Diploma")
+    DROPOUT = "dropout", _("Uitval")
+    SWITCH = "switch", _("Overstap")
+    OTHER = "other", _("Anders")
+
+
+class QualificationType(models.TextChoices):
+    VMBO = "vmbo", _("Vmbo")
+    HAVO = "havo", _("Havo")
+    VWO = "vwo", _("Vwo")
+    PRO = "pro", _("Praktijkonderwijs-certificaat")
+    VSO = "vso", _("Vso-certificaat")
+    ENTREE = "entree", _("Entree-diploma")
+    MBO = "mbo", _("Mbo-diploma")
+
+
+class Student(models.Model):
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    student_number = models.CharField(_("studentnummer"), max_length=20, unique=True)
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    last_name = models.CharField(_("achternaam"), max_length=100)
+    date_of_birth = models.DateField(_("geboortedatum"))
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="students",
+        verbose_name=_("woongemeente"),
+    )
+    bsn = models.CharField(_("BSN"), max_length=9, blank=True)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    prior_education = models.CharField(
+        _("vooropleiding"), max_length=10, choices=PriorEducation.choices, blank=True
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentees",
+        verbose_name=_("mentor"),
+    )
+    # Optimistic locking: every write must name the version it read (students.services).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StudentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("studenten")
+        indexes = [
+            # The list's keyset order.
+            models.Index(fields=["last_name", "first_name", "id"], name="student_name_order"),
+            models.Index(fields=["municipality", "date_of_birth"], name="student_municipality_dob"),
+            models.Index(fields=["mentor", "last_name", "first_name", "id"], name="student_mentor_order"),
+        ]
+        # Trigram indexes for name search are created on PostgreSQL only (migration 0002).
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def masked_bsn(self):
+        return mask_bsn(self.bsn)
+
+
+class Enrolment(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments")
+    institution = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        limit_choices_to={"kind": "school"},
+        verbose_name=_("instelling"),
+    )
+    location = models.CharField(_("locatie"), max_length=100, blank=True)
+    programme = models.CharField(_("opleiding"), max_length=200)
+    level = models.CharField(_("niveau"), max_length=10, choices=Level.choices)
+    start_date = models.DateField(_("startdatum"))
+    planned_end_date = models.DateField(_("geplande einddatum"), null=True, blank=True)
+    end_date = models.DateField(_("einddatum"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("reden einde"), max_length=10, choices=EndReason.choices, blank=True
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("inschrijving")
+        verbose_name_plural = _("inschrijvingen")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "student", "institution", "programme", "start_date", name="enrolment_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="enrolment_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_end_date__isnull=True)
+                | models.Q(planned_end_date__gte=models.F("start_date")),
+                name="enrolment_planned_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(end_date__isnull=True) & models.Q(end_reason=""))
+                | (models.Q(end_date__isnull=False) & ~models.Q(end_reason="")),
+                name="enrolment_end_reason_with_end_date",
+            ),
+            models.CheckConstraint(
+                condition=~(models.Q(level="vavo") & models.Q(end_reason="diploma")),
+                name="enrolment_vavo_no_diploma",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "student"], name="enrolment_institution_student"),
+            models.Index(fields=["student", "start_date"], name="enrolment_student_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} ({self.get_level_display()}), {self.institution}"
+
+    def is_enrolled_on(self, day):
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+class Qualification(models.Model):
+    """A diploma or certificate obtained elsewhere (or recorded apart from an enrolment)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="qualifications")
+    type = models.CharField(_("soort"), max_length=10, choices=QualificationType.choices)
+    level = models.PositiveSmallIntegerField(_("niveau"), null=True, blank=True)
+    date = models.DateField(_("datum"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("diploma of certificaat")
+        verbose_name_plural = _("diploma's en certificaten")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "student", "type", Coalesce("level", 0), "date", name="qualification_key"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(type="mbo") & models.Q(level__in=[2, 3, 4]))
+                | (~models.Q(type="mbo") & models.Q(level__isnull=True)),
+                name="qualification_level_only_for_mbo",
+            ),
+        ]
+
+    def __str__(self):
+        label = self.get_type_display()
+        return f"{label} {self.level}" if self.level else label
+
+
+class Employment(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="employments")
+    employer = models.CharField(_("werkgever"), max_length=200)
+    hours_per_week = models.DecimalField(_("uren per week"), max_digits=3, decimal_places=1)
+    start_date = models.DateField(_("startdatum"))
+    end_date = models.DateField(_("einddatum"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dienstverband")
+        verbose_name_plural = _("dienstverbanden")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint("student", "employer", "start_date", name="employment_key"),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_week__gte=0) & models.Q(hours_per_week__lte=60),
+                name="employment_hours_0_60",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="employment_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employer}, {self.hours_per_week} u/w"
+
+
+class RecordChange(models.Model):
+    """History: who changed which record of a student's file, when, and the old values.
+
+    One table for the whole file, so the student's page reads the history in one query.
+    The BSN is never stored here: a change to it is recorded as "changed" only.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("aangemaakt")
+        UPDATE = "update", _("gewijzigd")
+        DELETE = "delete", _("verwijderd")
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="changes")
+    record_type = models.CharField(max_length=50)
+    record_id = models.BigIntegerField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=30, blank=True)  # "import", "web", "admin", ...
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # {field: {"old": value, "new": value}}; values as shown (dates ISO, BSN masked out).
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("wijziging")
+        verbose_name_plural = _("wijzigingen")
+        indexes = [models.Index(fields=["student", "-at"], name="change_student_at")]
+
+
+class AccessLog(models.Model):
+    """Append-only: every view of a student file, list page, export or import preview."""
+
+    class Action(models.TextChoices):
+        VIEW_STUDENT = "view_student", _("dossier bekeken")
+        LIST_STUDENTS = "list_students", _("lijst of zoekresultaat bekeken")
+        IMPORT_PREVIEW = "import_preview", _("importvoorbeeld bekeken")
+        IMPORT_APPLY = "import_apply", _("import doorgevoerd")
+        EXPORT = "export", _("export")
+        DOWNLOAD = "download", _("download")
+        VIEW_SPECIAL = "view_special", _("bijzondere gegevens bekeken")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    role = models.CharField(max_length=30, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    # One student for a file view; for lists and exports the ids of every student shown.
+    student = models.ForeignKey(
+        Student, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_logs"
+    )
+    student_ids = models.JSONField(default=list, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("inzage")
+        verbose_name_plural = _("inzagelog")
+        indexes = [models.Index(fields=["student", "-at"], name="accesslog_student_at")]
+
+
+class ImportBatch(models.Model):
+    """Uploaded administration files waiting for the coordinator's confirmation."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("voorbeeld")
+        APPLIED = "applied", _("doorgevoerd")
+        DISCARDED = "discarded", _("verworpen")
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("importbestand")
+        verbose_name_plural = _("importbestanden")
+
+
+class ImportFile(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=20)  # students, enrolments, qualifications, employment
+    name = models.CharField(max_length=50)  # the canonical base name, e.g. "students.csv"
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint("batch", "kind", name="importfile_batch_kind")]

@@ -1,0 +1,132 @@
+"""Every scoped read of students starts here (ACCESS.md, "Who sees what").
+
+`Student.objects.visible_to(user)` is the one place that decides which students a user
+may see, for lists and for single lookups alike; `get_student_for_user` turns "not
+visible" into a 404, so a record outside the scope is indistinguishable from none.
+"""
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role
+
+from .dates import latest_birth_date_for_age, upper_age_on
+
+# Extra scopes that later apps contribute (for example: students on the agenda of a case
+# table the user takes part in, or referrals a partner accepted). Each is a callable
+# (membership, today) -> Q over Student, or None. Registered in AppConfig.ready().
+_scope_providers = []
+
+
+def register_scope(provider):
+    _scope_providers.append(provider)
+    return provider
+
+
+def startkwalificatie_q(today: date) -> Q:
+    """Students with a startkwalificatie dated on or before `today` (MONITORING.md)."""
+    from .models import Enrolment, Qualification
+
+    sk_enrolment = Enrolment.objects.filter(
+        student=OuterRef("pk"),
+        end_reason="diploma",
+        level__in=["2", "3", "4"],
+        end_date__lte=today,
+    )
+    sk_qualification = Qualification.objects.filter(
+        student=OuterRef("pk"), date__lte=today
+    ).filter(Q(type__in=["havo", "vwo"]) | Q(type="mbo", level__in=[2, 3, 4]))
+    return Q(Exists(sk_enrolment)) | Q(Exists(sk_qualification))
+
+
+def _membership_scope(membership, today: date) -> Q | None:
+    """The students one membership sees, as a filter; None when it sees none."""
+    organisation = membership.organisation
+    role = membership.role
+    if role == Role.MENTOR:
+        return Q(mentor_id=membership.user_id)
+    if role in (Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK):
+        from .models import Enrolment
+
+        return Q(
+            Exists(Enrolment.objects.filter(student=OuterRef("pk"), institution=organisation))
+        )
+    if role == Role.LEERPLICHT:
+        # Living in the region and under 18 (kwalificatieplicht).
+        adult_born_by = latest_birth_date_for_age(18, today)
+        return Q(municipality__region_id=organisation.region_id, date_of_birth__gt=adult_born_by)
+    if role == Role.DOORSTROOMPUNT:
+        # Living in the region, 18 or older, in the target group (below the upper age
+        # and without a startkwalificatie).
+        adult_born_by = latest_birth_date_for_age(18, today)
+        too_old_born_by = latest_birth_date_for_age(upper_age_on(today), today)
+        return Q(
+            municipality__region_id=organisation.region_id,
+            date_of_birth__lte=adult_born_by,
+            date_of_birth__gt=too_old_born_by,
+        ) & ~startkwalificatie_q(today)
+    # Partners see students through accepted referrals only, regional coordinators
+    # through aggregate reports, functional administrators never: nothing here.
+    return None
+
+
+class StudentQuerySet(models.QuerySet):
+    def visible_to(self, user, *, today: date | None = None):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        membership = user.active_membership
+        if membership is None:
+            return self.none()
+        today = today or timezone.localdate()
+        scopes = [_membership_scope(membership, today)]
+        scopes += [provider(membership, today) for provider in _scope_providers]
+        scopes = [scope for scope in scopes if scope is not None]
+        if not scopes:
+            return self.none()
+        combined = scopes[0]
+        for scope in scopes[1:]:
+            combined |= scope
+        return self.filter(combined)
+
+    def search(self, text: str):
+        """Every word must match the first name, last name or the start of the number."""
+        for word in text.split()[:5]:
+            self = self.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(student_number__startswith=word)
+            )
+        return self
+
+
+def get_student_for_user(user, public_id: str, *, write: bool = False):
+    """The student with this public id if the user may see it (or write it), else 404."""
+    from .models import Student
+
+    queryset = Student.objects.visible_to(user)
+    if write:
+        queryset = queryset.filter(pk__in=writable_students(user).values("pk"))
+    try:
+        return queryset.select_related("municipality__subregion", "mentor").get(
+            public_id=public_id
+        )
+    except Student.DoesNotExist:
+        raise Http404("No student here") from None
+
+
+def writable_students(user):
+    """Students whose file the user may change: the school's mentor and coordinator only."""
+    from .models import Student
+
+    membership = user.active_membership
+    if membership is None or membership.role not in (
+        Role.MENTOR,
+        Role.SCHOOL_COORDINATOR,
+        Role.INTAKE_DESK,
+    ):
+        return Student.objects.none()
+    return Student.objects.visible_to(user)

@@ -1,0 +1,138 @@
+"""Every write to the student file. Each service is keyword-only and atomic, validates,
+writes, and records the history (RecordChange) in the same transaction.
+
+Optimistic locking: a caller passes the `version` it read; when someone else saved in
+between, the UPDATE matches no row and `ConcurrentEditError` carries the current record,
+so the page can show both versions and nothing is overwritten silently.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessLog, Enrolment, RecordChange, Student
+
+# Fields whose values never enter the history: a change is recorded, the value is not.
+SECRET_FIELDS = {"bsn"}
+
+
+class ConcurrentEditError(Exception):
+    def __init__(self, current):
+        super().__init__("The record was changed by someone else")
+        self.current = current
+
+
+def history_value(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def field_changes(instance, new_values: dict) -> dict:
+    """{field: {"old": ..., "new": ...}} for the fields whose value differs."""
+    changes = {}
+    for field, new in new_values.items():
+        old = getattr(instance, field)
+        if old != new:
+            if field in SECRET_FIELDS:
+                changes[field] = {"old": "•" if old else "", "new": "•" if new else ""}
+            else:
+                changes[field] = {"old": history_value(old), "new": history_value(new)}
+    return changes
+
+
+def record_change(*, student_id, record, action, changes, actor=None, source="web"):
+    return RecordChange(
+        student_id=student_id,
+        record_type=record._meta.model_name,
+        record_id=record.pk,
+        action=action,
+        actor=actor,
+        source=source,
+        changes=changes,
+    )
+
+
+def _save_versioned(*, instance, expected_version, values, actor, student_id, source):
+    changes = field_changes(instance, values)
+    if not changes:
+        return instance, {}
+    model = type(instance)
+    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
+        version=F("version") + 1, **values
+    )
+    if not updated:
+        raise ConcurrentEditError(model.objects.get(pk=instance.pk))
+    record_change(
+        student_id=student_id,
+        record=instance,
+        action=RecordChange.Action.UPDATE,
+        changes=changes,
+        actor=actor,
+        source=source,
+    ).save()
+    instance.refresh_from_db()
+    return instance, changes
+
+
+@transaction.atomic
+def student_update(*, student: Student, expected_version: int, data: dict, actor, source="web"):
+    """Change a student's personal data; the caller's form has validated the fields."""
+    return _save_versioned(
+        instance=student,
+        expected_version=expected_version,
+        values=data,
+        actor=actor,
+        student_id=student.pk,
+        source=source,
+    )
+
+
+@transaction.atomic
+def student_assign_mentor(*, student: Student, expected_version: int, mentor, actor):
+    if mentor is not None and not mentor.memberships.filter(
+        role="mentor", is_active=True
+    ).exists():
+        raise ValidationError({"mentor": _("Deze gebruiker is geen mentor.")})
+    return _save_versioned(
+        instance=student,
+        expected_version=expected_version,
+        values={"mentor": mentor},
+        actor=actor,
+        student_id=student.pk,
+        source="web",
+    )
+
+
+@transaction.atomic
+def enrolment_update(*, enrolment: Enrolment, expected_version: int, data: dict, actor):
+    return _save_versioned(
+        instance=enrolment,
+        expected_version=expected_version,
+        values=data,
+        actor=actor,
+        student_id=enrolment.student_id,
+        source="web",
+    )
+
+
+def access_log(*, user, action, student=None, students=(), detail=""):
+    """Write one access-log row: who, in which role and organisation, what, which students."""
+    membership = getattr(user, "active_membership", None)
+    return AccessLog.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        role=membership.role if membership else "",
+        organisation=membership.organisation if membership else None,
+        action=action,
+        student=student,
+        student_ids=[s if isinstance(s, int) else s.pk for s in students],
+        detail=detail[:200],
+    )

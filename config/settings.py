@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     # Koers apps, in dependency order: each may import only those above it.
     "accounts",
     "students",
+    "roadmap",
     "monitoring",
     "referrals",
     "doorstroomtafel",

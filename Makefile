@@ -1,0 +1,87 @@
+# Koers: two commands to get going.
+#   make run   create .venv, install, write a dev .env, migrate, load demo data and serve
+#              http://127.0.0.1:8000 with a Celery worker and beat (no servers needed)
+#   make test  the whole quality gate: pytest (browser tests included), ruff, migrations
+# DATABASE_URL / REDIS_URL (in the environment or .env) switch to PostgreSQL / Redis.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install only when the dependencies change: the stamp is newer than pyproject.toml.
+STAMP := $(VENV)/.installed
+# pytest-xdist workers; each gets its own test database and Redis database number.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test pytest ruff-check lint format migrations-check check-deploy messages \
+	bench-import seed clean
+
+help:
+	@echo "make run           serve Koers on http://127.0.0.1:8000 with demo data, worker and beat"
+	@echo "make test          pytest + ruff + makemigrations --check (the quality gate)"
+	@echo "make lint          ruff check and ruff format --check"
+	@echo "make format        ruff format and ruff check --fix"
+	@echo "make messages      makemessages + compilemessages for locale/en"
+	@echo "make bench-import  import benchmark (100,000 students; set DATABASE_URL to PostgreSQL)"
+	@echo "make seed          (re)load the demo data"
+	@echo "make clean         remove var/ (the SQLite database, Celery queue, media)"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# A development .env: DEBUG on and a random secret. Never overwritten once it exists.
+.env:
+	@printf '%s\n' \
+		'# Written by make for local development; see .env.example for every variable.' \
+		'DEBUG=true' \
+		"SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote .env (DEBUG=true, random SECRET_KEY)"
+
+run: $(STAMP) .env
+	bin/run-dev
+
+seed: $(STAMP) .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+
+# ruff check (not format --check) is part of the gate; `make lint` also checks formatting.
+test: $(STAMP) .env ruff-check migrations-check pytest
+
+pytest: $(STAMP) .env
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+ruff-check: $(STAMP)
+	$(BIN)/ruff check .
+
+lint: ruff-check
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: $(STAMP) .env
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check-deploy: $(STAMP)
+	DEBUG=false ALLOWED_HOSTS=koers.example.nl \
+		SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# msgids are Dutch; English is the one translation. Needs gettext (apt-get install gettext).
+messages: $(STAMP) .env
+	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*' \
+		--ignore 'static/vendor/*' --ignore 'bench/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'
+
+bench-import: $(STAMP) .env
+	$(BIN)/python bench/import_benchmark.py $(BENCH_ARGS)
+
+clean:
+	rm -rf var/

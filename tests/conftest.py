@@ -8,6 +8,12 @@ import pytest
 from .factories import make_user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2's deliberate slowness costs about a second per persona; tests need none of it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def mentor(db):
     return make_user("mentor@horizon.test", "mentor", "Horizon College", first_name="Mirjam")

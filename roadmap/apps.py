@@ -1,7 +1,27 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+_registered = False
+
 
 class RoadmapConfig(AppConfig):
     name = "roadmap"
     verbose_name = _("Route naar succes (Entree)")
+
+    def ready(self):
+        # The student's page and the start page compose panels that each app owns, so
+        # students never imports roadmap. ready() may run more than once: register once.
+        global _registered
+        if _registered:
+            return
+        from accounts.home import register_home_panel
+        from students.demo import register_seeder
+        from students.panels import register_student_panel
+
+        from .demo import seed_roadmap
+        from .panels import home_route_panel, student_route_panel
+
+        register_student_panel(30, student_route_panel)
+        register_home_panel(20, home_route_panel)
+        register_seeder(30, seed_roadmap, name="roadmap")
+        _registered = True

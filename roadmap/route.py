@@ -1,0 +1,168 @@
+"""The route of one Entree enrolment as a timeline: pure functions, no database.
+
+Given an enrolment whose steps are loaded (select_related over the reverse one-to-ones),
+`build_route` says for every step whether it is done, due (with its due date), open,
+optional or not applicable, and which step is next. The due dates are those of the
+monitoring rule book (MONITORING.md section 2), so the mentor's page and the signals
+agree; settings with the same names override the defaults.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+
+from .models import STEP_RELATED_NAMES, Perspective, StepKind
+
+# Step 1 belongs to the start of the programme; the rule book sets no signal for it, so
+# the route gives the mentor the first four weeks before it shows as overdue.
+START_STEP_DAYS = 28
+
+
+def _setting(name, default):
+    return getattr(settings, f"KOERS_{name}", default)
+
+
+def study_advice_due(start_date: date) -> date:
+    """Step 2: 16 weeks (112 days) after the start."""
+    return start_date + timedelta(weeks=_setting("STUDY_ADVICE_WEEKS", 16))
+
+
+def planned_end(enrolment) -> date:
+    """The planned end, or start + 365 days when empty (MONITORING.md section 1)."""
+    return enrolment.planned_end_date or enrolment.start_date + timedelta(days=365)
+
+
+def perspective_due(enrolment) -> date:
+    """Step 4: the earlier of the first spring date on or after start + 112 days, and
+    planned end - 91 days."""
+    month, day = _setting("SPRING_DATE", (4, 1))
+    after = study_advice_due(enrolment.start_date)
+    spring = date(after.year, month, day)
+    if spring < after:
+        spring = date(after.year + 1, month, day)
+    return min(spring, planned_end(enrolment) - timedelta(days=91))
+
+
+class Status:
+    DONE = "done"
+    DUE = "due"  # the next step to log, with a due date
+    OPEN = "open"  # still to come, after the next one
+    OPTIONAL = "optional"  # ABA: only when it helps
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass
+class RouteStep:
+    kind: str
+    label: str
+    status: str
+    record: object = None
+    due_date: date | None = None
+    overdue: bool = False
+    note: str = ""
+
+    @property
+    def done(self):
+        return self.record is not None
+
+
+@dataclass
+class Route:
+    enrolment: object
+    steps: list = field(default_factory=list)
+    next_step: RouteStep | None = None
+    running: bool = True
+
+    @property
+    def current(self):
+        """The latest step that is done (the step the student is in)."""
+        done = [step for step in self.steps if step.done]
+        return done[-1] if done else None
+
+    @property
+    def has_leaving(self):
+        return any(step.kind == StepKind.LEAVING for step in self.steps)
+
+    @property
+    def overdue(self):
+        return bool(self.next_step and self.next_step.overdue)
+
+    def step(self, kind):
+        for step in self.steps:
+            if step.kind == kind:
+                return step
+        return None
+
+
+def loaded_step(enrolment, kind):
+    """The step record if it exists; the reverse one-to-one raises when there is none."""
+    try:
+        return getattr(enrolment, STEP_RELATED_NAMES[kind])
+    except ObjectDoesNotExist:
+        return None
+
+
+def build_route(enrolment, *, today: date, include_aba: bool) -> Route:
+    """The timeline of an Entree enrolment on `today`.
+
+    ABA is left out entirely unless the caller may see special-category data.
+    """
+    records = {kind: loaded_step(enrolment, kind) for kind in STEP_RELATED_NAMES}
+    running = enrolment.end_date is None or enrolment.end_date >= today
+    leaving = records[StepKind.LEAVING]
+    perspective = records[StepKind.PERSPECTIVE]
+    chosen = perspective.perspective if perspective else None
+
+    due = {
+        StepKind.START: enrolment.start_date + timedelta(days=START_STEP_DAYS),
+        StepKind.STUDY_ADVICE: study_advice_due(enrolment.start_date),
+        StepKind.PERSPECTIVE: perspective_due(enrolment),
+        StepKind.WORK: planned_end(enrolment),
+        StepKind.FURTHER_EDUCATION: planned_end(enrolment),
+    }
+
+    kinds = [StepKind.START, StepKind.STUDY_ADVICE]
+    if include_aba:
+        kinds.append(StepKind.ABA)
+    kinds += [StepKind.PERSPECTIVE, StepKind.WORK, StepKind.FURTHER_EDUCATION]
+    if leaving:
+        kinds.append(StepKind.LEAVING)
+
+    route = Route(enrolment=enrolment, running=running)
+    for kind in kinds:
+        record = records[kind]
+        step = RouteStep(kind=kind, label=StepKind(kind).label, status=Status.OPEN, record=record)
+        if record is not None:
+            step.status = Status.DONE
+        elif kind == StepKind.ABA:
+            step.status = Status.OPTIONAL
+        elif leaving or (not running and enrolment.end_reason != "diploma"):
+            # Left without a diploma: the route stops here.
+            step.status = Status.NOT_APPLICABLE
+        elif kind == StepKind.WORK and chosen and chosen != Perspective.WORK:
+            step.status = Status.NOT_APPLICABLE
+        elif kind == StepKind.FURTHER_EDUCATION and chosen and (
+            chosen != Perspective.FURTHER_EDUCATION
+        ):
+            step.status = Status.NOT_APPLICABLE
+        elif kind in (StepKind.WORK, StepKind.FURTHER_EDUCATION) and not chosen:
+            step.note = "after_perspective"
+        route.steps.append(step)
+
+    if records[StepKind.WORK] or records[StepKind.FURTHER_EDUCATION]:
+        # One next step is enough: the other one no longer applies.
+        for step in route.steps:
+            if step.kind in (StepKind.WORK, StepKind.FURTHER_EDUCATION) and not step.done:
+                step.status = Status.NOT_APPLICABLE
+
+    for step in route.steps:
+        if step.status == Status.OPEN:
+            step.status = Status.DUE
+            step.due_date = due[step.kind]
+            # The enrolment signals stay overdue while the enrolment runs (MONITORING.md).
+            step.overdue = running and step.due_date < today
+            route.next_step = step
+            break
+    return route

@@ -60,6 +60,12 @@ class StepForm(forms.ModelForm):
 
     date_label = _("Datum")
 
+    def _post_clean(self):
+        # The form only parses: the service validates and writes. Skipping the model
+        # validation also keeps the instance untouched, so the service can compare the
+        # saved values with the new ones for the history.
+        pass
+
     def service_data(self):
         return {name: self.cleaned_data.get(name) for name in STEP_FIELDS[self.kind]}
 
@@ -112,7 +118,9 @@ class WorkStepForm(StepForm):
     )
     employment_start = forms.DateField(label=_("Start van het werk"), required=False)
     employment_end = forms.DateField(
-        label=_("Einde van het contract"), required=False, help_text=_("Leeg bij een vast contract.")
+        label=_("Einde van het contract"),
+        required=False,
+        help_text=_("Leeg bij een vast contract."),
     )
 
     field_order = [
@@ -196,7 +204,9 @@ class ContactMomentForm(forms.Form):
         min_value=0,
     )
     note = forms.CharField(
-        label=_("Notitie"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label=_("Notitie"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text=HEALTH_WARNING,
     )
 

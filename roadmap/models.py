@@ -80,9 +80,7 @@ class StartStep(StepBase):
 
     kind = StepKind.START
 
-    enrolment = models.OneToOneField(
-        Enrolment, on_delete=models.CASCADE, related_name="start_step"
-    )
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="start_step")
     intake_origin = models.CharField(
         _("instroom vanuit"), max_length=20, choices=IntakeOrigin.choices
     )
@@ -132,9 +130,7 @@ class StudyAdviceStep(StepBase):
         Enrolment, on_delete=models.CASCADE, related_name="study_advice_step"
     )
     advice = models.CharField(_("advies"), max_length=10, choices=Advice.choices)
-    perspective_discussed = models.BooleanField(
-        _("uitstroomperspectief besproken"), default=False
-    )
+    perspective_discussed = models.BooleanField(_("uitstroomperspectief besproken"), default=False)
     perspective_note = models.TextField(
         _("notitie over het uitstroomperspectief"), blank=True, help_text=HEALTH_WARNING
     )
@@ -225,9 +221,7 @@ class PerspectiveStep(StepBase):
         blank=True,
         help_text=_("Werkgever, school, dagbestedingsplek of leerbedrijf, als die bekend is."),
     )
-    alob_started_date = models.DateField(
-        _("ALOB (fase 1b) gestart op"), null=True, blank=True
-    )
+    alob_started_date = models.DateField(_("ALOB (fase 1b) gestart op"), null=True, blank=True)
     doorstroomtafel_agenda = models.BooleanField(
         _("op de agenda van de Doorstroomtafel"), default=False
     )
@@ -260,9 +254,7 @@ class WorkStep(StepBase):
 
     kind = StepKind.WORK
 
-    enrolment = models.OneToOneField(
-        Enrolment, on_delete=models.CASCADE, related_name="work_step"
-    )
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="work_step")
     employment = models.ForeignKey(
         Employment,
         on_delete=models.PROTECT,
@@ -339,9 +331,7 @@ class LeavingStep(StepBase):
     doorstroomtafel_discussed = models.BooleanField(
         _("besproken aan de Doorstroomtafel"), default=False
     )
-    alob_started_date = models.DateField(
-        _("ALOB (fase 1b) gestart op"), null=True, blank=True
-    )
+    alob_started_date = models.DateField(_("ALOB (fase 1b) gestart op"), null=True, blank=True)
     startpunt_involved = models.BooleanField(_("Jongeren Startpunt betrokken"), default=False)
 
     class Meta:
@@ -390,6 +380,9 @@ class AbaStepChange(models.Model):
         verbose_name_plural = _("wijzigingen ABA")
         indexes = [models.Index(fields=["aba_step", "-at"], name="abachange_step_at")]
 
+    def __str__(self):
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
 
 class StepConflict(models.Model):
     """A save that was refused because someone else saved the step first.
@@ -412,6 +405,9 @@ class StepConflict(models.Model):
         verbose_name = _("conflict bij opslaan")
         verbose_name_plural = _("conflicten bij opslaan")
         indexes = [models.Index(fields=["enrolment", "kind", "-at"], name="stepconflict_step_at")]
+
+    def __str__(self):
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ContactKind(models.TextChoices):
@@ -442,9 +438,7 @@ class ContactMoment(models.Model):
     date = models.DateField(_("datum"))
     channel = models.CharField(_("kanaal"), max_length=10, choices=Channel.choices)
     note = models.TextField(_("notitie"), blank=True, help_text=HEALTH_WARNING)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+"
     )

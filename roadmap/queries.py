@@ -53,7 +53,9 @@ def can_write_enrolment(user, enrolment, student):
         return False
     if membership.role == Role.MENTOR and student.mentor_id != user.pk:
         return False
-    return enrolment.level == Level.ENTREE and enrolment.institution_id == membership.organisation_id
+    return (
+        enrolment.level == Level.ENTREE and enrolment.institution_id == membership.organisation_id
+    )
 
 
 def can_see_special(user, enrolment, student):
@@ -78,9 +80,7 @@ def get_route_student(user, public_id):
 
 def step_select_related(*, include_aba, with_authors=True):
     names = [
-        name
-        for kind, name in STEP_RELATED_NAMES.items()
-        if include_aba or kind != StepKind.ABA
+        name for kind, name in STEP_RELATED_NAMES.items() if include_aba or kind != StepKind.ABA
     ]
     related = []
     for name in names:
@@ -211,4 +211,3 @@ def mentor_route_enrolments(user, *, today):
         )
         .order_by("student__last_name", "student__first_name", "student_id", "-start_date")
     )
-

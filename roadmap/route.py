@@ -109,7 +109,11 @@ def build_route(enrolment, *, today: date, include_aba: bool) -> Route:
 
     ABA is left out entirely unless the caller may see special-category data.
     """
-    records = {kind: loaded_step(enrolment, kind) for kind in STEP_RELATED_NAMES}
+    # ABA is never read unless it may be shown (and it is not loaded otherwise).
+    records = {
+        kind: loaded_step(enrolment, kind) if include_aba or kind != StepKind.ABA else None
+        for kind in STEP_RELATED_NAMES
+    }
     running = enrolment.end_date is None or enrolment.end_date >= today
     leaving = records[StepKind.LEAVING]
     perspective = records[StepKind.PERSPECTIVE]
@@ -141,10 +145,15 @@ def build_route(enrolment, *, today: date, include_aba: bool) -> Route:
         elif leaving or (not running and enrolment.end_reason != "diploma"):
             # Left without a diploma: the route stops here.
             step.status = Status.NOT_APPLICABLE
-        elif kind == StepKind.WORK and chosen and chosen != Perspective.WORK:
-            step.status = Status.NOT_APPLICABLE
-        elif kind == StepKind.FURTHER_EDUCATION and chosen and (
-            chosen != Perspective.FURTHER_EDUCATION
+        elif (
+            kind == StepKind.WORK
+            and chosen
+            and chosen != Perspective.WORK
+            or (
+                kind == StepKind.FURTHER_EDUCATION
+                and chosen
+                and (chosen != Perspective.FURTHER_EDUCATION)
+            )
         ):
             step.status = Status.NOT_APPLICABLE
         elif kind in (StepKind.WORK, StepKind.FURTHER_EDUCATION) and not chosen:

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from students.dates import add_months
-from students.models import EndReason, Enrolment, Employment, Level, RecordChange
+from students.models import Employment, EndReason, Enrolment, Level, RecordChange
 from students.services import (
     ConcurrentEditError,
     enrolment_update,
@@ -134,9 +134,7 @@ REQUIRED_MESSAGES = {
     "intake_origin": lambda: _("Kies waar de student vandaan komt."),
     "advice": lambda: _("Kies een advies: doorgaan of stoppen. Stap 2 zonder advies kan niet."),
     "decision": lambda: _("Kies een besluit over de ABA."),
-    "perspective": lambda: _(
-        "Kies een uitstroomperspectief. Stap 4 zonder perspectief kan niet."
-    ),
+    "perspective": lambda: _("Kies een uitstroomperspectief. Stap 4 zonder perspectief kan niet."),
     "employer": lambda: _("Vul de werkgever in. Stap 5a zonder werkgever kan niet."),
     "hours_per_week": lambda: _("Vul het aantal uren per week in."),
     "employment_start": lambda: _("Vul de startdatum van het werk in."),
@@ -219,14 +217,18 @@ def validate_step(*, enrolment, kind, values, today):
         if values["applied_date"] and values["decision"] != "apply":
             errors["applied_date"] = _("Een aanvraagdatum hoort bij het besluit 'Aanvragen'.")
         if values["uwv_outcome"] and not values["applied_date"]:
-            errors["uwv_outcome"] = _("Een uitkomst van het UWV volgt op een aanvraag: vul de aanvraagdatum in.")
+            errors["uwv_outcome"] = _(
+                "Een uitkomst van het UWV volgt op een aanvraag: vul de aanvraagdatum in."
+            )
     elif kind == StepKind.WORK:
         _validate_work(values, errors, today)
     elif kind == StepKind.LEAVING and "date" not in errors:
         if enrolment.end_reason == EndReason.DIPLOMA:
             errors["date"] = _("Deze inschrijving is afgesloten met een diploma.")
-        elif enrolment.end_date and enrolment.end_reason != EndReason.DROPOUT and (
-            step_date > enrolment.end_date
+        elif (
+            enrolment.end_date
+            and enrolment.end_reason != EndReason.DROPOUT
+            and (step_date > enrolment.end_date)
         ):
             errors["date"] = _(
                 "De inschrijving is al beëindigd op %(end)s; de uitstroom kan niet later zijn."
@@ -301,16 +303,18 @@ def _employment_write(*, student_id, employment, values, actor):
                     student_id=student_id,
                     record=employment,
                     action=RecordChange.Action.CREATE,
-                    changes={k: {"old": None, "new": v} for k, v in _history_values(emp_values).items()},
+                    changes={
+                        k: {"old": None, "new": v} for k, v in _history_values(emp_values).items()
+                    },
                     actor=actor,
                 ).save()
                 return employment
             changes = field_changes(employment, emp_values)
             if not changes:
                 return employment
-            updated = Employment.objects.filter(pk=employment.pk, version=employment.version).update(
-                version=F("version") + 1, updated_at=timezone.now(), **emp_values
-            )
+            updated = Employment.objects.filter(
+                pk=employment.pk, version=employment.version
+            ).update(version=F("version") + 1, updated_at=timezone.now(), **emp_values)
             if not updated:
                 raise ConcurrentEditError(Employment.objects.get(pk=employment.pk))
             record_change(
@@ -323,7 +327,11 @@ def _employment_write(*, student_id, employment, values, actor):
             return employment
     except IntegrityError:
         raise ValidationError(
-            {"employer": _("Deze student heeft al een dienstverband bij deze werkgever met deze startdatum.")}
+            {
+                "employer": _(
+                    "Deze student heeft al een dienstverband bij deze werkgever met deze startdatum."
+                )
+            }
         ) from None
 
 
@@ -352,7 +360,9 @@ def _end_enrolment_for_leaving(*, enrolment, old_date, new_date, actor):
 
 
 @transaction.atomic
-def step_log(*, enrolment: Enrolment, kind: str, data: dict, actor, expected_version=None, today=None):
+def step_log(
+    *, enrolment: Enrolment, kind: str, data: dict, actor, expected_version=None, today=None
+):
     """Log step `kind` on an Entree enrolment, or correct it when it exists.
 
     `expected_version` is the version the caller read (None when it saw no step); a
@@ -482,7 +492,9 @@ def contact_moment_log(*, student, kind, data, actor, enrolment=None, today=None
     if day is None:
         errors["date"] = _("Vul een datum in.")
     elif day > today:
-        errors["date"] = _("De datum ligt in de toekomst: leg een contact vast als het er geweest is.")
+        errors["date"] = _(
+            "De datum ligt in de toekomst: leg een contact vast als het er geweest is."
+        )
     elif day < today - timedelta(days=5 * 366):
         errors["date"] = _("Deze datum ligt te ver terug.")
     if _empty(data.get("channel")):

@@ -67,8 +67,12 @@ def route(request, public_id):
     student = get_route_student(request.user, public_id)
     if request.htmx:
         return _render_panel(request, student)
-    access_log(user=request.user, action=AccessLog.Action.VIEW_STUDENT, student=student,
-               detail="roadmap: route")
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.VIEW_STUDENT,
+        student=student,
+        detail="roadmap: route",
+    )
     context = route_panel_context(request, student)
     return render(request, "roadmap/route_page.html", {"student": student, "panel": context})
 
@@ -105,7 +109,12 @@ def _conflict_rows(kind, saved, refused, form):
 
 def _last_saved_by(kind, step):
     if kind == StepKind.ABA:
-        change = AbaStepChange.objects.filter(aba_step=step).select_related("actor").order_by("-at", "-id").first()
+        change = (
+            AbaStepChange.objects.filter(aba_step=step)
+            .select_related("actor")
+            .order_by("-at", "-id")
+            .first()
+        )
     else:
         change = (
             RecordChange.objects.filter(record_type=step._meta.model_name, record_id=step.pk)
@@ -145,8 +154,8 @@ def step_edit(request, public_id, enrolment_id, kind):
             except ValidationError as error:
                 _apply_errors(form, error)
             except ConcurrentEditError:
-                current = STEP_MODELS[kind].objects.select_related("author").get(
-                    enrolment=enrolment
+                current = (
+                    STEP_MODELS[kind].objects.select_related("author").get(enrolment=enrolment)
                 )
                 step_conflict_record(
                     enrolment=enrolment,
@@ -212,9 +221,8 @@ def step_history(request, public_id, enrolment_id, kind):
     except (Enrolment.DoesNotExist, ValueError):
         raise Http404("No enrolment here") from None
     model = STEP_MODELS[kind]
-    if kind == StepKind.ABA:
-        if not can_see_special(request.user, enrolment, student):
-            raise Http404("No step here")
+    if kind == StepKind.ABA and not can_see_special(request.user, enrolment, student):
+        raise Http404("No step here")
     step = model.objects.select_related("author").filter(enrolment=enrolment).first()
     if step is None:
         raise Http404("No step here")

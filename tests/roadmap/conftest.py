@@ -22,9 +22,7 @@ def today():
 @pytest.fixture
 def mentee(mentor, today):
     """Mirjam's Entree student at Horizon, started 20 weeks ago, 16 years old (Alkmaar)."""
-    student = StudentFactory(
-        mentor=mentor, date_of_birth=today - timedelta(days=16 * 365 + 30)
-    )
+    student = StudentFactory(mentor=mentor, date_of_birth=today - timedelta(days=16 * 365 + 30))
     EnrolmentFactory(
         student=student,
         start_date=today - timedelta(weeks=20),
@@ -41,9 +39,7 @@ def enrolment(mentee):
 @pytest.fixture
 def adult_mentee(mentor, today):
     """An 19-year-old Entree student of Mirjam (in the Doorstroompunt's scope)."""
-    student = StudentFactory(
-        mentor=mentor, date_of_birth=today - timedelta(days=19 * 365 + 30)
-    )
+    student = StudentFactory(mentor=mentor, date_of_birth=today - timedelta(days=19 * 365 + 30))
     EnrolmentFactory(
         student=student,
         start_date=today - timedelta(weeks=20),

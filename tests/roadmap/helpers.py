@@ -24,7 +24,11 @@ def valid_data(kind, enrolment, today):
             "contract_type": "fixed_term",
         }
     if kind == StepKind.FURTHER_EDUCATION:
-        return {"date": day, "programme": "Logistiek medewerker (mbo 2)", "institution": "Clusius College"}
+        return {
+            "date": day,
+            "programme": "Logistiek medewerker (mbo 2)",
+            "institution": "Clusius College",
+        }
     if kind == StepKind.LEAVING:
         return {"date": day, "reason": "Verhuisd, geen passende opleiding"}
     raise AssertionError(kind)

@@ -6,7 +6,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from roadmap.models import AbaStep, AbaStepChange, ContactMoment, StepConflict, StepKind, StudyAdviceStep
+from roadmap.models import (
+    AbaStep,
+    AbaStepChange,
+    ContactMoment,
+    StepConflict,
+    StepKind,
+    StudyAdviceStep,
+)
 from roadmap.services import contact_moment_log, step_conflict_record, step_log
 from students.dates import add_months
 from students.models import Employment, RecordChange
@@ -25,9 +32,15 @@ def refused(enrolment, kind, data, actor, today, **kwargs):
 @pytest.mark.parametrize("kind", list(StepKind))
 def test_every_step_can_be_logged_with_valid_data(kind, enrolment, mentor, today):
     step = step_log(
-        enrolment=enrolment, kind=kind, data=valid_data(kind, enrolment, today), actor=mentor, today=today
+        enrolment=enrolment,
+        kind=kind,
+        data=valid_data(kind, enrolment, today),
+        actor=mentor,
+        today=today,
     )
-    assert step.pk and step.version == 1 and step.author == mentor
+    assert step.pk
+    assert step.version == 1
+    assert step.author == mentor
 
 
 @pytest.mark.parametrize("kind", list(StepKind))
@@ -113,18 +126,30 @@ def test_doelgroepverklaring_without_lkv_is_refused(enrolment, mentor, today):
 
 
 def test_steps_only_belong_to_an_entree_enrolment(mentee, mentor, today):
-    level2 = EnrolmentFactory(student=mentee, level="2", programme="Logistiek", start_date=today - timedelta(days=10))
+    level2 = EnrolmentFactory(
+        student=mentee, level="2", programme="Logistiek", start_date=today - timedelta(days=10)
+    )
     with pytest.raises(ValidationError):
-        step_log(enrolment=level2, kind="start", data=valid_data("start", level2, today), actor=mentor, today=today)
+        step_log(
+            enrolment=level2,
+            kind="start",
+            data=valid_data("start", level2, today),
+            actor=mentor,
+            today=today,
+        )
 
 
 def test_logging_a_step_records_its_history_with_the_values(enrolment, mentor, today):
     step = step_log(
-        enrolment=enrolment, kind="study-advice", data=valid_data("study-advice", enrolment, today),
-        actor=mentor, today=today,
+        enrolment=enrolment,
+        kind="study-advice",
+        data=valid_data("study-advice", enrolment, today),
+        actor=mentor,
+        today=today,
     )
     change = RecordChange.objects.get(record_type="studyadvicestep", record_id=step.pk)
-    assert change.action == "create" and change.actor == mentor
+    assert change.action == "create"
+    assert change.actor == mentor
     assert change.student_id == enrolment.student_id
     assert change.changes["advice"] == {"old": None, "new": "continue"}
 
@@ -133,15 +158,23 @@ def test_a_correction_updates_in_place_and_keeps_the_earlier_version(
     enrolment, mentor, coordinator, today
 ):
     step = step_log(
-        enrolment=enrolment, kind="study-advice", data=valid_data("study-advice", enrolment, today),
-        actor=mentor, today=today,
+        enrolment=enrolment,
+        kind="study-advice",
+        data=valid_data("study-advice", enrolment, today),
+        actor=mentor,
+        today=today,
     )
     data = valid_data("study-advice", enrolment, today) | {"advice": "stop"}
     corrected = step_log(
-        enrolment=enrolment, kind="study-advice", data=data, actor=coordinator,
-        expected_version=1, today=today,
+        enrolment=enrolment,
+        kind="study-advice",
+        data=data,
+        actor=coordinator,
+        expected_version=1,
+        today=today,
     )
-    assert corrected.pk == step.pk and corrected.version == 2
+    assert corrected.pk == step.pk
+    assert corrected.version == 2
     assert StudyAdviceStep.objects.get().advice == "stop"
     change = RecordChange.objects.get(record_type="studyadvicestep", action="update")
     assert change.actor == coordinator
@@ -152,36 +185,61 @@ def test_second_of_two_concurrent_corrections_is_refused_and_the_first_is_kept(
     enrolment, mentor, coordinator, today
 ):
     step_log(
-        enrolment=enrolment, kind="study-advice", data=valid_data("study-advice", enrolment, today),
-        actor=mentor, today=today,
+        enrolment=enrolment,
+        kind="study-advice",
+        data=valid_data("study-advice", enrolment, today),
+        actor=mentor,
+        today=today,
     )
     # Both read version 1.
     first = valid_data("study-advice", enrolment, today) | {"advice": "stop"}
     second = valid_data("study-advice", enrolment, today) | {"perspective_note": "Wil de zorg in"}
-    step_log(enrolment=enrolment, kind="study-advice", data=first, actor=mentor,
-             expected_version=1, today=today)
+    step_log(
+        enrolment=enrolment,
+        kind="study-advice",
+        data=first,
+        actor=mentor,
+        expected_version=1,
+        today=today,
+    )
     fresh = type(enrolment).objects.get(pk=enrolment.pk)
     with pytest.raises(ConcurrentEditError) as caught:
-        step_log(enrolment=fresh, kind="study-advice", data=second, actor=coordinator,
-                 expected_version=1, today=today)
+        step_log(
+            enrolment=fresh,
+            kind="study-advice",
+            data=second,
+            actor=coordinator,
+            expected_version=1,
+            today=today,
+        )
     assert caught.value.current.advice == "stop"
     saved = StudyAdviceStep.objects.get()
-    assert saved.advice == "stop" and saved.perspective_note == "" and saved.version == 2
+    assert saved.advice == "stop"
+    assert saved.perspective_note == ""
+    assert saved.version == 2
     assert RecordChange.objects.filter(record_type="studyadvicestep", action="update").count() == 1
 
 
 def test_a_stale_read_loses_even_when_the_row_changed_after_loading(enrolment, mentor, today):
     """The conditional UPDATE catches a save that lands between loading and writing."""
     step = step_log(
-        enrolment=enrolment, kind="start", data=valid_data("start", enrolment, today),
-        actor=mentor, today=today,
+        enrolment=enrolment,
+        kind="start",
+        data=valid_data("start", enrolment, today),
+        actor=mentor,
+        today=today,
     )
     # Someone else saves after this request loaded the step at version 1.
     type(step).objects.filter(pk=step.pk).update(version=2, intake_origin="pro")
     with pytest.raises(ConcurrentEditError):
-        step_log(enrolment=enrolment, kind="start",
-                 data=valid_data("start", enrolment, today) | {"intake_origin": "vo"},
-                 actor=mentor, expected_version=1, today=today)
+        step_log(
+            enrolment=enrolment,
+            kind="start",
+            data=valid_data("start", enrolment, today) | {"intake_origin": "vo"},
+            actor=mentor,
+            expected_version=1,
+            today=today,
+        )
     assert type(step).objects.get().intake_origin == "pro"
 
 
@@ -190,43 +248,74 @@ def test_two_people_logging_the_same_new_step_the_second_is_refused(
 ):
     stale = type(enrolment).objects.get(pk=enrolment.pk)
     _ = stale.start_date  # loaded before the first save: it saw no step
-    step_log(enrolment=enrolment, kind="start", data=valid_data("start", enrolment, today),
-             actor=mentor, today=today)
+    step_log(
+        enrolment=enrolment,
+        kind="start",
+        data=valid_data("start", enrolment, today),
+        actor=mentor,
+        today=today,
+    )
     with pytest.raises(ConcurrentEditError):
-        step_log(enrolment=stale, kind="start",
-                 data=valid_data("start", enrolment, today) | {"intake_origin": "vo"},
-                 actor=coordinator, expected_version=None, today=today)
+        step_log(
+            enrolment=stale,
+            kind="start",
+            data=valid_data("start", enrolment, today) | {"intake_origin": "vo"},
+            actor=coordinator,
+            expected_version=None,
+            today=today,
+        )
     assert type(enrolment.start_step).objects.get().intake_origin == "vso"
 
 
-def test_a_refused_save_is_kept_as_a_conflict_with_both_versions(enrolment, mentor, coordinator, today):
-    step = step_log(enrolment=enrolment, kind="study-advice",
-                    data=valid_data("study-advice", enrolment, today), actor=mentor, today=today)
+def test_a_refused_save_is_kept_as_a_conflict_with_both_versions(
+    enrolment, mentor, coordinator, today
+):
+    step = step_log(
+        enrolment=enrolment,
+        kind="study-advice",
+        data=valid_data("study-advice", enrolment, today),
+        actor=mentor,
+        today=today,
+    )
     conflict = step_conflict_record(
-        enrolment=enrolment, kind="study-advice", actor=coordinator, expected_version=0,
-        current=step, refused_data=valid_data("study-advice", enrolment, today) | {"advice": "stop"},
+        enrolment=enrolment,
+        kind="study-advice",
+        actor=coordinator,
+        expected_version=0,
+        current=step,
+        refused_data=valid_data("study-advice", enrolment, today) | {"advice": "stop"},
     )
     assert StepConflict.objects.get() == conflict
     assert conflict.values == {"advice": {"saved": "continue", "refused": "stop"}}
 
 
 def test_work_step_creates_the_employment_that_monitoring_reads(enrolment, mentor, today):
-    step = step_log(enrolment=enrolment, kind="work", data=valid_data("work", enrolment, today),
-                    actor=mentor, today=today)
+    step = step_log(
+        enrolment=enrolment,
+        kind="work",
+        data=valid_data("work", enrolment, today),
+        actor=mentor,
+        today=today,
+    )
     employment = Employment.objects.get()
-    assert step.employment == employment and employment.student_id == enrolment.student_id
-    assert employment.hours_per_week == Decimal(16) and employment.end_date is None
+    assert step.employment == employment
+    assert employment.student_id == enrolment.student_id
+    assert employment.hours_per_week == Decimal(16)
+    assert employment.end_date is None
     assert RecordChange.objects.filter(record_type="employment", action="create").exists()
 
 
 def test_work_step_links_an_employment_that_already_exists(enrolment, mentor, today):
     data = valid_data("work", enrolment, today)
     existing = Employment.objects.create(
-        student=enrolment.student, employer="bakkerij ooms", hours_per_week=12,
+        student=enrolment.student,
+        employer="bakkerij ooms",
+        hours_per_week=12,
         start_date=data["employment_start"],
     )
     step = step_log(enrolment=enrolment, kind="work", data=data, actor=mentor, today=today)
-    assert step.employment == existing and Employment.objects.count() == 1
+    assert step.employment == existing
+    assert Employment.objects.count() == 1
     existing.refresh_from_db()
     assert existing.hours_per_week == 16
     change = RecordChange.objects.get(record_type="employment")
@@ -237,8 +326,14 @@ def test_losing_the_job_ends_the_employment(enrolment, mentor, today):
     data = valid_data("work", enrolment, today)
     step_log(enrolment=enrolment, kind="work", data=data, actor=mentor, today=today)
     lost = today - timedelta(days=1)
-    step_log(enrolment=enrolment, kind="work", data=data | {"job_lost_date": lost},
-             actor=mentor, expected_version=1, today=today)
+    step_log(
+        enrolment=enrolment,
+        kind="work",
+        data=data | {"job_lost_date": lost},
+        actor=mentor,
+        expected_version=1,
+        today=today,
+    )
     assert Employment.objects.get().end_date == lost
 
 
@@ -246,12 +341,19 @@ def test_leaving_without_a_diploma_ends_the_enrolment_as_dropout(enrolment, ment
     data = valid_data("leaving", enrolment, today)
     step_log(enrolment=enrolment, kind="leaving", data=data, actor=mentor, today=today)
     enrolment.refresh_from_db()
-    assert enrolment.end_date == data["date"] and enrolment.end_reason == "dropout"
+    assert enrolment.end_date == data["date"]
+    assert enrolment.end_reason == "dropout"
     assert RecordChange.objects.filter(record_type="enrolment", action="update").exists()
     # A corrected date moves the end it set.
     later = data["date"] + timedelta(days=3)
-    step_log(enrolment=enrolment, kind="leaving", data=data | {"date": later}, actor=mentor,
-             expected_version=1, today=today)
+    step_log(
+        enrolment=enrolment,
+        kind="leaving",
+        data=data | {"date": later},
+        actor=mentor,
+        expected_version=1,
+        today=today,
+    )
     enrolment.refresh_from_db()
     assert enrolment.end_date == later
 
@@ -264,13 +366,25 @@ def test_leaving_is_refused_on_an_enrolment_that_ended_with_a_diploma(enrolment,
 
 
 def test_aba_history_stays_out_of_the_general_history(enrolment, mentor, today):
-    step = step_log(enrolment=enrolment, kind="aba", data=valid_data("aba", enrolment, today),
-                    actor=mentor, today=today)
-    step_log(enrolment=enrolment, kind="aba",
-             data=valid_data("aba", enrolment, today) | {"doelgroepregister": True},
-             actor=mentor, expected_version=1, today=today)
+    step = step_log(
+        enrolment=enrolment,
+        kind="aba",
+        data=valid_data("aba", enrolment, today),
+        actor=mentor,
+        today=today,
+    )
+    step_log(
+        enrolment=enrolment,
+        kind="aba",
+        data=valid_data("aba", enrolment, today) | {"doelgroepregister": True},
+        actor=mentor,
+        expected_version=1,
+        today=today,
+    )
     assert not RecordChange.objects.filter(record_type__in=["abastep", "abastepchange"]).exists()
-    assert list(AbaStepChange.objects.filter(aba_step=step).values_list("action", flat=True).order_by("id")) == [
+    assert list(
+        AbaStepChange.objects.filter(aba_step=step).values_list("action", flat=True).order_by("id")
+    ) == [
         "create",
         "update",
     ]
@@ -285,7 +399,8 @@ def test_aba_outcome_needs_an_application(enrolment, mentor, today):
 
 def test_work_checkin_is_a_contact_moment_with_hours(adult_mentee, mentor, today):
     moment = contact_moment_log(
-        student=adult_mentee, kind="work_checkin",
+        student=adult_mentee,
+        kind="work_checkin",
         data={"date": today, "channel": "phone", "still_working": True, "hours_per_week": 16},
         actor=mentor,
     )
@@ -295,22 +410,34 @@ def test_work_checkin_is_a_contact_moment_with_hours(adult_mentee, mentor, today
 
 def test_work_checkin_without_still_working_is_refused(adult_mentee, mentor, today):
     with pytest.raises(ValidationError) as caught:
-        contact_moment_log(student=adult_mentee, kind="work_checkin",
-                           data={"date": today, "channel": "phone"}, actor=mentor)
+        contact_moment_log(
+            student=adult_mentee,
+            kind="work_checkin",
+            data={"date": today, "channel": "phone"},
+            actor=mentor,
+        )
     assert "still_working" in caught.value.message_dict
 
 
 def test_contact_moment_in_the_future_is_refused(adult_mentee, dsp, today):
     with pytest.raises(ValidationError) as caught:
-        contact_moment_log(student=adult_mentee, kind="dsp_contact",
-                           data={"date": today + timedelta(days=1), "channel": "phone"}, actor=dsp)
+        contact_moment_log(
+            student=adult_mentee,
+            kind="dsp_contact",
+            data={"date": today + timedelta(days=1), "channel": "phone"},
+            actor=dsp,
+        )
     assert "toekomst" in caught.value.message_dict["date"][0]
 
 
 def test_each_role_logs_only_its_own_kind_of_contact(adult_mentee, mentor, dsp, leerplicht, today):
     data = {"date": today, "channel": "email"}
     contact_moment_log(student=adult_mentee, kind="dsp_contact", data=data, actor=dsp)
-    for actor, kind in [(mentor, "dsp_contact"), (dsp, "work_checkin"), (leerplicht, "dsp_contact")]:
+    for actor, kind in [
+        (mentor, "dsp_contact"),
+        (dsp, "work_checkin"),
+        (leerplicht, "dsp_contact"),
+    ]:
         with pytest.raises(ValidationError):
             contact_moment_log(student=adult_mentee, kind=kind, data=data, actor=actor)
     assert ContactMoment.objects.count() == 1

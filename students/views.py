@@ -1,17 +1,342 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from .dates import age_on
+from .forms import (
+    MENTOR_ASSIGNING_ROLES,
+    StudentContactForm,
+    StudentFilterForm,
+    StudentMentorForm,
+)
+from .models import AccessLog, Employment, Enrolment, Qualification, Student
+from .panels import current_enrolments_prefetch, student_panels
+from .queries import get_student_for_user, writable_students
+from .services import ConcurrentEditError, access_log, student_assign_mentor, student_update
 
 # --- Student list and student page ---------------------------------------------------
 
 
+# The list's order, and the keyset its cursors walk (index student_name_order).
+LIST_ORDER = ("last_name", "first_name", "id")
+# The student's page shows the latest changes; older ones stay in the database.
+HISTORY_LIMIT = 50
+RECORD_MODELS = {
+    "student": Student,
+    "enrolment": Enrolment,
+    "qualification": Qualification,
+    "employment": Employment,
+}
+
+
+def _after(cursor):
+    last, first, pk = cursor
+    # The leading `last_name >= ...` lets PostgreSQL start the index scan at the cursor
+    # instead of filtering every row before it.
+    return Q(last_name__gte=last) & (
+        Q(last_name__gt=last)
+        | Q(last_name=last, first_name__gt=first)
+        | Q(last_name=last, first_name=first, id__gt=pk)
+    )
+
+
+def _before(cursor):
+    last, first, pk = cursor
+    return Q(last_name__lte=last) & (
+        Q(last_name__lt=last)
+        | Q(last_name=last, first_name__lt=first)
+        | Q(last_name=last, first_name=first, id__lt=pk)
+    )
+
+
+def _keyset_page(queryset, *, cursors, after, before, size):
+    """(rows, has_previous, has_next) of one page in LIST_ORDER.
+
+    A cursor is a student's public id, looked up among the students the user may see:
+    no names in the URL, and nobody can probe where an invisible student would sort.
+    """
+    key = after or before
+    cursor = cursors.filter(public_id=key).values_list(*LIST_ORDER).first() if key else None
+    if cursor is None:
+        rows = list(queryset.order_by(*LIST_ORDER)[: size + 1])
+        return rows[:size], False, len(rows) > size
+    if after:
+        rows = list(queryset.filter(_after(cursor)).order_by(*LIST_ORDER)[: size + 1])
+        return rows[:size], True, len(rows) > size
+    descending = [f"-{field}" for field in LIST_ORDER]
+    rows = list(queryset.filter(_before(cursor)).order_by(*descending)[: size + 1])
+    return rows[:size][::-1], len(rows) > size, True
+
+
+def _page_url(filters, **cursor):
+    query = urlencode({**filters, **cursor})
+    return f"?{query}" if query else "?"
+
+
 @login_required
+@never_cache
 def student_list(request):
-    return HttpResponse("todo")
+    """The students the user may see: search, filters, keyset paging; htmx gets the rows."""
+    user = request.user
+    today = timezone.localdate()
+    visible = Student.objects.visible_to(user, today=today)
+    form = StudentFilterForm(request.GET, membership=user.active_membership)
+    queryset = (
+        form.filter(visible, today=today)
+        .select_related("municipality", "mentor")
+        .prefetch_related(current_enrolments_prefetch(today))
+    )
+    students, has_previous, has_next = _keyset_page(
+        queryset,
+        cursors=visible,
+        after=request.GET.get("after", "").strip(),
+        before=request.GET.get("before", "").strip(),
+        size=settings.KOERS_PAGE_SIZE,
+    )
+    for student in students:
+        student.age = age_on(student.date_of_birth, today)
+
+    filters = form.active_filters()
+    # The search text is never logged: someone may have typed a BSN into it.
+    used = (["zoeken"] if filters.get("q") else []) + sorted(k for k in filters if k != "q")
+    access_log(
+        user=user,
+        action=AccessLog.Action.LIST_STUDENTS,
+        students=students,
+        detail=", ".join(used),
+    )
+
+    context = {
+        "form": form,
+        "students": students,
+        "scope_empty": visible.query.is_empty(),
+        "filtered": bool(filters),
+        "has_previous": has_previous,
+        "has_next": has_next,
+        "previous_url": _page_url(filters, before=students[0].public_id) if students else "",
+        "next_url": _page_url(filters, after=students[-1].public_id) if students else "",
+        "first_url": _page_url(filters),
+        "page_size": settings.KOERS_PAGE_SIZE,
+        "today": today,
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "students/_student_rows.html" if partial else "students/student_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return "—"
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def _history_row(change):
+    model = RECORD_MODELS.get(change.record_type)
+    fields = []
+    for name, values in (change.changes or {}).items():
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+        values = values if isinstance(values, dict) else {"new": values}
+        fields.append(
+            {
+                "label": field.verbose_name if field is not None else name,
+                "old": _display(field, values.get("old")),
+                "new": _display(field, values.get("new")),
+            }
+        )
+    if change.actor is not None:
+        actor = change.actor.get_full_name() or change.actor.email
+    elif change.source == "import":
+        actor = _("Import uit de administratie")
+    else:
+        actor = _("Systeem")
+    return {
+        "at": change.at,
+        "actor": actor,
+        "record": model._meta.verbose_name if model is not None else change.record_type,
+        "action": change.get_action_display(),
+        "fields": fields,
+    }
+
+
+def _enrolment_state(enrolment, today):
+    if enrolment.start_date > today:
+        return "future"
+    return "current" if enrolment.is_enrolled_on(today) else "ended"
+
+
+def _render_student(request, student, *, today, forms=None, conflict=None, status=200):
+    user = request.user
+    membership = user.active_membership
+    enrolments = list(
+        student.enrolments.select_related("institution").order_by("-start_date", "-id")
+    )
+    for enrolment in enrolments:
+        enrolment.state = _enrolment_state(enrolment, today)
+    employments = list(student.employments.order_by("-start_date", "-id"))
+    for employment in employments:
+        employment.current = employment.start_date <= today and (
+            employment.end_date is None or employment.end_date >= today
+        )
+    changes = list(
+        student.changes.select_related("actor").order_by("-at", "-id")[: HISTORY_LIMIT + 1]
+    )
+
+    forms = dict(forms or {})
+    if writable_students(user).filter(pk=student.pk).exists():
+        forms.setdefault("contact", StudentContactForm(student=student))
+        if membership.role in MENTOR_ASSIGNING_ROLES:
+            forms.setdefault(
+                "mentor",
+                StudentMentorForm(student=student, school_id=membership.organisation_id),
+            )
+
+    context = {
+        "student": student,
+        "age": age_on(student.date_of_birth, today),
+        "startpunt": student.municipality.startpunt_name
+        or _("geen; taak bij Doorstroompunt of W&I"),
+        "enrolments": enrolments,
+        "qualifications": list(student.qualifications.order_by("-date", "-id")),
+        "employments": employments,
+        "history": [_history_row(change) for change in changes[:HISTORY_LIMIT]],
+        "history_more": len(changes) > HISTORY_LIMIT,
+        "history_limit": HISTORY_LIMIT,
+        "contact_form": forms.get("contact"),
+        "mentor_form": forms.get("mentor"),
+        "conflict": conflict,
+        "panels": student_panels(request, student),
+        "today": today,
+    }
+    access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=student)
+    return render(request, "students/student_detail.html", context, status=status)
+
+
+def _conflict_rows(rows):
+    return [
+        {"label": label, "yours": yours or "—", "theirs": theirs or "—"}
+        for label, yours, theirs in rows
+    ]
+
+
+def _with_version(data, prefix, version):
+    data = data.copy()
+    data[f"{prefix}-version"] = str(version)
+    return data
+
+
+def _edit_student(request, public_id, today):
+    """Handle the contact or mentor form; redirect on success, re-render otherwise."""
+    student = get_student_for_user(request.user, public_id, write=True)
+    membership = request.user.active_membership
+    action = request.POST.get("action")
+    conflict = None
+    if action == "contact":
+        form = StudentContactForm(request.POST, student=student)
+        if form.is_valid():
+            values = form.values()
+            try:
+                _, changes = student_update(
+                    student=student,
+                    expected_version=form.cleaned_data["version"],
+                    data=values,
+                    actor=request.user,
+                )
+            except ConcurrentEditError as error:
+                current = error.current
+                conflict = _conflict_rows(
+                    (form.fields[name].label, values[name], getattr(current, name))
+                    for name in form.FIELDS
+                )
+                # Resubmitting now is a deliberate choice over the version shown.
+                form = StudentContactForm(
+                    _with_version(request.POST, "contact", current.version), student=current
+                )
+                form.is_valid()
+            else:
+                _saved_message(request, changes)
+                return redirect("students:detail", public_id=student.public_id)
+        forms = {"contact": form}
+    elif action == "mentor":
+        if membership.role not in MENTOR_ASSIGNING_ROLES:
+            raise PermissionDenied
+        form = StudentMentorForm(
+            request.POST, student=student, school_id=membership.organisation_id
+        )
+        if form.is_valid():
+            mentor = form.chosen_mentor()
+            try:
+                _, changes = student_assign_mentor(
+                    student=student,
+                    expected_version=form.cleaned_data["version"],
+                    mentor=mentor,
+                    actor=request.user,
+                )
+            except ConcurrentEditError as error:
+                current = error.current
+                conflict = _conflict_rows([(form.fields["mentor"].label, mentor, current.mentor)])
+                form = StudentMentorForm(
+                    _with_version(request.POST, "mentor", current.version),
+                    student=current,
+                    school_id=membership.organisation_id,
+                )
+                form.is_valid()
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                _saved_message(request, changes)
+                return redirect("students:detail", public_id=student.public_id)
+        forms = {"mentor": form}
+    else:
+        return redirect("students:detail", public_id=student.public_id)
+
+    if conflict is not None:
+        # Show the record as it is now, next to what the user tried to save.
+        student = get_student_for_user(request.user, public_id)
+    return _render_student(
+        request,
+        student,
+        today=today,
+        forms=forms,
+        conflict=conflict,
+        status=409 if conflict is not None else 200,
+    )
+
+
+def _saved_message(request, changes):
+    if changes:
+        messages.success(request, _("De wijziging is opgeslagen."))
+    else:
+        messages.info(request, _("Er was niets gewijzigd."))
 
 
 @login_required
+@never_cache
 def student_detail(request, public_id):
-    return HttpResponse("todo")
+    """A student's file: personal data, enrolments, diplomas, work, history, panels."""
+    today = timezone.localdate()
+    if request.method == "POST":
+        return _edit_student(request, public_id, today)
+    student = get_student_for_user(request.user, public_id)
+    return _render_student(request, student, today=today)
 
 
 # --- Administration import (school coordinators) ------------------------------------

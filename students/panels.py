@@ -1,0 +1,129 @@
+"""Panels: how other apps add sections to the student's page, and the start page panel
+that `students` itself contributes.
+
+Apps that build on students (roadmap, signals, referrals, case table) register a
+provider in their AppConfig.ready(); the student's page renders whatever is registered,
+so `students` never imports the apps that depend on it.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+
+from .dates import age_on
+from .forms import enrolled_on_q
+from .models import Enrolment, Student
+
+_student_panels = []
+
+
+def register_student_panel(order, provider):
+    """Add a section to the student's page.
+
+    `provider(request, student)` returns {"template": ..., "context": {...}} or None when
+    it has nothing to show for this user and student. Lower `order` comes first. The
+    provider runs on every page view: it must use a fixed number of queries.
+    """
+    _student_panels.append((order, provider))
+    _student_panels.sort(key=lambda item: item[0])
+    return provider
+
+
+def student_panels(request, student):
+    rendered = []
+    for _order, provider in _student_panels:
+        panel = provider(request, student)
+        if panel:
+            rendered.append(panel)
+    return rendered
+
+
+# --- The start page: "my students" and what is coming ------------------------------
+
+# Planned ends this close are worth a look now (8 weeks).
+UPCOMING_DAYS = 56
+# An Entree student's study advice is due 16 weeks after the start (MONITORING.md).
+STUDY_ADVICE_DAYS = 7 * getattr(settings, "KOERS_STUDY_ADVICE_WEEKS", 16)
+# A mentor's start page lists this many students; the list page has them all.
+HOME_STUDENT_LIMIT = 50
+
+
+def upcoming_events(enrolments, today: date):
+    """[(date, label)] of what is coming for these (current) enrolments, soonest first."""
+    events = []
+    horizon = today + timedelta(days=UPCOMING_DAYS)
+    for enrolment in enrolments:
+        if enrolment.level == "entree":
+            advice = enrolment.start_date + timedelta(days=STUDY_ADVICE_DAYS)
+            if advice >= today:
+                events.append((advice, _("Studieadvies (16 weken)")))
+        if enrolment.planned_end_date and today <= enrolment.planned_end_date <= horizon:
+            events.append((enrolment.planned_end_date, _("Gepland einde opleiding")))
+    return sorted(events, key=lambda event: event[0])
+
+
+def current_enrolments_prefetch(today: date):
+    return Prefetch(
+        "enrolments",
+        queryset=Enrolment.objects.filter(enrolled_on_q(today))
+        .select_related("institution")
+        .order_by("-start_date", "-id"),
+        to_attr="current_enrolments",
+    )
+
+
+def home_students_panel(request):
+    user = request.user
+    membership = user.active_membership
+    if membership is None:
+        return None
+    today = timezone.localdate()
+    visible = Student.objects.visible_to(user, today=today)
+    if visible.query.is_empty():
+        return None
+
+    if membership.role == Role.MENTOR:
+        students = list(
+            visible.filter(mentor=user)
+            .select_related("municipality")
+            .prefetch_related(current_enrolments_prefetch(today))
+            .order_by("last_name", "first_name", "id")[: HOME_STUDENT_LIMIT + 1]
+        )
+        more = len(students) > HOME_STUDENT_LIMIT
+        students = students[:HOME_STUDENT_LIMIT]
+        for student in students:
+            student.age = age_on(student.date_of_birth, today)
+            student.upcoming = upcoming_events(student.current_enrolments, today)
+        return {
+            "template": "students/_home_my_students.html",
+            "context": {
+                "students": students,
+                "more": more,
+                "limit": HOME_STUDENT_LIMIT,
+                "upcoming_days": UPCOMING_DAYS,
+            },
+        }
+
+    return {
+        "template": "students/_home_student_count.html",
+        "context": {"count": visible.count(), "membership": membership},
+    }
+
+
+_home_registered = False
+
+
+def register_home_panels():
+    """Called from AppConfig.ready(), which Django may run more than once."""
+    global _home_registered
+    if _home_registered:
+        return
+    from accounts.home import register_home_panel
+
+    register_home_panel(10, home_students_panel)
+    _home_registered = True

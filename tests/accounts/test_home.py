@@ -1,0 +1,195 @@
+"""The start page panel that students contributes: a mentor's own students with what is
+coming, a count and a link for the other roles, nothing for roles without students."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts import home
+from students.dates import latest_birth_date_for_age
+from students.panels import home_students_panel, upcoming_events
+from tests.factories import EnrolmentFactory, StudentFactory, municipality
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def only_students_panel(monkeypatch):
+    """The students app's panel alone, whatever other apps register."""
+    monkeypatch.setattr(home, "_panels", [(10, home_students_panel)])
+
+
+def entree(student, start, **extra):
+    return EnrolmentFactory(
+        student=student,
+        level="entree",
+        start_date=start,
+        planned_end_date=start + timedelta(days=320),
+        **extra,
+    )
+
+
+def test_mentor_sees_their_own_students_with_current_enrolment(
+    client, mentor, other_mentor, only_students_panel
+):
+    today = timezone.localdate()
+    mine = StudentFactory(first_name="Noor", last_name="Jansen", mentor=mentor)
+    entree(mine, today - timedelta(days=20), programme="Entree Logistiek")
+    theirs = StudentFactory(mentor=other_mentor)
+    entree(theirs, today - timedelta(days=20))
+    client.force_login(mentor)
+    html = client.get("/").content.decode()
+    assert "Mijn studenten" in html
+    assert f'href="/students/{mine.public_id}/">Jansen, Noor</a>' in html
+    assert "Entree Logistiek" in html
+    assert theirs.public_id not in html
+
+
+def test_mentor_sees_the_study_advice_date_16_weeks_after_an_entree_start(
+    client, mentor, only_students_panel
+):
+    today = timezone.localdate()
+    start = today - timedelta(days=20)
+    entree(StudentFactory(mentor=mentor), start)
+    client.force_login(mentor)
+    html = client.get("/").content.decode()
+    advice = start + timedelta(days=112)
+    assert f'<time datetime="{advice.isoformat()}">' in html
+    assert "Studieadvies (16 weken)" in html
+
+
+def test_mentor_sees_a_planned_end_within_8_weeks(client, mentor, only_students_panel):
+    today = timezone.localdate()
+    student = StudentFactory(mentor=mentor)
+    EnrolmentFactory(
+        student=student,
+        level="2",
+        start_date=today - timedelta(days=300),
+        planned_end_date=today + timedelta(days=40),
+    )
+    client.force_login(mentor)
+    html = client.get("/").content.decode()
+    assert "Gepland einde opleiding" in html
+    assert (today + timedelta(days=40)).isoformat() in html
+
+
+def test_mentor_with_no_students_is_told_so(client, mentor, only_students_panel):
+    client.force_login(mentor)
+    assert "U bent nog van geen enkele student mentor." in client.get("/").content.decode()
+
+
+def test_upcoming_lists_planned_ends_within_8_weeks_and_the_coming_study_advice():
+    today = date(2026, 11, 22)
+    advice_coming = EnrolmentFactory.build(
+        level="entree", start_date=date(2026, 8, 31), planned_end_date=date(2027, 7, 9)
+    )
+    advice_past = EnrolmentFactory.build(
+        level="entree", start_date=date(2026, 2, 2), planned_end_date=date(2027, 1, 8)
+    )
+    level_2_ending = EnrolmentFactory.build(
+        level="2", start_date=date(2024, 9, 2), planned_end_date=date(2027, 1, 17)
+    )
+    level_2_later = EnrolmentFactory.build(
+        level="2", start_date=date(2024, 9, 2), planned_end_date=date(2027, 1, 18)
+    )
+    events = upcoming_events([advice_coming, advice_past, level_2_ending, level_2_later], today)
+    assert [day for day, _label in events] == [
+        date(2026, 12, 21),  # 31 Aug + 112 days
+        date(2027, 1, 8),  # planned end of the Entree started in February, day 47
+        date(2027, 1, 17),  # day 56: still within 8 weeks
+    ]
+
+
+def test_study_advice_due_today_is_still_coming():
+    today = date(2026, 12, 21)
+    enrolment = EnrolmentFactory.build(
+        level="entree", start_date=date(2026, 8, 31), planned_end_date=date(2027, 7, 9)
+    )
+    assert upcoming_events([enrolment], today)[0][0] == today
+    assert upcoming_events([enrolment], today + timedelta(days=1)) == []
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "leerplicht", "dsp"])
+def test_other_roles_with_students_see_a_count_and_a_link(
+    request, client, persona, only_students_panel
+):
+    user = request.getfixturevalue(persona)
+    today = timezone.localdate()
+    for _n in range(3):
+        student = StudentFactory(
+            municipality=municipality("Alkmaar"),
+            # Under 18 for Leerplicht, a young adult for the Doorstroompunt.
+            date_of_birth=latest_birth_date_for_age(19 if persona == "dsp" else 16, today)
+            - timedelta(days=40),
+        )
+        entree(student, today - timedelta(days=20))
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert "ziet u 3 studenten" in html
+    assert 'href="/students/">Naar de studentenlijst</a>' in html
+
+
+@pytest.mark.parametrize("persona", ["startpunt", "wi", "regio", "functional_admin"])
+def test_roles_without_students_get_no_students_panel(
+    request, client, persona, only_students_panel
+):
+    entree(StudentFactory(), timezone.localdate())
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["panels"] == []
+
+
+def test_mentor_panel_is_capped_with_a_link_to_the_list(client, mentor, only_students_panel):
+    for _n in range(51):
+        StudentFactory(mentor=mentor)
+    client.force_login(mentor)
+    response = client.get("/")
+    panel = response.context["panels"][0]["context"]
+    assert len(panel["students"]) == 50
+    assert panel["more"]
+    assert "Alle studenten bekijken" in response.content.decode()
+
+
+def home_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_mentor_panel_query_count_does_not_grow_with_students(
+    client, mentor, only_students_panel, django_assert_num_queries, count
+):
+    today = timezone.localdate()
+    for _n in range(count):
+        student = StudentFactory(mentor=mentor)
+        entree(student, today - timedelta(days=20))
+        EnrolmentFactory(student=student, level="2", programme="Ook", start_date=today)
+    client.force_login(mentor)
+    # Session, user, memberships; the mentor's students; their current enrolments.
+    with django_assert_num_queries(5):
+        client.get("/")
+
+
+@pytest.mark.parametrize("persona", ["mentor", "coordinator"])
+def test_start_page_with_every_registered_panel_costs_the_same_for_1_and_40_students(
+    request, client, persona
+):
+    user = request.getfixturevalue(persona)
+    today = timezone.localdate()
+    client.force_login(user)
+
+    def add(count):
+        for _n in range(count):
+            student = StudentFactory(mentor=user if persona == "mentor" else None)
+            entree(student, today - timedelta(days=20))
+
+    add(1)
+    home_queries(client)  # warm up per-process caches
+    one = home_queries(client)
+    add(39)
+    assert home_queries(client) == one

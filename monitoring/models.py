@@ -1,1 +1,184 @@
-# Signals and VSV status arrive with the monitoring issue; the rule book is MONITORING.md.
+"""Signals and the monitoring status: the state the daily sweep keeps (MONITORING.md).
+
+A signal is identified by (student, kind, due date, enrolment): the unique constraint
+`signal_identity` is what makes a repeated, retried or overlapping sweep harmless. A
+signal that a person resolved or dismissed stays closed for good; one the rules closed
+may be reopened by the rules when they want that same identity open again.
+
+Every write goes through monitoring.services (people) or monitoring.sweep (the rules).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from students.models import Enrolment, Student
+
+
+class SignalKind(models.TextChoices):
+    """The kinds of MONITORING.md section 2. Other apps may store kinds of their own
+    (with their own `source`), so the column is not limited to these values."""
+
+    STUDY_ADVICE_DUE = "study_advice_due", _("Studieadvies nodig")
+    PERSPECTIVE_DUE = "perspective_due", _("Uitstroomperspectief nodig")
+    NO_NEXT_STEP = "no_next_step", _("Geen vervolgstap")
+    DROPOUT = "dropout", _("Uitval")
+    JOB_LOST = "job_lost", _("Baan verloren")
+    NEXT_STEP_CHECK = "next_step_check", _("Vervolgstap nagaan")
+    WORK_CHECKIN_DUE = "work_checkin_due", _("Werkcheck nodig")
+    MONITORING_HANDOVER = "monitoring_handover", _("Overdracht monitoring")
+    DSP_CHECKIN_DUE = "dsp_checkin_due", _("Contact Doorstroompunt nodig")
+
+
+class Assignee(models.TextChoices):
+    SCHOOL = "school", _("School")
+    LEERPLICHT = "leerplicht", _("Leerplicht")
+    DOORSTROOMPUNT = "doorstroompunt", _("Doorstroompunt")
+
+
+class SignalStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    RESOLVED = "resolved", _("afgehandeld")
+    DISMISSED = "dismissed", _("afgewezen")
+    CLOSED = "closed", _("gesloten door de regels")
+
+
+class ClosedReason(models.TextChoices):
+    """Why the rules closed a signal (people give a note instead)."""
+
+    RULES = "rules", _("niet meer van toepassing")
+    AGE_LIMIT = "age_limit", _("leeftijdsgrens bereikt")
+    STARTKWALIFICATIE = "startkwalificatie", _("startkwalificatie behaald")
+
+
+# A person's decision is final for its identity; the rules never reopen it.
+PERSON_CLOSED = (SignalStatus.RESOLVED, SignalStatus.DISMISSED)
+MONITORING_SOURCE = "monitoring"
+
+
+class Signal(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="signals")
+    kind = models.CharField(_("soort"), max_length=40, choices=SignalKind.choices)
+    # The app whose check owns this kind; the monitoring sweep only touches its own.
+    source = models.CharField(max_length=30, default=MONITORING_SOURCE)
+    assignee = models.CharField(_("voor"), max_length=20, choices=Assignee.choices)
+    # The concrete organisation behind the assignee: the school of the enrolment (or the
+    # student's latest school), or the Leerplicht / Doorstroompunt of the student's region.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signals",
+        verbose_name=_("organisatie"),
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="signals"
+    )
+    due_date = models.DateField(_("uiterlijk op"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SignalStatus.choices, default=SignalStatus.OPEN
+    )
+    closed_reason = models.CharField(
+        _("reden sluiten"), max_length=20, choices=ClosedReason.choices, blank=True
+    )
+    note = models.TextField(_("toelichting"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gesloten door"),
+    )
+    opened_at = models.DateTimeField(_("geopend op"))
+    closed_at = models.DateTimeField(_("gesloten op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signaal")
+        verbose_name_plural = _("signalen")
+        constraints = [
+            # MONITORING.md: "identified by student, kind and due date (plus the
+            # enrolment, for the enrolment signals); at most one is open per identity".
+            models.UniqueConstraint(
+                "student", "kind", "due_date", Coalesce("enrolment", 0), name="signal_identity"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=SignalStatus.values), name="signal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", closed_at__isnull=True)
+                | (~models.Q(status="open") & models.Q(closed_at__isnull=False)),
+                name="signal_closed_at_when_closed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "due_date"], name="signal_org_open"),
+            models.Index(fields=["student", "status"], name="signal_student_status"),
+            models.Index(fields=["status", "source"], name="signal_status_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.due_date})"
+
+    @property
+    def is_open(self):
+        return self.status == SignalStatus.OPEN
+
+
+class SignalEvent(models.Model):
+    """History of one signal: every opening, closing and change of hands."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("geopend")
+        REOPENED = "reopened", _("heropend")
+        CLOSED = "closed", _("gesloten door de regels")
+        RESOLVED = "resolved", _("afgehandeld")
+        DISMISSED = "dismissed", _("afgewezen")
+        ASSIGNEE_CHANGED = "assignee_changed", _("andere behandelaar")
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    # For the rules: the run's date (D); for people: empty.
+    for_date = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    assignee = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("signaalgebeurtenis")
+        verbose_name_plural = _("signaalgebeurtenissen")
+        indexes = [models.Index(fields=["signal", "at"], name="signalevent_signal_at")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class MonitoringStatus(models.Model):
+    """The student's status by the last sweep, kept only for students who matter to
+    monitoring (a leaving situation, VSV, an open signal, or ended after being in it).
+    Rows change only when the status changes, so a daily run does not rewrite them."""
+
+    student = models.OneToOneField(
+        Student, on_delete=models.CASCADE, related_name="monitoring_status", primary_key=True
+    )
+    vsv = models.BooleanField(_("voortijdig schoolverlater"), default=False)
+    in_target_group = models.BooleanField(_("in de doelgroep"), default=True)
+    leaving_situation = models.CharField(max_length=20, blank=True)
+    monitoring_ended = models.BooleanField(_("monitoring beëindigd"), default=False)
+    end_reason = models.CharField(max_length=20, blank=True)
+    changed_on = models.DateField(_("gewijzigd voor datum"))
+
+    class Meta:
+        verbose_name = _("monitoringstatus")
+        verbose_name_plural = _("monitoringstatussen")
+        indexes = [models.Index(fields=["vsv"], name="monitoringstatus_vsv")]
+
+    def __str__(self):
+        return f"vsv={self.vsv} ended={self.monitoring_ended}"

@@ -44,6 +44,8 @@ class StepForm(forms.ModelForm):
             field.required = False
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 3
             if isinstance(field, forms.ChoiceField):
                 # "Not chosen" is allowed here: the service names what is missing.
                 choices = [c for c in field.choices if c[0] != ""]

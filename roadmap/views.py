@@ -55,8 +55,11 @@ def _next_url(request, student):
     return reverse("students:detail", args=[student.public_id])
 
 
-def _render_panel(request, student):
+def _render_panel(request, student, *, saved=""):
     context = route_panel_context(request, student)
+    # htmx swaps only the panel: the confirmation is shown in it, not queued as a
+    # message that would pile up until the next full page.
+    context["saved"] = saved
     return render(request, "roadmap/_route.html", {"panel": context})
 
 
@@ -176,12 +179,10 @@ def step_edit(request, public_id, enrolment_id, kind):
                 form.data = form.data.copy()
                 form.data["version"] = current.version
             else:
-                messages.success(
-                    request,
-                    _("%(step)s is opgeslagen.") % {"step": StepKind(kind).label},
-                )
+                saved = _("%(step)s is opgeslagen.") % {"step": StepKind(kind).label}
                 if request.htmx:
-                    return _render_panel(request, student)
+                    return _render_panel(request, student, saved=saved)
+                messages.success(request, saved)
                 return redirect(_next_url(request, student))
     else:
         form = form_class(**form_kwargs)
@@ -246,6 +247,7 @@ def step_history(request, public_id, enrolment_id, kind):
         .order_by("-at", "-id")
     )
     labels = {name: model._meta.get_field(name).verbose_name for name in STEP_FIELDS[kind]}
+    labels["date"] = STEP_FORMS[kind].date_label
     labels.update(
         employer=_("werkgever"),
         hours_per_week=_("uren per week"),
@@ -298,9 +300,10 @@ def contact_new(request, public_id):
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
-                messages.success(request, _("Het contactmoment is opgeslagen."))
+                saved = _("Het contactmoment is opgeslagen.")
                 if request.htmx:
-                    return _render_panel(request, student)
+                    return _render_panel(request, student, saved=saved)
+                messages.success(request, saved)
                 return redirect(_next_url(request, student))
     else:
         form = ContactMomentForm(kinds=kinds)

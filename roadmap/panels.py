@@ -124,3 +124,49 @@ def home_route_panel(request):
             "today": today,
         },
     }
+
+
+def route_summary(user, student, *, today=None):
+    """The route as plain data, for exports and referral documents built elsewhere.
+
+    ABA is included only for the mentor and coordinator of the enrolment's own school
+    (and its viewing is logged); for everyone else the key is absent, not empty.
+    """
+    today = today or timezone.localdate()
+    aba_institution = special_institution_id(user, student)
+    summary = []
+    shows_special = False
+    for enrolment in route_enrolments(student, aba_for_institution_id=aba_institution):
+        include_aba = aba_institution is not None and enrolment.institution_id == aba_institution
+        route = build_route(enrolment, today=today, include_aba=include_aba)
+        steps = []
+        for step in route.steps:
+            if step.kind == StepKind.ABA and step.record is not None:
+                shows_special = True
+            steps.append(
+                {
+                    "step": str(step.kind),
+                    "label": str(step.label),
+                    "status": step.status,
+                    "date": step.record.date if step.record else None,
+                    "due_date": step.due_date,
+                    "overdue": step.overdue,
+                }
+            )
+        summary.append(
+            {
+                "institution": str(enrolment.institution),
+                "programme": enrolment.programme,
+                "start_date": enrolment.start_date,
+                "next_step": str(route.next_step.kind) if route.next_step else None,
+                "steps": steps,
+            }
+        )
+    if shows_special:
+        access_log(
+            user=user,
+            action=AccessLog.Action.VIEW_SPECIAL,
+            student=student,
+            detail="roadmap: ABA (summary)",
+        )
+    return summary

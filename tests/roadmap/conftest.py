@@ -8,12 +8,6 @@ from django.utils import timezone
 from tests.factories import EnrolmentFactory, StudentFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas get passwords; hashing them properly costs a second per user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def today():
     return timezone.localdate()

@@ -270,3 +270,18 @@ def test_roles_outside_the_scope_cannot_log_contacts(request, client, role, ment
     data = {"kind": "other", "date": today.isoformat(), "channel": "phone"}
     assert client.post(url, data).status_code == 404
     assert not ContactMoment.objects.exists()
+
+
+def test_route_summary_for_exports_leaves_aba_out_for_other_roles(
+    mentor, leerplicht, mentee, with_steps
+):
+    from roadmap.panels import route_summary
+
+    for_leerplicht = route_summary(leerplicht, mentee)
+    assert [s["step"] for s in for_leerplicht[0]["steps"]][:2] == ["start", "study-advice"]
+    assert "aba" not in [s["step"] for s in for_leerplicht[0]["steps"]]
+    assert not AccessLog.objects.filter(action="view_special").exists()
+    for_mentor = route_summary(mentor, mentee)
+    aba = next(s for s in for_mentor[0]["steps"] if s["step"] == "aba")
+    assert aba["status"] == "done"
+    assert AccessLog.objects.filter(action="view_special", user=mentor).count() == 1

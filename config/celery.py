@@ -18,4 +18,8 @@ app.conf.beat_schedule = {
         "task": "students.tasks.remove_expired_import_batches",
         "schedule": crontab(minute=17),
     },
+    "monitoring checks (signals and VSV status)": {
+        "task": "monitoring.tasks.run_daily_checks",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }

@@ -51,6 +51,7 @@ UPCOMING_DAYS = 56
 STUDY_ADVICE_DAYS = 7 * getattr(settings, "KOERS_STUDY_ADVICE_WEEKS", 16)
 # A mentor's start page lists this many students; the list page has them all.
 HOME_STUDENT_LIMIT = 50
+HOME_COUNT_CAP = 1000
 
 
 def upcoming_events(enrolments, today: date):
@@ -109,9 +110,16 @@ def home_students_panel(request):
             },
         }
 
+    # Counting a whole school (100,000 students) on every start page costs more than the
+    # exact number is worth: beyond the cap the panel says "more than".
+    count = visible.order_by()[: HOME_COUNT_CAP + 1].count()
     return {
         "template": "students/_home_student_count.html",
-        "context": {"count": visible.count(), "membership": membership},
+        "context": {
+            "count": min(count, HOME_COUNT_CAP),
+            "more": count > HOME_COUNT_CAP,
+            "membership": membership,
+        },
     }
 
 

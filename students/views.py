@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -59,7 +60,7 @@ def _before(cursor):
     )
 
 
-def _keyset_page(queryset, *, cursors, after, before, size):
+def _keyset_page(queryset, *, cursors, after, before, size, search=""):
     """(rows, has_previous, has_next) of one page in LIST_ORDER.
 
     A cursor is a student's public id, looked up among the students the user may see:
@@ -67,15 +68,31 @@ def _keyset_page(queryset, *, cursors, after, before, size):
     """
     key = after or before
     cursor = cursors.filter(public_id=key).values_list(*LIST_ORDER).first() if key else None
+    order = _list_order(search)
     if cursor is None:
-        rows = list(queryset.order_by(*LIST_ORDER)[: size + 1])
+        rows = list(queryset.order_by(*order)[: size + 1])
         return rows[:size], False, len(rows) > size
     if after:
-        rows = list(queryset.filter(_after(cursor)).order_by(*LIST_ORDER)[: size + 1])
+        rows = list(queryset.filter(_after(cursor)).order_by(*order)[: size + 1])
         return rows[:size], True, len(rows) > size
-    descending = [f"-{field}" for field in LIST_ORDER]
+    descending = [field.desc() if hasattr(field, "desc") else f"-{field}" for field in order]
     rows = list(queryset.filter(_before(cursor)).order_by(*descending)[: size + 1])
     return rows[:size][::-1], len(rows) > size, True
+
+
+def _list_order(search):
+    """LIST_ORDER, written so that PostgreSQL picks the right plan for a name search.
+
+    Matches of a search cluster in the alphabet (every "Jansen" sits under J), so walking
+    the name index until 25 matches turn up reads a third of the table at 500,000
+    students. With the first key as an expression the index cannot give the order, and
+    the planner takes the trigram indexes and sorts the few matches instead. Words under
+    three letters have no trigrams; their matches are dense, so the index walk is fast.
+    The order itself is the same: appending '' changes no comparison.
+    """
+    if any(len(word) >= 3 for word in search.split()):
+        return (Concat("last_name", Value("")), "first_name", "id")
+    return LIST_ORDER
 
 
 def _page_url(filters, **cursor):
@@ -102,6 +119,7 @@ def student_list(request):
         after=request.GET.get("after", "").strip(),
         before=request.GET.get("before", "").strip(),
         size=settings.KOERS_PAGE_SIZE,
+        search=form.cleaned_data.get("q") or "",
     )
     for student in students:
         student.age = age_on(student.date_of_birth, today)

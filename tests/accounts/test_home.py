@@ -193,3 +193,15 @@ def test_start_page_with_every_registered_panel_costs_the_same_for_1_and_40_stud
     one = home_queries(client)
     add(39)
     assert home_queries(client) == one
+
+
+def test_a_large_scope_is_counted_up_to_a_cap(
+    client, coordinator, only_students_panel, monkeypatch
+):
+    from students import panels
+
+    monkeypatch.setattr(panels, "HOME_COUNT_CAP", 2)
+    for _n in range(3):
+        entree(StudentFactory(), timezone.localdate())
+    client.force_login(coordinator)
+    assert "ziet u meer dan 2 studenten" in client.get("/").content.decode()

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.utils import timezone
 
-from students.models import AccessLog
+from students.models import AccessLog, Student
 from tests.factories import (
     EnrolmentFactory,
     StudentFactory,
@@ -216,6 +216,32 @@ def test_keyset_paging_walks_every_student_once_in_name_order_and_back(
 
     last_page = f"/students/?after={expected[5].public_id}"
     backward = walk(client, last_page, "previous")
+    assert backward == forward[::-1]
+
+
+@pytest.mark.parametrize("search", ["ki", "kim"])
+def test_keyset_paging_through_search_results_in_either_plan(
+    client, coordinator, small_pages, search
+):
+    # Two letters walk the name index; three or more take the trigram plan on PostgreSQL
+    # with the order as an expression. Both must page the same way.
+    matches = [StudentFactory(last_name=name, first_name="Kim") for name in "GFEDCBA"]
+    matches.append(StudentFactory(last_name="de Vries", first_name="Kim"))
+    matches.append(StudentFactory(last_name="D", first_name="Kim"))
+    others = [StudentFactory(last_name=name, first_name="Sam") for name in "CBA"]
+    for student in [*matches, *others]:
+        enrol(student)
+    client.force_login(coordinator)
+    forward = walk(client, f"/students/?q={search}", "next")
+    # The database's own collation decides where "de Vries" goes; the walk must follow it.
+    in_order = list(
+        Student.objects.filter(pk__in=[s.pk for s in matches])
+        .order_by("last_name", "first_name", "id")
+        .values_list("public_id", flat=True)
+    )
+    assert [len(page) for page in forward] == [3, 3, 3]
+    assert sum(forward, []) == in_order
+    backward = walk(client, f"/students/?q={search}&after={in_order[5]}", "previous")
     assert backward == forward[::-1]
 
 

@@ -26,3 +26,29 @@ def vsv_student_numbers() -> list[str]:
     return sorted(
         MonitoringStatus.objects.filter(vsv=True).values_list("student__student_number", flat=True)
     )
+
+
+def signals_for_user(user, *, today=None):
+    """The signals a user may see and act on: of the user's organisation, for students
+    visible to the user; a mentor sees the school signals of their own students."""
+    from accounts.models import Role
+    from students.models import Student
+
+    membership = getattr(user, "active_membership", None)
+    if membership is None:
+        return Signal.objects.none()
+    visible = Student.objects.visible_to(user, today=today)
+    if visible.query.is_empty():
+        return Signal.objects.none()
+    signals = Signal.objects.filter(student__in=visible.values("pk"))
+    if membership.role == Role.MENTOR:
+        return signals.filter(student__mentor=user, assignee="school")
+    return signals.filter(organisation_id=membership.organisation_id)
+
+
+def attention_list(user, *, today, kind: str = ""):
+    """The open signals for the user's start page, the most urgent first."""
+    signals = signals_for_user(user, today=today).filter(status=SignalStatus.OPEN)
+    if kind:
+        signals = signals.filter(kind=kind)
+    return signals.select_related("student").order_by("due_date", "pk")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("<int:pk>/afhandelen/", views.resolve, name="resolve"),
+    path("<int:pk>/afwijzen/", views.dismiss, name="dismiss"),
+]

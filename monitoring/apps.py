@@ -10,3 +10,10 @@ class MonitoringConfig(AppConfig):
         from .panels import register_panels
 
         register_panels()
+
+        from students.demo import register_seeder
+
+        from .demo import seed_signals
+
+        # After every app's data (roadmap 30, referrals 40, ...).
+        register_seeder(90, seed_signals, name="monitoring")

@@ -60,7 +60,11 @@ def _render_panel(request, student, *, saved=""):
     # htmx swaps only the panel: the confirmation is shown in it, not queued as a
     # message that would pile up until the next full page.
     context["saved"] = saved
-    return render(request, "roadmap/_route.html", {"panel": context})
+    response = render(request, "roadmap/_route.html", {"panel": context})
+    if saved:
+        # Other parts of the student's page (work, history) may listen and refresh.
+        response["HX-Trigger"] = "roadmap-changed"
+    return response
 
 
 @login_required

@@ -79,6 +79,7 @@ def test_htmx_form_loads_into_the_panel_and_success_rerenders_the_route(
     assert b"<html" not in response.content
     assert b'data-step="start" data-status="done"' in response.content
     assert b'data-step="study-advice" data-status="due"' in response.content
+    assert response["HX-Trigger"] == "roadmap-changed"
 
 
 def test_concurrent_edit_in_the_browser_shows_both_versions_and_keeps_the_first(

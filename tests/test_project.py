@@ -226,14 +226,3 @@ def test_seed_demo_refuses_when_debug_is_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", verbosity=0)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("accept_language", "heading"),
-    [("nl", "Inloggen bij Koers"), ("en", "Log in to Koers"), ("", "Inloggen bij Koers")],
-)
-def test_login_page_speaks_dutch_and_english(client, accept_language, heading):
-    response = client.get("/accounts/login/", headers={"accept-language": accept_language})
-    assert response.status_code == 200
-    assert heading in response.content.decode()

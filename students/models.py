@@ -8,7 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, Organisation
@@ -266,6 +266,9 @@ class RecordChange(models.Model):
         verbose_name_plural = _("wijzigingen")
         indexes = [models.Index(fields=["student", "-at"], name="change_student_at")]
 
+    def __str__(self):
+        return f"{self.record_type} {self.record_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
 
 class AccessLog(models.Model):
     """Append-only: every view of a student file, list page, export or import preview."""
@@ -300,6 +303,9 @@ class AccessLog(models.Model):
         verbose_name_plural = _("inzagelog")
         indexes = [models.Index(fields=["student", "-at"], name="accesslog_student_at")]
 
+    def __str__(self):
+        return f"{self.action} by user {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class ImportBatch(models.Model):
     """Uploaded administration files waiting for the coordinator's confirmation."""
@@ -323,6 +329,9 @@ class ImportBatch(models.Model):
         verbose_name = _("importbestand")
         verbose_name_plural = _("importbestanden")
 
+    def __str__(self):
+        return f"import {self.public_id} ({self.status})"
+
 
 class ImportFile(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
@@ -332,3 +341,6 @@ class ImportFile(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint("batch", "kind", name="importfile_batch_kind")]
+
+    def __str__(self):
+        return self.name

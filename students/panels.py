@@ -8,7 +8,6 @@ so `students` never imports the apps that depend on it.
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,22 +46,20 @@ def student_panels(request, student):
 
 # Planned ends this close are worth a look now (8 weeks).
 UPCOMING_DAYS = 56
-# An Entree student's study advice is due 16 weeks after the start (MONITORING.md).
-STUDY_ADVICE_DAYS = 7 * getattr(settings, "KOERS_STUDY_ADVICE_WEEKS", 16)
 # A mentor's start page lists this many students; the list page has them all.
 HOME_STUDENT_LIMIT = 50
 HOME_COUNT_CAP = 1000
 
 
 def upcoming_events(enrolments, today: date):
-    """[(date, label)] of what is coming for these (current) enrolments, soonest first."""
+    """[(date, label)] of what is coming for these (current) enrolments, soonest first.
+
+    The roadmap's own due dates (study advice, perspective) are the roadmap panel's: it
+    knows whether a step was logged, this app does not.
+    """
     events = []
     horizon = today + timedelta(days=UPCOMING_DAYS)
     for enrolment in enrolments:
-        if enrolment.level == "entree":
-            advice = enrolment.start_date + timedelta(days=STUDY_ADVICE_DAYS)
-            if advice >= today:
-                events.append((advice, _("Studieadvies (16 weken)")))
         if enrolment.planned_end_date and today <= enrolment.planned_end_date <= horizon:
             events.append((enrolment.planned_end_date, _("Gepland einde opleiding")))
     return sorted(events, key=lambda event: event[0])
@@ -133,5 +130,5 @@ def register_home_panels():
         return
     from accounts.home import register_home_panel
 
-    register_home_panel(10, home_students_panel)
+    register_home_panel(30, home_students_panel)
     _home_registered = True

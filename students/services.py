@@ -30,7 +30,8 @@ def history_value(value):
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # 16.0 -> "16", 12.5 -> "12.5" (normalize() alone would give "2E+1" for 20).
+        return str(int(value)) if value == value.to_integral() else str(value.normalize())
     if hasattr(value, "pk"):
         return str(value)
     return value

@@ -48,17 +48,13 @@ def test_mentor_sees_their_own_students_with_current_enrolment(
     assert theirs.public_id not in html
 
 
-def test_mentor_sees_the_study_advice_date_16_weeks_after_an_entree_start(
+def test_students_panel_leaves_the_study_advice_to_the_roadmap_panel(
     client, mentor, only_students_panel
 ):
     today = timezone.localdate()
-    start = today - timedelta(days=20)
-    entree(StudentFactory(mentor=mentor), start)
+    entree(StudentFactory(mentor=mentor), today - timedelta(days=20))
     client.force_login(mentor)
-    html = client.get("/").content.decode()
-    advice = start + timedelta(days=112)
-    assert f'<time datetime="{advice.isoformat()}">' in html
-    assert "Studieadvies (16 weken)" in html
+    assert "Studieadvies" not in client.get("/").content.decode()
 
 
 def test_mentor_sees_a_planned_end_within_8_weeks(client, mentor, only_students_panel):
@@ -81,12 +77,9 @@ def test_mentor_with_no_students_is_told_so(client, mentor, only_students_panel)
     assert "U bent nog van geen enkele student mentor." in client.get("/").content.decode()
 
 
-def test_upcoming_lists_planned_ends_within_8_weeks_and_the_coming_study_advice():
+def test_upcoming_lists_planned_ends_within_8_weeks():
     today = date(2026, 11, 22)
-    advice_coming = EnrolmentFactory.build(
-        level="entree", start_date=date(2026, 8, 31), planned_end_date=date(2027, 7, 9)
-    )
-    advice_past = EnrolmentFactory.build(
+    entree_ending = EnrolmentFactory.build(
         level="entree", start_date=date(2026, 2, 2), planned_end_date=date(2027, 1, 8)
     )
     level_2_ending = EnrolmentFactory.build(
@@ -95,21 +88,11 @@ def test_upcoming_lists_planned_ends_within_8_weeks_and_the_coming_study_advice(
     level_2_later = EnrolmentFactory.build(
         level="2", start_date=date(2024, 9, 2), planned_end_date=date(2027, 1, 18)
     )
-    events = upcoming_events([advice_coming, advice_past, level_2_ending, level_2_later], today)
+    events = upcoming_events([entree_ending, level_2_ending, level_2_later], today)
     assert [day for day, _label in events] == [
-        date(2026, 12, 21),  # 31 Aug + 112 days
-        date(2027, 1, 8),  # planned end of the Entree started in February, day 47
+        date(2027, 1, 8),  # day 47
         date(2027, 1, 17),  # day 56: still within 8 weeks
     ]
-
-
-def test_study_advice_due_today_is_still_coming():
-    today = date(2026, 12, 21)
-    enrolment = EnrolmentFactory.build(
-        level="entree", start_date=date(2026, 8, 31), planned_end_date=date(2027, 7, 9)
-    )
-    assert upcoming_events([enrolment], today)[0][0] == today
-    assert upcoming_events([enrolment], today + timedelta(days=1)) == []
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "leerplicht", "dsp"])

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("students/", include("students.urls")),
     path("route/", include("roadmap.urls")),
+    path("verwijzingen/", include("referrals.urls")),
+    path("doorstroomtafel/", include("doorstroomtafel.urls")),
     path("signalen/", include("monitoring.urls")),
     path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -344,3 +344,58 @@ class ImportFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LegalBasis(models.TextChoices):
+    WETTELIJKE_TAAK = "wettelijke_taak", _("Wettelijke taak")
+    WVO_103B = "wvo_103b", _("WVO artikel 103b (overdracht vo naar mbo)")
+    CONSENT = "consent", _("Toestemming")
+
+
+class Disclosure(models.Model):
+    """Every time student data crosses an organisation boundary (ACCESS.md): what was
+    shared, by whom, with whom, when, and on which legal basis. Written by the apps that
+    share (referrals, the Doorstroomtafel) through `students.services.disclosure_record`.
+    """
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="disclosures")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("van")
+    )
+    to_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("aan")
+    )
+    # The section keys shared, e.g. ["contact", "roadmap_summary"]; labels come from the
+    # app that shared them.
+    sections = models.JSONField(_("gedeelde onderdelen"), default=list)
+    legal_basis = models.CharField(_("grondslag"), max_length=20, choices=LegalBasis.choices)
+    # For a legal task: the law and article ("Leerplichtwet art. 21a", ...).
+    legal_reference = models.CharField(_("wettelijke grondslag"), max_length=200, blank=True)
+    consent_given_by = models.CharField(_("toestemming gegeven door"), max_length=200, blank=True)
+    consent_given_on = models.DateField(_("toestemming gegeven op"), null=True, blank=True)
+    consent_withdrawn_at = models.DateTimeField(
+        _("toestemming ingetrokken op"), null=True, blank=True
+    )
+    # What carried the data: "referral", "doorstroomtafel", ... and that record's id.
+    source = models.CharField(max_length=30)
+    source_id = models.BigIntegerField(null=True, blank=True)
+    description = models.CharField(_("omschrijving"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("verstrekking")
+        verbose_name_plural = _("verstrekkingen")
+        indexes = [models.Index(fields=["student", "-at"], name="disclosure_student_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(legal_basis="consent")
+                | (~models.Q(consent_given_by="") & models.Q(consent_given_on__isnull=False)),
+                name="disclosure_consent_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.from_organisation_id}->{self.to_organisation_id} {self.at:%Y-%m-%d}"

@@ -42,6 +42,42 @@ def student_panels(request, student):
     return rendered
 
 
+# --- The student's page: disclosures (who received what, when, on which basis) --------
+
+DISCLOSURE_LIMIT = 50
+
+
+def disclosures_panel(request, student):
+    """Every disclosure of this student's data to another organisation (ACCESS.md)."""
+    from .models import Disclosure
+
+    rows = list(
+        Disclosure.objects.filter(student=student)
+        .select_related("from_organisation", "to_organisation", "actor")
+        .order_by("-at", "-id")[: DISCLOSURE_LIMIT + 1]
+    )
+    return {
+        "template": "students/_disclosures_panel.html",
+        "context": {
+            "disclosures": rows[:DISCLOSURE_LIMIT],
+            "more": len(rows) > DISCLOSURE_LIMIT,
+            "section_labels": disclosure_section_labels(),
+        },
+    }
+
+
+_section_labels = {}
+
+
+def register_disclosure_sections(labels: dict):
+    """Apps that share data name their section keys for the disclosures panel."""
+    _section_labels.update(labels)
+
+
+def disclosure_section_labels():
+    return dict(_section_labels)
+
+
 # --- The start page: "my students" and what is coming ------------------------------
 
 # Planned ends this close are worth a look now (8 weeks).
@@ -131,4 +167,5 @@ def register_home_panels():
     from accounts.home import register_home_panel
 
     register_home_panel(30, home_students_panel)
+    register_student_panel(90, disclosures_panel)
     _home_registered = True

@@ -137,3 +137,58 @@ def access_log(*, user, action, student=None, students=(), detail=""):
         student_ids=[s if isinstance(s, int) else s.pk for s in students],
         detail=detail[:200],
     )
+
+
+def disclosure_record(
+    *,
+    student,
+    actor,
+    from_organisation,
+    to_organisation,
+    sections,
+    legal_basis,
+    source,
+    source_id=None,
+    legal_reference="",
+    consent_given_by="",
+    consent_given_on=None,
+    description="",
+):
+    """Record that data of `student` crossed from one organisation to another (ACCESS.md).
+
+    Consent needs who gave it and when; the database refuses a consent row without them.
+    """
+    from .models import Disclosure, LegalBasis
+
+    if legal_basis == LegalBasis.CONSENT and not (consent_given_by and consent_given_on):
+        raise ValidationError(
+            {"consent_given_by": _("Vermeld wie toestemming gaf en wanneer.")}
+        )
+    return Disclosure.objects.create(
+        student=student,
+        actor=actor,
+        from_organisation=from_organisation,
+        to_organisation=to_organisation,
+        sections=list(sections),
+        legal_basis=legal_basis,
+        legal_reference=legal_reference,
+        consent_given_by=consent_given_by,
+        consent_given_on=consent_given_on,
+        source=source,
+        source_id=source_id,
+        description=description[:200],
+    )
+
+
+def disclosure_consent_withdraw(*, source, source_id, actor, at=None):
+    """Mark the consent-based disclosures of one sharing record as withdrawn."""
+    from django.utils import timezone
+
+    from .models import Disclosure, LegalBasis
+
+    return Disclosure.objects.filter(
+        source=source,
+        source_id=source_id,
+        legal_basis=LegalBasis.CONSENT,
+        consent_withdrawn_at__isnull=True,
+    ).update(consent_withdrawn_at=at or timezone.now())

@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test pytest ruff-check lint format migrations-check check-deploy messages \
-	bench-import seed clean
+	bench-import bench-checks seed clean
 
 help:
 	@echo "make run           serve Koers on http://127.0.0.1:8000 with demo data, worker and beat"
@@ -24,6 +24,7 @@ help:
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make messages      makemessages + compilemessages for locale/en"
 	@echo "make bench-import  import benchmark (100,000 students; set DATABASE_URL to PostgreSQL)"
+	@echo "make bench-checks  checks benchmark (100,000 and 500,000 students; DATABASE_URL to PostgreSQL)"
 	@echo "make seed          (re)load the demo data"
 	@echo "make clean         remove var/ (the SQLite database, Celery queue, media)"
 
@@ -82,6 +83,9 @@ messages: $(STAMP) .env
 
 bench-import: $(STAMP) .env
 	$(BIN)/python bench/import_benchmark.py $(BENCH_ARGS)
+
+bench-checks: $(STAMP) .env
+	$(BIN)/python bench/checks_benchmark.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/

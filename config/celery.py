@@ -22,4 +22,8 @@ app.conf.beat_schedule = {
         "task": "monitoring.tasks.run_daily_checks",
         "schedule": crontab(hour=5, minute=30),
     },
+    "monitoring daily digests (after the checks)": {
+        "task": "monitoring.tasks.send_daily_digests",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }

@@ -182,3 +182,21 @@ class MonitoringStatus(models.Model):
 
     def __str__(self):
         return f"vsv={self.vsv} ended={self.monitoring_ended}"
+
+
+class DigestSent(models.Model):
+    """The claim on one user's daily digest: created before the e-mail is sent, and
+    unique per user and day, so a repeated or overlapping run sends no second one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    signals = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verzonden dagoverzicht")
+        verbose_name_plural = _("verzonden dagoverzichten")
+        constraints = [models.UniqueConstraint("user", "date", name="digestsent_user_date")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.date}"

@@ -20,3 +20,13 @@ def run_daily_checks(today: str | None = None) -> dict:
         "closed": result.closed,
         "reassigned": result.reassigned,
     }
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_daily_digests(today: str | None = None) -> dict:
+    """The daily e-mail digests. A second or overlapping run sends nothing twice: each
+    user's day is claimed before the e-mail goes out (monitoring.digest)."""
+    from .digest import send_daily_digests as send
+
+    result = send(today=date.fromisoformat(today) if today else None)
+    return {"sent": result.sent, "already_sent": result.skipped_claimed}

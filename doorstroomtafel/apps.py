@@ -1,7 +1,31 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+_registered = False
+
 
 class DoorstroomtafelConfig(AppConfig):
     name = "doorstroomtafel"
     verbose_name = _("Doorstroomtafel")
+
+    def ready(self):
+        # monitoring never imports this app: the case table registers its own check with
+        # the sweep, its panels with the pages, and its scope with the student queries.
+        global _registered
+        if _registered:
+            return
+        from monitoring.sweep import register_check
+        from students.demo import register_seeder
+        from students.queries import register_scope
+
+        from .demo import seed_doorstroomtafel
+        from .panels import register_panels
+        from .queries import agenda_student_scope
+        from .services import check_overdue_actions
+
+        register_panels()
+        register_scope(agenda_student_scope)
+        register_check("doorstroomtafel_overdue_actions", check_overdue_actions)
+        # After monitoring's sweep (90): candidates come from the day's signals.
+        register_seeder(95, seed_doorstroomtafel, name="doorstroomtafel")
+        _registered = True

@@ -1,0 +1,113 @@
+"""The case table's panels: the student's page (every discussion, decision, lead and
+action, and a mentor's proposal) and the start page (my actions, my meetings).
+
+Each runs a fixed number of queries, whatever the number of meetings or actions.
+"""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .models import ActionItem, ActionStatus, Addendum, AgendaItem, MeetingStatus, Proposal
+from .queries import meetings_for_user
+
+HOME_LIMIT = 50
+
+
+def student_casetable_panel(request, student):
+    """Every case-table discussion of this student, for whoever may see the student."""
+    from .views import proposable_meetings
+
+    today = timezone.localdate()
+    items = list(
+        AgendaItem.objects.filter(student=student)
+        .select_related("meeting__table", "lead_organisation", "lead_user")
+        .prefetch_related(
+            Prefetch(
+                "actions", queryset=ActionItem.objects.select_related("owner", "owner_organisation")
+            ),
+            Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
+        )
+        .order_by("-meeting__date", "-id")
+    )
+    meetings = proposable_meetings(request.user, student, today=today)
+    proposals = (
+        list(
+            Proposal.objects.filter(student=student, status="open").select_related("meeting__table")
+        )
+        if meetings or items
+        else []
+    )
+    if not items and not meetings:
+        return None
+    return {
+        "template": "doorstroomtafel/_student_panel.html",
+        "context": {
+            "items": items,
+            "meetings": meetings,
+            "proposals": proposals,
+            "student": student,
+            "minuted": (MeetingStatus.HELD, MeetingStatus.MINUTES_FINAL),
+        },
+    }
+
+
+def home_actions_panel(request):
+    """The user's open case-table actions, the most urgent first."""
+    user = request.user
+    if user.active_membership is None:
+        return None
+    actions = list(
+        ActionItem.objects.filter(owner=user, status=ActionStatus.OPEN)
+        .select_related("item__student", "item__meeting__table")
+        .order_by("due_date", "pk")[: HOME_LIMIT + 1]
+    )
+    if not actions:
+        return None
+    return {
+        "template": "doorstroomtafel/_home_actions.html",
+        "context": {
+            "actions": actions[:HOME_LIMIT],
+            "more": len(actions) > HOME_LIMIT,
+            "today": timezone.localdate(),
+            "next": request.get_full_path(),
+        },
+    }
+
+
+def home_meetings_panel(request):
+    """Coming meetings of the tables the user takes part in."""
+    user = request.user
+    if user.active_membership is None:
+        return None
+    today = timezone.localdate()
+    meetings = list(
+        meetings_for_user(user)
+        .filter(date__gte=today, status__in=[MeetingStatus.PLANNED, MeetingStatus.AGENDA_FINAL])
+        .select_related("table")
+        .order_by("date", "pk")[:10]
+    )
+    if not meetings:
+        return None
+    return {"template": "doorstroomtafel/_home_meetings.html", "context": {"meetings": meetings}}
+
+
+_registered = False
+
+
+def register_panels():
+    global _registered
+    if _registered:
+        return
+    from accounts.home import register_home_panel
+    from students.panels import register_disclosure_sections, register_student_panel
+
+    register_home_panel(8, home_actions_panel)
+    register_home_panel(12, home_meetings_panel)
+    register_student_panel(50, student_casetable_panel)
+    register_disclosure_sections(
+        {
+            "doorstroomtafel_agenda": "Agenda Doorstroomtafel (naam, leeftijd, school en "
+            "opleiding, reden, laatste stap, open signalen, voorbereidingsnotitie)"
+        }
+    )
+    _registered = True

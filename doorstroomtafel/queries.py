@@ -1,0 +1,298 @@
+"""Every scoped read of the Doorstroomtafel, and who may do what.
+
+- A user takes part in a meeting when the organisation they act for is a standing member
+  of the table (mentors excepted: they take part only when named), when they are a
+  standing member of the table by name, or when they were invited to the meeting.
+  Anyone else gets a 404 for the meeting and everything under it.
+- Leerplicht and the Doorstroompunt prepare and minute (ACCESS.md); the other members
+  read the agenda and the minutes.
+- Leerplicht and Doorstroompunt members see the students of an agenda in their student
+  list and file while the meeting is prepared and minuted (students.queries scope
+  provider below); partners see them only on the agenda page, with its minimum fields.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from accounts.models import Role
+from monitoring.models import MONITORING_SOURCE, Signal, SignalStatus
+from roadmap.models import Advice, StepKind, StudyAdviceStep
+from students.dates import age_on
+from students.models import Enrolment, Student
+
+from .models import (
+    ACTIVE_STATUSES,
+    AgendaItem,
+    CaseTable,
+    Meeting,
+    ScopeKind,
+)
+
+EDITOR_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
+# Roles that take part through their organisation; a mentor only when named.
+ORGANISATION_MEMBER_ROLES = (
+    Role.LEERPLICHT,
+    Role.DOORSTROOMPUNT,
+    Role.JONGEREN_STARTPUNT,
+    Role.WI,
+    Role.CARE,
+    Role.SCHOOL_COORDINATOR,
+)
+# MONITORING.md: the signal kinds that make a student a Doorstroomtafel candidate.
+CANDIDATE_KINDS = ("dropout", "next_step_check", "job_lost", "no_next_step")
+# A "stop" study advice older than this no longer proposes a student by itself.
+STOP_ADVICE_DAYS = 365
+# The steps the agenda may name as "the latest step": never ABA (special category).
+AGENDA_STEPS = {
+    StepKind.START: "start_step",
+    StepKind.STUDY_ADVICE: "study_advice_step",
+    StepKind.PERSPECTIVE: "perspective_step",
+    StepKind.WORK: "work_step",
+    StepKind.FURTHER_EDUCATION: "further_education_step",
+    StepKind.LEAVING: "leaving_step",
+}
+
+
+def _membership(user):
+    return getattr(user, "active_membership", None)
+
+
+def member_meetings_q(membership) -> Q:
+    """Meetings this membership takes part in, as a filter over Meeting."""
+    user_id = membership.user_id
+    q = Q(
+        Exists(
+            CaseTable.member_users.through.objects.filter(
+                casetable_id=OuterRef("table_id"), user_id=user_id
+            )
+        )
+    ) | Q(
+        Exists(
+            Meeting.invited_users.through.objects.filter(meeting_id=OuterRef("pk"), user_id=user_id)
+        )
+    )
+    if membership.role in ORGANISATION_MEMBER_ROLES:
+        q |= Q(
+            Exists(
+                CaseTable.member_organisations.through.objects.filter(
+                    casetable_id=OuterRef("table_id"),
+                    organisation_id=membership.organisation_id,
+                )
+            )
+        )
+    return q
+
+
+def meetings_for_user(user):
+    membership = _membership(user)
+    if membership is None or not user.is_active:
+        return Meeting.objects.none()
+    return Meeting.objects.filter(member_meetings_q(membership))
+
+
+def get_meeting_for_user(user, public_id, *, edit=False):
+    """The meeting if the user takes part in it (and, with edit, may prepare and minute
+    it), else 404."""
+    try:
+        meeting = (
+            meetings_for_user(user)
+            .select_related("table__region", "table__subregion", "table__school")
+            .get(public_id=public_id)
+        )
+    except Meeting.DoesNotExist:
+        raise Http404("No meeting here") from None
+    if edit and not can_edit(user):
+        raise Http404("No meeting here")
+    return meeting
+
+
+def can_edit(user):
+    membership = _membership(user)
+    return membership is not None and membership.role in EDITOR_ROLES
+
+
+def tables_for_user(user):
+    membership = _membership(user)
+    if membership is None:
+        return CaseTable.objects.none()
+    q = Q(
+        Exists(
+            CaseTable.member_users.through.objects.filter(
+                casetable_id=OuterRef("pk"), user_id=membership.user_id
+            )
+        )
+    )
+    if membership.role in ORGANISATION_MEMBER_ROLES:
+        q |= Q(
+            Exists(
+                CaseTable.member_organisations.through.objects.filter(
+                    casetable_id=OuterRef("pk"), organisation_id=membership.organisation_id
+                )
+            )
+        )
+    return CaseTable.objects.filter(q, is_active=True)
+
+
+# --- The table's scope ---------------------------------------------------------------
+
+
+def table_scope_q(table) -> Q:
+    """The students a table may discuss, as a filter over Student."""
+    if table.scope_kind == ScopeKind.SUBREGION:
+        return Q(municipality__subregion_id=table.subregion_id)
+    if table.scope_kind == ScopeKind.SCHOOL:
+        enrolments = Enrolment.objects.filter(
+            student=OuterRef("pk"), institution_id=table.school_id
+        )
+        names = [location.name for location in table.locations.all()]
+        if names:
+            by_name = Q()
+            for name in names:
+                by_name |= Q(location__iexact=name)
+            enrolments = enrolments.filter(by_name)
+        return Q(Exists(enrolments))
+    return Q(municipality__region_id=table.region_id)
+
+
+def student_in_scope(table, student) -> bool:
+    return Student.objects.filter(table_scope_q(table), pk=student.pk).exists()
+
+
+# --- Candidates ----------------------------------------------------------------------
+
+
+def candidates(meeting, *, today):
+    """Students in the table's scope proposed by the rules (MONITORING.md: open
+    dropout, next_step_check, job_lost, no_next_step, or a "stop" study advice), that
+    are not on the agenda yet: [{"student", "reason", "kinds"}], in name order.
+
+    Three queries, whatever the number of candidates."""
+    from monitoring.models import SignalKind
+
+    on_agenda = AgendaItem.objects.filter(meeting=meeting).values("student_id")
+    in_scope = Student.objects.filter(table_scope_q(meeting.table)).exclude(pk__in=on_agenda)
+    reasons = defaultdict(list)
+    kinds = defaultdict(list)
+    for student_id, kind in (
+        Signal.objects.filter(
+            status=SignalStatus.OPEN,
+            source=MONITORING_SOURCE,
+            kind__in=CANDIDATE_KINDS,
+            student__in=in_scope.values("pk"),
+        )
+        .order_by("student_id", "kind")
+        .values_list("student_id", "kind")
+    ):
+        if kind not in kinds[student_id]:
+            kinds[student_id].append(kind)
+            reasons[student_id].append(str(SignalKind(kind).label))
+    for student_id in (
+        StudyAdviceStep.objects.filter(
+            advice=Advice.STOP,
+            date__gte=today - timedelta(days=STOP_ADVICE_DAYS),
+            enrolment__student__in=in_scope.values("pk"),
+        )
+        .values_list("enrolment__student_id", flat=True)
+        .distinct()
+    ):
+        kinds[student_id].append("study_advice_stop")
+        reasons[student_id].append(str(Advice.STOP.label))
+    students = Student.objects.filter(pk__in=list(kinds)).order_by("last_name", "first_name", "pk")
+    return [
+        {"student": s, "reason": "; ".join(reasons[s.pk]), "kinds": kinds[s.pk]} for s in students
+    ]
+
+
+# --- The agenda's minimum per student ------------------------------------------------
+
+
+def agenda_rows(meeting, *, today):
+    """The agenda's items, each with only the minimum of DOORSTROOMTAFEL.md: name, age,
+    school and programme, the reason, the latest step, the open signals and the
+    preparation note. Three queries, whatever the number of items."""
+    from monitoring.models import SignalKind
+
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("student")
+        .only(
+            "id",
+            "meeting_id",
+            "position",
+            "origin",
+            "reason",
+            "preparation_note",
+            "carried_from_id",
+            "student__id",
+            "student__public_id",
+            "student__first_name",
+            "student__last_name",
+            "student__date_of_birth",
+        )
+        .order_by("position", "id")
+    )
+    student_ids = [item.student_id for item in items]
+    latest_enrolment = {}
+    latest_step = {}
+    if student_ids:
+        enrolments = (
+            Enrolment.objects.filter(student_id__in=student_ids)
+            .select_related("institution", *AGENDA_STEPS.values())
+            .order_by("student_id", "-start_date", "-id")
+        )
+        for enrolment in enrolments:
+            latest_enrolment.setdefault(enrolment.student_id, enrolment)
+            for kind, name in AGENDA_STEPS.items():
+                step = getattr(enrolment, name, None)
+                if step is None:
+                    continue
+                current = latest_step.get(enrolment.student_id)
+                if current is None or step.date > current[1]:
+                    latest_step[enrolment.student_id] = (StepKind(kind).label, step.date)
+    signals = defaultdict(list)
+    for student_id, kind, due_date in (
+        Signal.objects.filter(student_id__in=student_ids, status=SignalStatus.OPEN)
+        .order_by("student_id", "due_date", "pk")
+        .values_list("student_id", "kind", "due_date")
+    ):
+        label = SignalKind(kind).label if kind in SignalKind.values else kind_label(kind)
+        signals[student_id].append({"label": label, "due_date": due_date})
+    for item in items:
+        student = item.student
+        enrolment = latest_enrolment.get(student.pk)
+        item.age = age_on(student.date_of_birth, today)
+        item.school = str(enrolment.institution) if enrolment else ""
+        item.programme = enrolment.programme if enrolment else ""
+        step = latest_step.get(student.pk)
+        item.latest_step = {"label": step[0], "date": step[1]} if step else None
+        item.open_signals = signals.get(student.pk, [])
+    return items
+
+
+def kind_label(kind):
+    from django.utils.translation import gettext as _
+
+    if kind == ACTION_OVERDUE_KIND:
+        return _("Actie Doorstroomtafel verlopen")
+    return kind
+
+
+ACTION_OVERDUE_KIND = "action_overdue"
+DOORSTROOMTAFEL_SOURCE = "doorstroomtafel"
+
+
+# --- Visibility of agenda students (students.queries) ----------------------------------
+
+
+def agenda_student_scope(membership, today):
+    """Leerplicht and Doorstroompunt members see the students on the agenda of a meeting
+    they take part in, while it is prepared and minuted (ACCESS.md)."""
+    if membership.role not in EDITOR_ROLES:
+        return None
+    meetings = Meeting.objects.filter(member_meetings_q(membership), status__in=ACTIVE_STATUSES)
+    return Q(
+        Exists(AgendaItem.objects.filter(student=OuterRef("pk"), meeting__in=meetings.values("pk")))
+    )

@@ -1,0 +1,640 @@
+"""Every write of the Doorstroomtafel: keyword-only, atomic, with a history row.
+
+The meeting's status moves planned -> agenda final -> held -> minutes final through
+conditional UPDATEs (`WHERE status = <expected>`), so two people finalising at once
+cannot both succeed. The agenda changes only while the meeting is planned, the minutes
+only while it is held; finalised minutes take addenda, never edits.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, OrganisationKind
+from monitoring.models import Assignee, ClosedReason, Signal, SignalEvent, SignalStatus
+from students.models import LegalBasis
+from students.services import disclosure_record
+
+from .models import (
+    ActionItem,
+    ActionStatus,
+    Addendum,
+    AgendaItem,
+    ItemOrigin,
+    Meeting,
+    MeetingChange,
+    MeetingStatus,
+    Proposal,
+    ProposalStatus,
+)
+from .queries import ACTION_OVERDUE_KIND, DOORSTROOMTAFEL_SOURCE, student_in_scope
+
+LEGAL_REFERENCE = "Leerplichtwet / RMC-functie (WEB art. 8.3.1)"
+AGENDA_SECTION = "doorstroomtafel_agenda"
+
+
+class MeetingStateError(ValidationError):
+    """The meeting is not (or no longer) in the status this change needs."""
+
+
+def _value(value):
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def _history(meeting, action, actor, changes=None, item=None):
+    return MeetingChange.objects.create(
+        meeting=meeting, item=item, action=action, actor=actor, changes=changes or {}
+    )
+
+
+def _lock(meeting, *statuses):
+    """The meeting's row, locked for this transaction, in one of `statuses`."""
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.status not in statuses:
+        raise MeetingStateError(
+            _("Dit kan niet meer: het overleg heeft de status %(status)s.")
+            % {"status": current.get_status_display()}
+        )
+    return current
+
+
+def _transition(meeting, source, target, actor, **extra):
+    updated = Meeting.objects.filter(pk=meeting.pk, status=source).update(
+        status=target, version=F("version") + 1, **extra
+    )
+    if not updated:
+        current = Meeting.objects.get(pk=meeting.pk)
+        raise MeetingStateError(
+            _("Dit kan niet meer: het overleg heeft de status %(status)s.")
+            % {"status": current.get_status_display()}
+        )
+    _history(meeting, "status", actor, {"status": {"old": source, "new": target}})
+    meeting.refresh_from_db()
+    return meeting
+
+
+# --- Meetings ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(*, table, date, actor, start_time=None, place="", video_link=""):
+    if not place and not video_link:
+        raise ValidationError({"place": _("Vermeld een plaats of een videolink.")})
+    meeting = Meeting.objects.create(
+        table=table,
+        date=date,
+        start_time=start_time,
+        place=place,
+        video_link=video_link,
+        created_by=actor,
+    )
+    meeting.invited_users.set(table.member_users.all())
+    _history(
+        meeting,
+        "create",
+        actor,
+        {
+            "date": {"old": None, "new": _value(date)},
+            "place": {"old": None, "new": place},
+            "video_link": {"old": None, "new": video_link},
+        },
+    )
+    carry_over_open_items(meeting=meeting, actor=actor)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting, data: dict, actor):
+    current = _lock(meeting, MeetingStatus.PLANNED, MeetingStatus.AGENDA_FINAL)
+    changes = {
+        name: {"old": _value(getattr(current, name)), "new": _value(value)}
+        for name, value in data.items()
+        if getattr(current, name) != value
+    }
+    if not changes:
+        return current
+    Meeting.objects.filter(pk=current.pk).update(**data)
+    _history(current, "update", actor, changes)
+    current.refresh_from_db()
+    return current
+
+
+def carry_over_open_items(*, meeting, actor):
+    """Items of earlier meetings of this table that still have an open action come onto
+    this (planned) meeting's agenda, once per student."""
+    if meeting.status != MeetingStatus.PLANNED:
+        return []
+    open_items = (
+        AgendaItem.objects.filter(
+            meeting__table_id=meeting.table_id,
+            meeting__date__lt=meeting.date,
+            actions__status=ActionStatus.OPEN,
+        )
+        .exclude(student_id__in=AgendaItem.objects.filter(meeting=meeting).values("student_id"))
+        .select_related("student")
+        .order_by("student_id", "-meeting__date", "-id")
+        .distinct()
+    )
+    seen = set()
+    added = []
+    for item in open_items:
+        if item.student_id in seen:
+            continue
+        seen.add(item.student_id)
+        added.append(
+            item_add(
+                meeting=meeting,
+                student=item.student,
+                reason=_("Open actie uit het overleg van %(date)s")
+                % {"date": item.meeting.date.strftime("%d-%m-%Y")},
+                origin=ItemOrigin.CARRIED_OVER,
+                actor=actor,
+                carried_from=item,
+            )
+        )
+    return added
+
+
+# --- The agenda (planned only) -------------------------------------------------------
+
+
+@transaction.atomic
+def item_add(*, meeting, student, reason, origin, actor, preparation_note="", carried_from=None):
+    _lock(meeting, MeetingStatus.PLANNED)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Vermeld waarom de student op de agenda staat.")})
+    if not student_in_scope(meeting.table, student):
+        raise ValidationError(_("Deze student valt buiten het werkgebied van deze tafel."))
+    position = (
+        AgendaItem.objects.filter(meeting=meeting).aggregate(m=Max("position"))["m"] or 0
+    ) + 1
+    try:
+        with transaction.atomic():
+            item = AgendaItem.objects.create(
+                meeting=meeting,
+                student=student,
+                position=position,
+                origin=origin,
+                reason=reason.strip()[:300],
+                preparation_note=preparation_note,
+                carried_from=carried_from,
+                added_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(_("Deze student staat al op de agenda.")) from None
+    _history(
+        meeting,
+        "item_add",
+        actor,
+        {
+            "student": {"old": None, "new": student.full_name},
+            "reason": {"old": None, "new": reason},
+        },
+        item=item,
+    )
+    return item
+
+
+@transaction.atomic
+def item_remove(*, item, actor):
+    _lock(item.meeting, MeetingStatus.PLANNED)
+    _history(
+        item.meeting,
+        "item_remove",
+        actor,
+        {
+            "student": {"old": item.student.full_name, "new": None},
+            "reason": {"old": item.reason, "new": None},
+        },
+    )
+    item.delete()
+
+
+@transaction.atomic
+def item_move(*, item, direction: int, actor):
+    """Swap the item with its neighbour above (-1) or below (+1)."""
+    meeting = _lock(item.meeting, MeetingStatus.PLANNED)
+    items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "id"))
+    ids = [i.pk for i in items]
+    index = ids.index(item.pk)
+    other = index + (1 if direction > 0 else -1)
+    if other < 0 or other >= len(items):
+        return
+    items[index], items[other] = items[other], items[index]
+    for number, row in enumerate(items, start=1):
+        if row.position != number:
+            AgendaItem.objects.filter(pk=row.pk).update(position=number)
+    _history(
+        meeting,
+        "item_move",
+        actor,
+        {"position": {"old": index + 1, "new": other + 1}},
+        item=item,
+    )
+
+
+@transaction.atomic
+def item_note_save(*, item, note: str, actor):
+    _lock(item.meeting, MeetingStatus.PLANNED)
+    current = AgendaItem.objects.get(pk=item.pk)
+    if current.preparation_note == note:
+        return current
+    AgendaItem.objects.filter(pk=item.pk).update(preparation_note=note)
+    _history(
+        item.meeting,
+        "item_note",
+        actor,
+        {"preparation_note": {"old": current.preparation_note, "new": note}},
+        item=item,
+    )
+    current.preparation_note = note
+    return current
+
+
+# --- Proposals -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(*, meeting, student, reason, actor):
+    """A mentor proposes one of their students for a planned meeting whose table covers
+    the student (the view loads the student through the mentor's scope)."""
+    _lock(meeting, MeetingStatus.PLANNED)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Vermeld waarom u de student voordraagt.")})
+    if not student_in_scope(meeting.table, student):
+        raise ValidationError(_("Deze student valt buiten het werkgebied van deze tafel."))
+    if AgendaItem.objects.filter(meeting=meeting, student=student).exists():
+        raise ValidationError(_("Deze student staat al op de agenda."))
+    try:
+        with transaction.atomic():
+            proposal = Proposal.objects.create(
+                meeting=meeting, student=student, reason=reason.strip()[:300], proposed_by=actor
+            )
+    except IntegrityError:
+        raise ValidationError(_("Deze student is al voorgedragen.")) from None
+    _history(meeting, "proposal", actor, {"student": {"old": None, "new": student.full_name}})
+    return proposal
+
+
+def _decide(proposal, status, actor):
+    updated = Proposal.objects.filter(pk=proposal.pk, status=ProposalStatus.OPEN).update(
+        status=status, decided_by=actor, decided_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError(_("Over dit voorstel is al besloten."))
+
+
+@transaction.atomic
+def proposal_accept(*, proposal, actor):
+    _decide(proposal, ProposalStatus.ACCEPTED, actor)
+    name = proposal.proposed_by.get_full_name() or proposal.proposed_by.email
+    return item_add(
+        meeting=proposal.meeting,
+        student=proposal.student,
+        reason=f"{proposal.reason} ({_('voorstel van %(name)s') % {'name': name}})",
+        origin=ItemOrigin.PROPOSAL,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def proposal_decline(*, proposal, actor):
+    _lock(proposal.meeting, MeetingStatus.PLANNED)
+    _decide(proposal, ProposalStatus.DECLINED, actor)
+    _history(
+        proposal.meeting,
+        "proposal_declined",
+        actor,
+        {"student": {"old": proposal.student.full_name, "new": None}},
+    )
+
+
+# --- Finalising the agenda ------------------------------------------------------------
+
+
+def meeting_member_organisations(meeting):
+    return list(meeting.table.member_organisations.all().order_by("pk"))
+
+
+def meeting_recipients(meeting):
+    """Everyone to notify: the invited people and the standing members by name."""
+    users = {u.pk: u for u in meeting.invited_users.filter(is_active=True)}
+    users.update({u.pk: u for u in meeting.table.member_users.filter(is_active=True)})
+    return sorted(users.values(), key=lambda u: u.email)
+
+
+@transaction.atomic
+def agenda_finalise(*, meeting, actor, notify=True):
+    """Fix the agenda: notify the members and record one disclosure per student per
+    member organisation (the agenda crosses organisation boundaries)."""
+    items = list(AgendaItem.objects.filter(meeting=meeting).select_related("student"))
+    if not items:
+        raise ValidationError(_("Een lege agenda kan niet definitief worden."))
+    meeting = _transition(
+        meeting,
+        MeetingStatus.PLANNED,
+        MeetingStatus.AGENDA_FINAL,
+        actor,
+        agenda_final_at=timezone.now(),
+    )
+    from_organisation = actor.organisation
+    for organisation in meeting_member_organisations(meeting):
+        if organisation.pk == from_organisation.pk:
+            continue
+        for item in items:
+            disclosure_record(
+                student=item.student,
+                actor=actor,
+                from_organisation=from_organisation,
+                to_organisation=organisation,
+                sections=[AGENDA_SECTION],
+                legal_basis=LegalBasis.WETTELIJKE_TAAK,
+                legal_reference=LEGAL_REFERENCE,
+                source=DOORSTROOMTAFEL_SOURCE,
+                source_id=meeting.pk,
+                description=str(meeting),
+            )
+    if notify:
+        recipients = [u.email for u in meeting_recipients(meeting) if u.email]
+        transaction.on_commit(lambda: _mail_agenda(meeting, recipients))
+    return meeting
+
+
+def _mail_agenda(meeting, recipients):
+    # No student names in the e-mail: the agenda itself stays behind the login.
+    link = settings_site_url() + reverse("doorstroomtafel:meeting", args=[meeting.public_id])
+    subject = _("Agenda Doorstroomtafel %(table)s, %(date)s") % {
+        "table": meeting.table.name,
+        "date": meeting.date.strftime("%d-%m-%Y"),
+    }
+    body = _(
+        "De agenda van de Doorstroomtafel %(table)s op %(date)s is definitief.\n"
+        "U vindt de agenda na inloggen in Koers: %(link)s\n"
+    ) % {"table": meeting.table.name, "date": meeting.date.strftime("%d-%m-%Y"), "link": link}
+    send_mass_mail(
+        [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients],
+        fail_silently=True,
+    )
+
+
+def settings_site_url():
+    return getattr(settings, "SITE_URL", "").rstrip("/")
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting, actor):
+    return _transition(meeting, MeetingStatus.AGENDA_FINAL, MeetingStatus.HELD, actor)
+
+
+# --- Minutes (held only) --------------------------------------------------------------
+
+MINUTES_FIELDS = ("discussion", "decision", "lead_organisation", "lead_user")
+
+
+@transaction.atomic
+def minutes_save(*, item, data: dict, actor):
+    """The minutes of one item: discussion, decision, lead (organisation and person)."""
+    _lock(item.meeting, MeetingStatus.HELD)
+    current = AgendaItem.objects.select_related("lead_organisation", "lead_user").get(pk=item.pk)
+    values = {name: data.get(name) for name in MINUTES_FIELDS if name in data}
+    for name in ("discussion", "decision"):
+        if name in values:
+            values[name] = values[name] or ""
+    changes = {
+        name: {"old": _value(getattr(current, name)), "new": _value(value)}
+        for name, value in values.items()
+        if getattr(current, name) != value
+    }
+    if not changes:
+        return current
+    # Conditional: the item's meeting must still be held when the row is written.
+    updated = AgendaItem.objects.filter(pk=item.pk, meeting__status=MeetingStatus.HELD).update(
+        **values
+    )
+    if not updated:
+        raise MeetingStateError(_("Het verslag is definitief: voeg een addendum toe."))
+    _history(item.meeting, "minutes", actor, changes, item=item)
+    current.refresh_from_db()
+    return current
+
+
+def owner_organisation_for(user, meeting):
+    """The organisation an action's owner acts for at this table."""
+    member_ids = set(meeting.table.member_organisations.values_list("pk", flat=True))
+    memberships = list(
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    for membership in memberships:
+        if membership.organisation_id in member_ids:
+            return membership.organisation
+    if memberships:
+        return memberships[0].organisation
+    raise ValidationError({"owner": _("Deze persoon heeft geen organisatie.")})
+
+
+@transaction.atomic
+def action_add(*, item, what, owner, due_date, actor):
+    _lock(item.meeting, MeetingStatus.HELD)
+    if not what.strip():
+        raise ValidationError({"what": _("Vermeld wat er moet gebeuren.")})
+    action = ActionItem.objects.create(
+        item=item,
+        what=what.strip()[:300],
+        owner=owner,
+        owner_organisation=owner_organisation_for(owner, item.meeting),
+        due_date=due_date,
+        created_by=actor,
+    )
+    _history(
+        item.meeting,
+        "action_add",
+        actor,
+        {
+            "what": {"old": None, "new": action.what},
+            "owner": {"old": None, "new": str(owner)},
+            "due_date": {"old": None, "new": _value(due_date)},
+        },
+        item=item,
+    )
+    return action
+
+
+@transaction.atomic
+def action_complete(*, action, actor):
+    """The owner (or an editor) marks an action done; its overdue signal closes."""
+    updated = ActionItem.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(
+        status=ActionStatus.DONE, done_at=timezone.now(), done_by=actor
+    )
+    if not updated:
+        raise ValidationError(_("Deze actie is al afgerond."))
+    meeting = action.item.meeting
+    _history(
+        meeting,
+        "action_done",
+        actor,
+        {
+            "status": {"old": ActionStatus.OPEN, "new": ActionStatus.DONE},
+            "what": {"old": action.what, "new": action.what},
+        },
+        item=action.item,
+    )
+    _close_overdue_signals(today=timezone.localdate())
+    action.refresh_from_db()
+    return action
+
+
+@transaction.atomic
+def minutes_finalise(*, meeting, actor):
+    """Lock the minutes; items with open actions go onto the table's next planned
+    meeting straight away (a meeting planned later picks them up when created)."""
+    meeting = _transition(
+        meeting,
+        MeetingStatus.HELD,
+        MeetingStatus.MINUTES_FINAL,
+        actor,
+        minutes_final_at=timezone.now(),
+    )
+    following = (
+        Meeting.objects.filter(
+            table_id=meeting.table_id, status=MeetingStatus.PLANNED, date__gt=meeting.date
+        )
+        .order_by("date", "pk")
+        .first()
+    )
+    if following is not None:
+        carry_over_open_items(meeting=following, actor=actor)
+    return meeting
+
+
+@transaction.atomic
+def addendum_add(*, meeting, text, actor, item=None):
+    _lock(meeting, MeetingStatus.MINUTES_FINAL)
+    if not text.strip():
+        raise ValidationError({"text": _("Schrijf de aanvulling of correctie.")})
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ValidationError(_("Dit agendapunt hoort niet bij dit overleg."))
+    addendum = Addendum.objects.create(meeting=meeting, item=item, text=text.strip(), author=actor)
+    _history(meeting, "addendum", actor, {"text": {"old": None, "new": addendum.text}}, item=item)
+    return addendum
+
+
+# --- The sweep's check: overdue actions raise a signal for their owner -------------------
+
+ASSIGNEE_FOR_KIND = {
+    OrganisationKind.SCHOOL: Assignee.SCHOOL,
+    OrganisationKind.LEERPLICHT: Assignee.LEERPLICHT,
+}
+
+
+def check_overdue_actions(*, today):
+    """Open every `action_overdue` signal that an open action past its due date asks
+    for, and close those whose action is done. Set-based and idempotent: the signal's
+    identity (student, kind, due date) is unique, so a second run writes nothing."""
+    with transaction.atomic():
+        opened = _open_overdue_signals(today=today)
+        closed = _close_overdue_signals(today=today)
+    return {"opened": opened, "closed": closed}
+
+
+def _overdue_identities(today):
+    rows = (
+        ActionItem.objects.filter(status=ActionStatus.OPEN, due_date__lt=today)
+        .order_by("item__student_id", "due_date", "pk")
+        .values_list(
+            "item__student_id", "due_date", "owner_organisation_id", "owner_organisation__kind"
+        )
+    )
+    found = {}
+    for student_id, due_date, organisation_id, kind in rows:
+        found.setdefault((student_id, due_date), (organisation_id, kind))
+    return found
+
+
+def _open_overdue_signals(*, today):
+    wanted = _overdue_identities(today)
+    if not wanted:
+        return 0
+    existing = set(
+        Signal.objects.filter(
+            kind=ACTION_OVERDUE_KIND,
+            student_id__in={student_id for student_id, _due in wanted},
+        ).values_list("student_id", "due_date")
+    )
+    now = timezone.now()
+    new = [
+        Signal(
+            student_id=student_id,
+            kind=ACTION_OVERDUE_KIND,
+            source=DOORSTROOMTAFEL_SOURCE,
+            assignee=ASSIGNEE_FOR_KIND.get(kind, Assignee.DOORSTROOMPUNT),
+            organisation_id=organisation_id,
+            due_date=due_date,
+            opened_at=now,
+        )
+        for (student_id, due_date), (organisation_id, kind) in wanted.items()
+        if (student_id, due_date) not in existing
+    ]
+    if not new:
+        return 0
+    Signal.objects.bulk_create(new, ignore_conflicts=True)
+    created = list(
+        Signal.objects.filter(
+            kind=ACTION_OVERDUE_KIND, opened_at=now, student_id__in={s.student_id for s in new}
+        ).values_list("pk", flat=True)
+    )
+    SignalEvent.objects.bulk_create(
+        [
+            SignalEvent(signal_id=pk, action=SignalEvent.Action.OPENED, at=now, for_date=today)
+            for pk in created
+        ]
+    )
+    return len(created)
+
+
+def _close_overdue_signals(*, today):
+    still_wanted = set(
+        ActionItem.objects.filter(status=ActionStatus.OPEN).values_list(
+            "item__student_id", "due_date"
+        )
+    )
+    to_close = [
+        pk
+        for pk, student_id, due_date in Signal.objects.filter(
+            kind=ACTION_OVERDUE_KIND, source=DOORSTROOMTAFEL_SOURCE, status=SignalStatus.OPEN
+        ).values_list("pk", "student_id", "due_date")
+        if (student_id, due_date) not in still_wanted
+    ]
+    if not to_close:
+        return 0
+    now = timezone.now()
+    Signal.objects.filter(pk__in=to_close, status=SignalStatus.OPEN).update(
+        status=SignalStatus.CLOSED, closed_reason=ClosedReason.RULES, closed_at=now
+    )
+    SignalEvent.objects.bulk_create(
+        [
+            SignalEvent(
+                signal_id=pk,
+                action=SignalEvent.Action.CLOSED,
+                at=now,
+                for_date=today,
+                reason=ClosedReason.RULES,
+            )
+            for pk in to_close
+        ]
+    )
+    return len(to_close)

@@ -1,4 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "referrals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.referral_list, name="list"),
+    path("nieuw/<str:public_id>/", views.referral_create, name="create"),
+    path(
+        "overgangsdocument/<str:public_id>/",
+        views.referral_create,
+        {"overgangsdocument": True},
+        name="create_overgangsdocument",
+    ),
+    path("loket/", views.intake_queue, name="queue"),
+    path("loket/aanmelden/", views.registration_create, name="registration_create"),
+    path("loket/<str:public_id>/", views.registration_detail, name="registration"),
+    path("maatwerk/", views.trajectory_list, name="trajectories"),
+    path("maatwerk/nieuw/<str:public_id>/", views.trajectory_create, name="trajectory_create"),
+    path("maatwerk/<str:public_id>/", views.trajectory_detail, name="trajectory"),
+    path("resultaten/", views.results, name="results"),
+    path("<str:public_id>/", views.referral_detail, name="detail"),
+    path("<str:public_id>/versturen/", views.referral_send, name="send"),
+    path("<str:public_id>/intrekken/", views.referral_withdraw, name="withdraw"),
+    path("<str:public_id>/accepteren/", views.referral_accept, name="accept"),
+    path("<str:public_id>/afwijzen/", views.referral_reject, name="reject"),
+    path("<str:public_id>/afronden/", views.referral_complete, name="complete"),
+    path(
+        "<str:public_id>/toestemming-intrekken/",
+        views.referral_consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("<str:public_id>/instrumenten/", views.referral_instruments, name="instruments"),
+    path("<str:public_id>/overgangsdocument.pdf", views.overgangsdocument_pdf, name="pdf"),
+]

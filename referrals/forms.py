@@ -1,0 +1,234 @@
+"""Forms only parse input; the rules live in referrals.services (ValidationError there
+is put back on the form's fields by the views)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Municipality, Organisation, OrganisationKind
+from students.models import LegalBasis, Level
+
+from .models import (
+    IntakeOutcome,
+    IntakeRegistration,
+    MaatwerkTrajectory,
+    OutsideRoute,
+    ReferralOutcome,
+    Section,
+)
+from .queries import RECEIVER_KINDS
+
+NO_PERSONAL_DATA = _(
+    "Noem hier geen naam of andere gegevens van de student: de ontvanger leest dit vóór het accepteren."
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ReferralForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        label=_("Aan organisatie"), queryset=Organisation.objects.none()
+    )
+    question = forms.CharField(
+        label=_("Vraag aan de ontvanger"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=NO_PERSONAL_DATA,
+    )
+    sections = forms.MultipleChoiceField(
+        label=_("Te delen onderdelen"),
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "De ontvanger ziet na het accepteren precies deze onderdelen, en niets anders."
+        ),
+    )
+    support_needs = forms.CharField(
+        label=_("Ondersteuningsbehoefte"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Alleen gedeeld als u het onderdeel Ondersteuningsbehoefte kiest."),
+    )
+    legal_basis = forms.ChoiceField(
+        label=_("Grondslag"), choices=LegalBasis.choices, widget=forms.RadioSelect
+    )
+    legal_reference = forms.CharField(
+        label=_("Wet en artikel (bij wettelijke taak)"), required=False, max_length=200
+    )
+    consent_given_by = forms.CharField(
+        label=_("Toestemming gegeven door"), required=False, max_length=200
+    )
+    consent_given_on = forms.DateField(
+        label=_("Toestemming gegeven op"), required=False, widget=DateInput()
+    )
+
+    def __init__(
+        self, *args, sender_organisation=None, section_choices=None, wi_only=False, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        receivers = Organisation.objects.filter(kind__in=RECEIVER_KINDS, is_active=True)
+        if wi_only:
+            receivers = receivers.filter(kind=OrganisationKind.WI)
+        if sender_organisation is not None:
+            receivers = receivers.exclude(pk=sender_organisation.pk)
+        self.fields["to_organisation"].queryset = receivers.order_by("kind", "name")
+        self.fields["sections"].choices = section_choices or [
+            (s.value, s.label) for s in Section if s != Section.OVERGANGSDOCUMENT
+        ]
+
+
+class OvergangsdocumentForm(ReferralForm):
+    situation = forms.CharField(
+        label=_("Huidige situatie"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    work_capacity = forms.CharField(
+        label=_("Arbeidsvermogen"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    hour_limits = forms.CharField(
+        label=_("Urenbeperking"),
+        required=False,
+        max_length=200,
+        help_text=_("Bijzonder persoonsgegeven: alleen W&I ziet dit, en elke inzage wordt gelogd."),
+    )
+    wishes = forms.CharField(
+        label=_("Wensen van de jongere"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    support_needed = forms.CharField(
+        label=_("Benodigde ondersteuning"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    agreements = forms.CharField(
+        label=_("Afspraken"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    contacts = forms.CharField(
+        label=_("Contactpersonen"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van afwijzing"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Uitkomst"), choices=ReferralOutcome.choices)
+    note = forms.CharField(
+        label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class InstrumentsForm(forms.Form):
+    loonkostensubsidie = forms.BooleanField(label=_("Loonkostensubsidie"), required=False)
+    jobcoach = forms.BooleanField(label=_("Jobcoach"), required=False)
+    no_risk_polis = forms.BooleanField(label=_("No-risk polis"), required=False)
+    lkv = forms.BooleanField(label=_("LKV (loonkostenvoordeel)"), required=False)
+    job_start_date = forms.DateField(label=_("Startdatum baan"), required=False, widget=DateInput())
+    doelgroepverklaring_date = forms.DateField(
+        label=_("Doelgroepverklaring aangevraagd op"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Voor het LKV: uiterlijk 3 maanden na de start van de baan."),
+    )
+    note = forms.CharField(
+        label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+# --- Flexservice -------------------------------------------------------------------
+
+
+class RegistrationForm(forms.ModelForm):
+    municipality = forms.ModelChoiceField(
+        label=_("Woongemeente"), queryset=Municipality.objects.order_by("name")
+    )
+
+    class Meta:
+        model = IntakeRegistration
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "municipality",
+            "referred_by",
+            "referred_by_name",
+            "question",
+            "situation",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "situation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class IntakeForm(forms.Form):
+    intake_date = forms.DateField(label=_("Intakedatum"), widget=DateInput())
+    intake_notes = forms.CharField(
+        label=_("Verslag intake"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ConsultForm(forms.Form):
+    partners = forms.CharField(label=_("Afstemmen met (partners)"), max_length=300)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Uitkomst"), choices=IntakeOutcome.choices, widget=forms.RadioSelect
+    )
+    outcome_date = forms.DateField(label=_("Datum"), widget=DateInput(), required=False)
+    institution = forms.ModelChoiceField(
+        label=_("Instelling"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.SCHOOL).order_by("name"),
+        required=False,
+    )
+    programme = forms.CharField(label=_("Opleiding"), max_length=200, required=False)
+    level = forms.ChoiceField(
+        label=_("Niveau"), choices=[("", "---------"), *Level.choices], required=False
+    )
+    start_date = forms.DateField(label=_("Startdatum"), widget=DateInput(), required=False)
+    location = forms.CharField(label=_("Locatie"), max_length=100, required=False)
+    student_number = forms.CharField(
+        label=_("Studentnummer (als bekend)"), max_length=20, required=False
+    )
+    outside_route = forms.ChoiceField(
+        label=_("Soort route buiten het onderwijs"),
+        choices=[("", "---------"), *OutsideRoute.choices],
+        required=False,
+    )
+    place = forms.CharField(label=_("Plek"), max_length=200, required=False)
+    referred_to = forms.CharField(label=_("Doorverwezen naar"), max_length=200, required=False)
+    outcome_note = forms.CharField(
+        label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class TrajectoryForm(forms.ModelForm):
+    class Meta:
+        model = MaatwerkTrajectory
+        fields = ["location", "level", "start_date", "reason", "expert", "goals"]
+        widgets = {
+            "start_date": DateInput(),
+            "reason": forms.Textarea(attrs={"rows": 2}),
+            "goals": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class TrajectoryContactForm(forms.Form):
+    date = forms.DateField(label=_("Datum"), widget=DateInput())
+    note = forms.CharField(label=_("Notitie"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TrajectoryEndForm(forms.Form):
+    end_date = forms.DateField(label=_("Einddatum"), widget=DateInput())
+    outcome = forms.ChoiceField(
+        label=_("Uitkomst"),
+        choices=[(v, label) for v, label in MaatwerkTrajectory._meta.get_field("outcome").choices],
+        widget=forms.RadioSelect,
+    )
+    routed_to = forms.CharField(label=_("Route naar"), max_length=200, required=False)

@@ -1,0 +1,127 @@
+"""Panels on the start page (a partner's inbox, the intake desk's queue, the sender's
+referrals) and on the student's page (the referrals and trajectories of this student,
+for the school). Each uses a fixed number of queries."""
+
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Role
+
+from .models import IntakeStatus, Referral, ReferralStatus, Section
+from .queries import (
+    RESULTS_ROLES,
+    can_send_referrals,
+    desk_organisation,
+    is_sender,
+    registrations_for_user,
+    trajectories_for_user,
+)
+from .reminders import is_overdue
+
+INBOX_LIMIT = 20
+PARTNER_ROLES = (Role.JONGEREN_STARTPUNT, Role.WI, Role.CARE)
+
+
+def home_inbox_panel(request):
+    """Referrals waiting for this organisation's answer, and the accepted ones."""
+    user = request.user
+    membership = user.active_membership
+    if membership is None:
+        return None
+    today = timezone.localdate()
+    rows = list(
+        Referral.objects.received_by(user)
+        .filter(status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED])
+        .select_related("from_organisation", "student")
+        .order_by("status", "sent_at", "id")[: INBOX_LIMIT + 1]
+    )
+    if not rows and membership.role not in PARTNER_ROLES:
+        return None
+    for referral in rows:
+        referral.overdue = is_overdue(referral, today)
+    waiting = [r for r in rows if r.status == ReferralStatus.SENT]
+    accepted = [r for r in rows if r.status == ReferralStatus.ACCEPTED]
+    return {
+        "template": "referrals/_home_inbox.html",
+        "context": {
+            "waiting": waiting,
+            "accepted": accepted,
+            "more": len(rows) > INBOX_LIMIT,
+        },
+    }
+
+
+def home_sent_panel(request):
+    user = request.user
+    if not can_send_referrals(user):
+        return None
+    today = timezone.localdate()
+    rows = list(
+        Referral.objects.visible_to(user)
+        .filter(
+            from_organisation_id=user.active_membership.organisation_id,
+            status__in=[ReferralStatus.DRAFT, ReferralStatus.SENT],
+        )
+        .select_related("to_organisation", "student")
+        .order_by("-created_at")[:INBOX_LIMIT]
+    )
+    if not rows:
+        return None
+    for referral in rows:
+        referral.overdue = is_overdue(referral, today)
+    return {"template": "referrals/_home_sent.html", "context": {"referrals": rows}}
+
+
+def home_desk_panel(request):
+    user = request.user
+    membership = user.active_membership
+    if membership is None:
+        return None
+    context = {
+        "results": membership.role in RESULTS_ROLES,
+        "desk": None,
+        "trajectories": membership.role in (Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK),
+    }
+    if desk_organisation(user) is not None:
+        counts = dict(
+            registrations_for_user(user)
+            .exclude(status=IntakeStatus.CLOSED)
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        context["desk"] = [
+            (status.label, counts.get(status.value, 0))
+            for status in (IntakeStatus.NEW, IntakeStatus.IN_INTAKE, IntakeStatus.IN_CONSULTATION)
+        ]
+    if membership.role == Role.SCHOOL_COORDINATOR and not context["desk"]:
+        return None
+    if not (context["results"] or context["desk"]):
+        return None
+    return {"template": "referrals/_home_desk.html", "context": context}
+
+
+def student_referrals_panel(request, student):
+    """For the school (and other senders): this student's referrals and trajectories."""
+    user = request.user
+    if not can_send_referrals(user) and user.role != Role.INTAKE_DESK:
+        return None
+    referrals = list(
+        Referral.objects.visible_to(user)
+        .filter(student=student, from_organisation_id=user.active_membership.organisation_id)
+        .select_related("to_organisation")
+        .order_by("-created_at")
+    )
+    trajectories = list(trajectories_for_user(user).filter(student=student))
+    return {
+        "template": "referrals/_student_panel.html",
+        "context": {
+            "student": student,
+            "referrals": referrals,
+            "trajectories": trajectories,
+            "can_send": can_send_referrals(user),
+            "school_staff": user.role in (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK),
+            "section_labels": dict(Section.choices),
+            "is_sender": is_sender,
+        },
+    }

@@ -1,0 +1,752 @@
+"""Every write of referrals and of the Flexservice: keyword-only, atomic, with history.
+
+A transition is one conditional UPDATE on the status the caller expects: when the row
+is no longer in that status (accepted twice, accepted after a withdrawal, two people at
+once) nothing matches, nothing changes, and `ReferralRefused` says why in Dutch.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OrganisationKind, Role
+from students.models import AccessLog, Enrolment, LegalBasis, RecordChange, Student
+from students.services import (
+    access_log,
+    disclosure_consent_withdraw,
+    disclosure_record,
+    field_changes,
+    history_value,
+    record_change,
+)
+
+from .models import (
+    FlexEvent,
+    IntakeOutcome,
+    IntakeRegistration,
+    IntakeStatus,
+    MaatwerkTrajectory,
+    Overgangsdocument,
+    Referral,
+    ReferralEvent,
+    ReferralKind,
+    ReferralOutcome,
+    ReferralStatus,
+    Section,
+    TrajectoryContact,
+    TrajectoryOutcome,
+    WorkInstruments,
+)
+from .queries import RECEIVER_KINDS, SENDER_ROLES, is_receiver, is_sender
+
+DISCLOSURE_SOURCE = "referral"
+
+
+class ReferralRefused(Exception):
+    """A transition that is not allowed now; the message is for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _event(referral, *, action, actor, from_status="", to_status="", note="", changes=None):
+    membership = getattr(actor, "active_membership", None)
+    return ReferralEvent.objects.create(
+        referral=referral,
+        action=action,
+        actor=actor,
+        organisation=membership.organisation if membership else None,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        changes=changes or {},
+    )
+
+
+def _transition(referral, *, expected, to, actor, action, values=None, note="", refusal):
+    """UPDATE ... WHERE status IN expected; refuse when no row matched."""
+    expected = [expected] if isinstance(expected, str) else list(expected)
+    now = timezone.now()
+    values = dict(values or {})
+    updated = Referral.objects.filter(pk=referral.pk, status__in=expected).update(
+        status=to, **values
+    )
+    if not updated:
+        current = Referral.objects.filter(pk=referral.pk).values_list("status", flat=True).first()
+        label = ReferralStatus(current).label if current else "?"
+        raise ReferralRefused(refusal % {"status": label})
+    from_status = referral.status if referral.status in expected else expected[0]
+    _event(referral, action=action, actor=actor, from_status=from_status, to_status=to, note=note)
+    referral.refresh_from_db()
+    return now
+
+
+# --- Creating and sending ----------------------------------------------------------
+
+
+def allowed_sections(*, actor, to_organisation):
+    """The sections this sender may share with this receiver."""
+    membership = actor.active_membership
+    sections = [
+        Section.CONTACT,
+        Section.ROADMAP_SUMMARY,
+        Section.STUDY_ADVICE,
+        Section.PERSPECTIVE,
+        Section.SUPPORT_NEEDS,
+    ]
+    # Special-category data: only the school shares it, and only with W&I.
+    if (
+        membership.role in (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+        and to_organisation is not None
+        and to_organisation.kind == OrganisationKind.WI
+    ):
+        sections.append(Section.ABA)
+    return sections
+
+
+def _validate_referral(
+    *,
+    actor,
+    student,
+    to_organisation,
+    kind,
+    question,
+    sections,
+    legal_basis,
+    legal_reference,
+    consent_given_by,
+    consent_given_on,
+):
+    membership = actor.active_membership
+    errors = {}
+    if membership is None or membership.role not in SENDER_ROLES:
+        raise ValidationError(_("Alleen school, Leerplicht en Doorstroompunt verwijzen door."))
+    if not Student.objects.visible_to(actor).filter(pk=student.pk).exists():
+        raise ValidationError(_("Deze student valt buiten uw bereik."))
+    if to_organisation.pk == membership.organisation_id:
+        errors["to_organisation"] = _("Verwijs naar een andere organisatie.")
+    elif to_organisation.kind not in RECEIVER_KINDS or not to_organisation.is_active:
+        errors["to_organisation"] = _("Deze organisatie ontvangt geen verwijzingen.")
+    if kind == ReferralKind.OVERGANGSDOCUMENT and (
+        to_organisation.kind != OrganisationKind.WI
+        or membership.role not in (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+    ):
+        errors["to_organisation"] = _("Een overgangsdocument gaat van de school naar W&I.")
+    if not (question or "").strip():
+        errors["question"] = _("Schrijf de vraag aan de ontvanger.")
+    allowed = set(allowed_sections(actor=actor, to_organisation=to_organisation))
+    if kind == ReferralKind.OVERGANGSDOCUMENT:
+        allowed.add(Section.OVERGANGSDOCUMENT)
+    chosen = list(sections)
+    if not chosen:
+        errors["sections"] = _("Kies ten minste één onderdeel om te delen.")
+    elif any(s not in allowed for s in chosen):
+        errors["sections"] = _("ABA en instrumenten deelt alleen de school, en alleen met W&I.")
+    if legal_basis not in LegalBasis.values:
+        errors["legal_basis"] = _("Kies een grondslag.")
+    elif legal_basis == LegalBasis.WETTELIJKE_TAAK and not legal_reference.strip():
+        errors["legal_reference"] = _("Noem de wet en het artikel van de wettelijke taak.")
+    elif legal_basis == LegalBasis.CONSENT and not (consent_given_by.strip() and consent_given_on):
+        errors["consent_given_by"] = _("Vermeld wie toestemming gaf en wanneer.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor,
+    student,
+    to_organisation,
+    question,
+    sections,
+    legal_basis,
+    kind=ReferralKind.GENERAL,
+    support_needs="",
+    legal_reference="",
+    consent_given_by="",
+    consent_given_on=None,
+    overgangsdocument=None,
+):
+    """A draft referral; nothing crosses the boundary until it is sent."""
+    sections = list(dict.fromkeys(sections))
+    if kind == ReferralKind.OVERGANGSDOCUMENT and Section.OVERGANGSDOCUMENT not in sections:
+        sections.append(Section.OVERGANGSDOCUMENT)
+    _validate_referral(
+        actor=actor,
+        student=student,
+        to_organisation=to_organisation,
+        kind=kind,
+        question=question,
+        sections=sections,
+        legal_basis=legal_basis,
+        legal_reference=legal_reference,
+        consent_given_by=consent_given_by,
+        consent_given_on=consent_given_on,
+    )
+    if (
+        kind == ReferralKind.OVERGANGSDOCUMENT
+        and not (overgangsdocument or {}).get("situation", "").strip()
+    ):
+        raise ValidationError({"situation": _("Beschrijf de huidige situatie.")})
+    referral = Referral.objects.create(
+        student=student,
+        kind=kind,
+        from_organisation=actor.active_membership.organisation,
+        to_organisation=to_organisation,
+        created_by=actor,
+        question=question.strip(),
+        support_needs=support_needs.strip(),
+        sections=sections,
+        legal_basis=legal_basis,
+        legal_reference=legal_reference.strip() if legal_basis != LegalBasis.CONSENT else "",
+        consent_given_by=consent_given_by.strip() if legal_basis == LegalBasis.CONSENT else "",
+        consent_given_on=consent_given_on if legal_basis == LegalBasis.CONSENT else None,
+    )
+    if kind == ReferralKind.OVERGANGSDOCUMENT:
+        Overgangsdocument.objects.create(referral=referral, **overgangsdocument)
+    _event(referral, action="created", actor=actor, to_status=ReferralStatus.DRAFT)
+    return referral
+
+
+def _steps(student, kind, *, institution_id=None):
+    from roadmap.models import STEP_MODELS
+
+    model = STEP_MODELS[kind]
+    rows = model.objects.filter(enrolment__student=student).select_related("enrolment__institution")
+    if institution_id is not None:
+        rows = rows.filter(enrolment__institution_id=institution_id)
+    return list(rows.order_by("date", "pk"))
+
+
+def build_snapshot(*, referral, actor):
+    """The shared sections as plain data, read with the sender's rights at sending."""
+    from roadmap.models import StepKind
+    from roadmap.panels import route_summary
+
+    student = referral.student
+    sections = set(referral.sections)
+    data = {
+        "name": student.full_name,
+        "sections": list(referral.sections),
+    }
+    if Section.CONTACT in sections:
+        data["contact"] = {
+            "date_of_birth": student.date_of_birth.isoformat(),
+            "municipality": str(student.municipality),
+            "email": student.email,
+            "phone": student.phone,
+        }
+    if Section.ROADMAP_SUMMARY in sections:
+        summary = route_summary(actor, student)
+        for route in summary:
+            route["steps"] = [
+                {**s, "date": history_value(s["date"]), "due_date": history_value(s["due_date"])}
+                for s in route["steps"]
+                if s["step"] != StepKind.ABA or Section.ABA in sections
+            ]
+            route["start_date"] = history_value(route["start_date"])
+        data["roadmap_summary"] = summary
+    if Section.STUDY_ADVICE in sections:
+        data["study_advice"] = [
+            {
+                "date": s.date.isoformat(),
+                "programme": s.enrolment.programme,
+                "advice": str(s.get_advice_display()),
+                "perspective_discussed": s.perspective_discussed,
+            }
+            for s in _steps(student, StepKind.STUDY_ADVICE)
+        ]
+    if Section.PERSPECTIVE in sections:
+        data["perspective"] = [
+            {
+                "date": s.date.isoformat(),
+                "programme": s.enrolment.programme,
+                "perspective": str(s.get_perspective_display()),
+                "place": s.destination_place,
+            }
+            for s in _steps(student, StepKind.PERSPECTIVE)
+        ]
+    if Section.SUPPORT_NEEDS in sections:
+        data["support_needs"] = referral.support_needs
+    if Section.ABA in sections:
+        institution_id = referral.from_organisation_id
+        data["aba"] = {
+            "aba": [
+                {
+                    "date": s.date.isoformat(),
+                    "decision": str(s.get_decision_display()),
+                    "applied_date": history_value(s.applied_date),
+                    "uwv_outcome": str(s.get_uwv_outcome_display()),
+                    "doelgroepregister": s.doelgroepregister,
+                }
+                for s in _steps(student, StepKind.ABA, institution_id=institution_id)
+            ],
+            "instruments": [
+                {
+                    "date": s.date.isoformat(),
+                    "loonkostensubsidie": s.instrument_loonkostensubsidie,
+                    "jobcoach": s.instrument_jobcoach,
+                    "no_risk_polis": s.instrument_no_risk_polis,
+                    "lkv": s.instrument_lkv,
+                    "doelgroepverklaring_date": history_value(s.doelgroepverklaring_date),
+                }
+                for s in _steps(student, StepKind.WORK, institution_id=institution_id)
+            ],
+        }
+        access_log(
+            user=actor,
+            action=AccessLog.Action.VIEW_SPECIAL,
+            student=student,
+            detail=f"referral {referral.public_id}: ABA shared",
+        )
+    if Section.OVERGANGSDOCUMENT in sections and hasattr(referral, "overgangsdocument"):
+        doc = referral.overgangsdocument
+        data["overgangsdocument"] = {
+            field: getattr(doc, field) for field in OVERGANGSDOCUMENT_FIELDS
+        }
+    return data
+
+
+OVERGANGSDOCUMENT_FIELDS = [
+    "situation",
+    "work_capacity",
+    "hour_limits",
+    "wishes",
+    "support_needed",
+    "agreements",
+    "contacts",
+]
+
+
+@transaction.atomic
+def referral_send(*, referral, actor):
+    if not is_sender(actor, referral):
+        raise ReferralRefused(_("Alleen de verwijzende organisatie verstuurt deze verwijzing."))
+    referral.shared_data = build_snapshot(referral=referral, actor=actor)
+    now = timezone.now()
+    _transition(
+        referral,
+        expected=ReferralStatus.DRAFT,
+        to=ReferralStatus.SENT,
+        actor=actor,
+        action="sent",
+        values={"sent_at": now, "shared_data": referral.shared_data},
+        refusal=_("Deze verwijzing is al %(status)s: alleen een concept kan verstuurd worden."),
+    )
+    disclosure_record(
+        student=referral.student,
+        actor=actor,
+        from_organisation=referral.from_organisation,
+        to_organisation=referral.to_organisation,
+        sections=referral.sections,
+        legal_basis=referral.legal_basis,
+        legal_reference=referral.legal_reference,
+        consent_given_by=referral.consent_given_by,
+        consent_given_on=referral.consent_given_on,
+        source=DISCLOSURE_SOURCE,
+        source_id=referral.pk,
+        description=str(referral.get_kind_display()),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, referral, actor, note=""):
+    if not is_sender(actor, referral):
+        raise ReferralRefused(_("Alleen de verwijzende organisatie kan de verwijzing intrekken."))
+    _transition(
+        referral,
+        expected=[ReferralStatus.DRAFT, ReferralStatus.SENT],
+        to=ReferralStatus.WITHDRAWN,
+        actor=actor,
+        action="withdrawn",
+        values={"withdrawn_at": timezone.now()},
+        note=note,
+        refusal=_("Deze verwijzing is %(status)s: intrekken kan alleen vóór de acceptatie."),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_accept(*, referral, actor):
+    if not is_receiver(actor, referral):
+        raise ReferralRefused(_("Alleen de ontvangende organisatie kan accepteren."))
+    _transition(
+        referral,
+        expected=ReferralStatus.SENT,
+        to=ReferralStatus.ACCEPTED,
+        actor=actor,
+        action="accepted",
+        values={"decided_at": timezone.now(), "decided_by": actor},
+        refusal=_("Deze verwijzing is %(status)s en kan niet (meer) geaccepteerd worden."),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_reject(*, referral, actor, reason):
+    if not is_receiver(actor, referral):
+        raise ReferralRefused(_("Alleen de ontvangende organisatie kan afwijzen."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Geef de reden van de afwijzing.")})
+    _transition(
+        referral,
+        expected=ReferralStatus.SENT,
+        to=ReferralStatus.REJECTED,
+        actor=actor,
+        action="rejected",
+        values={
+            "decided_at": timezone.now(),
+            "decided_by": actor,
+            "rejection_reason": reason.strip(),
+        },
+        note=reason.strip(),
+        refusal=_("Deze verwijzing is %(status)s en kan niet (meer) afgewezen worden."),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_complete(*, referral, actor, outcome, note=""):
+    if not is_receiver(actor, referral):
+        raise ReferralRefused(_("Alleen de ontvangende organisatie rondt de verwijzing af."))
+    if outcome not in ReferralOutcome.values:
+        raise ValidationError({"outcome": _("Kies de uitkomst.")})
+    _transition(
+        referral,
+        expected=ReferralStatus.ACCEPTED,
+        to=ReferralStatus.COMPLETED,
+        actor=actor,
+        action="completed",
+        values={"completed_at": timezone.now(), "outcome": outcome, "outcome_note": note.strip()},
+        note=note.strip(),
+        refusal=_(
+            "Deze verwijzing is %(status)s: alleen een geaccepteerde verwijzing wordt afgerond."
+        ),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_consent_withdraw(*, referral, actor, note=""):
+    """The student (or parent) withdrew consent: the receiver loses access from now on."""
+    if not is_sender(actor, referral):
+        raise ReferralRefused(_("Alleen de verwijzende organisatie legt het intrekken vast."))
+    if referral.legal_basis != LegalBasis.CONSENT:
+        raise ReferralRefused(
+            _("Deze verwijzing rust niet op toestemming; er is geen toestemming om in te trekken.")
+        )
+    now = timezone.now()
+    updated = Referral.objects.filter(
+        pk=referral.pk, legal_basis=LegalBasis.CONSENT, consent_withdrawn_at__isnull=True
+    ).update(consent_withdrawn_at=now)
+    if not updated:
+        raise ReferralRefused(_("De toestemming is al ingetrokken."))
+    disclosure_consent_withdraw(
+        source=DISCLOSURE_SOURCE, source_id=referral.pk, actor=actor, at=now
+    )
+    _event(referral, action="consent_withdrawn", actor=actor, note=note)
+    referral.refresh_from_db()
+    return referral
+
+
+INSTRUMENT_FIELDS = [
+    "loonkostensubsidie",
+    "jobcoach",
+    "no_risk_polis",
+    "lkv",
+    "job_start_date",
+    "doelgroepverklaring_date",
+    "note",
+]
+
+
+@transaction.atomic
+def instruments_record(*, referral, actor, data):
+    """W&I records the instruments on an accepted referral."""
+    membership = actor.active_membership
+    if not is_receiver(actor, referral) or membership.role != Role.WI:
+        raise ReferralRefused(_("Alleen W&I legt instrumenten vast."))
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status not in (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED):
+        raise ReferralRefused(_("Instrumenten worden vastgelegd na acceptatie."))
+    values = {field: data.get(field) for field in INSTRUMENT_FIELDS}
+    values["note"] = (values["note"] or "").strip()
+    for flag in ("loonkostensubsidie", "jobcoach", "no_risk_polis", "lkv"):
+        values[flag] = bool(values[flag])
+    if values["lkv"] and not values["job_start_date"]:
+        raise ValidationError(
+            {"job_start_date": _("Voor het LKV is de startdatum van de baan nodig.")}
+        )
+    if values["doelgroepverklaring_date"] and not values["lkv"]:
+        raise ValidationError(
+            {"doelgroepverklaring_date": _("Een doelgroepverklaring hoort bij het LKV.")}
+        )
+    instruments, created = WorkInstruments.objects.get_or_create(
+        referral=locked, defaults={**values, "updated_by": actor}
+    )
+    if created:
+        changes = {k: {"old": None, "new": history_value(v)} for k, v in values.items()}
+    else:
+        changes = field_changes(instruments, values)
+        for field, value in values.items():
+            setattr(instruments, field, value)
+        instruments.updated_by = actor
+        instruments.save()
+    if changes:
+        _event(locked, action="instruments", actor=actor, changes=changes)
+    return instruments
+
+
+# --- Flexservice: intake desk ------------------------------------------------------
+
+
+def _flex_event(*, actor, action, registration=None, trajectory=None, changes=None):
+    return FlexEvent.objects.create(
+        registration=registration,
+        trajectory=trajectory,
+        action=action,
+        actor=actor,
+        changes=changes or {},
+    )
+
+
+@transaction.atomic
+def registration_create(*, actor, desk, data):
+    registration = IntakeRegistration.objects.create(
+        desk=desk,
+        created_by=actor,
+        registered_on=data.pop("registered_on", None) or timezone.localdate(),
+        **data,
+    )
+    _flex_event(actor=actor, action="registered", registration=registration)
+    return registration
+
+
+def _registration_update(*, registration, expected_status, values, actor, action, refusal):
+    changes = field_changes(registration, values)
+    updated = IntakeRegistration.objects.filter(
+        pk=registration.pk, status__in=expected_status, version=registration.version
+    ).update(version=registration.version + 1, **values)
+    if not updated:
+        raise ReferralRefused(refusal)
+    _flex_event(actor=actor, action=action, registration=registration, changes=changes)
+    registration.refresh_from_db()
+    return registration
+
+
+@transaction.atomic
+def registration_record_intake(*, registration, actor, intake_date, intake_notes):
+    if not intake_date:
+        raise ValidationError({"intake_date": _("Vul de intakedatum in.")})
+    return _registration_update(
+        registration=registration,
+        expected_status=[IntakeStatus.NEW, IntakeStatus.IN_INTAKE],
+        values={
+            "status": IntakeStatus.IN_INTAKE,
+            "intake_date": intake_date,
+            "intake_notes": intake_notes.strip(),
+        },
+        actor=actor,
+        action="intake",
+        refusal=_("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw."),
+    )
+
+
+@transaction.atomic
+def registration_consult(*, registration, actor, partners):
+    if not partners.strip():
+        raise ValidationError({"consultation_partners": _("Met wie wordt afgestemd?")})
+    return _registration_update(
+        registration=registration,
+        expected_status=[IntakeStatus.NEW, IntakeStatus.IN_INTAKE, IntakeStatus.IN_CONSULTATION],
+        values={"status": IntakeStatus.IN_CONSULTATION, "consultation_partners": partners.strip()},
+        actor=actor,
+        action="consultation",
+        refusal=_("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw."),
+    )
+
+
+def _place_student(
+    *, registration, actor, institution, programme, level, start_date, location, student_number
+):
+    """Create or link the student and the enrolment, with history in the student file."""
+    student = None
+    if student_number:
+        existing = Student.objects.filter(student_number=student_number).first()
+        if existing is not None:
+            if not Student.objects.visible_to(actor).filter(pk=existing.pk).exists() or (
+                existing.date_of_birth != registration.date_of_birth
+            ):
+                raise ValidationError(
+                    {
+                        "student_number": _(
+                            "Dit studentnummer is al in gebruik voor een andere jongere."
+                        )
+                    }
+                )
+            student = existing
+    if student is None:
+        # The same young person already known to this desk's school (no BSN needed).
+        matches = list(
+            Student.objects.visible_to(actor).filter(
+                first_name__iexact=registration.first_name,
+                last_name__iexact=registration.last_name,
+                date_of_birth=registration.date_of_birth,
+            )[:2]
+        )
+        if len(matches) == 1:
+            student = matches[0]
+    if student is None:
+        student = Student.objects.create(
+            student_number=student_number or f"LOKET-{registration.pk}",
+            first_name=registration.first_name,
+            last_name=registration.last_name,
+            date_of_birth=registration.date_of_birth,
+            municipality=registration.municipality,
+        )
+        record_change(
+            student_id=student.pk,
+            record=student,
+            action=RecordChange.Action.CREATE,
+            changes={
+                f: {"old": None, "new": history_value(getattr(student, f))}
+                for f in ("student_number", "first_name", "last_name", "date_of_birth")
+            },
+            actor=actor,
+            source="instroomloket",
+        ).save()
+    enrolment, created = Enrolment.objects.get_or_create(
+        student=student,
+        institution=institution,
+        programme=programme,
+        start_date=start_date,
+        defaults={"level": level, "location": location},
+    )
+    if created:
+        record_change(
+            student_id=student.pk,
+            record=enrolment,
+            action=RecordChange.Action.CREATE,
+            changes={
+                f: {"old": None, "new": history_value(getattr(enrolment, f))}
+                for f in ("institution", "programme", "level", "location", "start_date")
+            },
+            actor=actor,
+            source="instroomloket",
+        ).save()
+    return student, enrolment
+
+
+@transaction.atomic
+def registration_close(*, registration, actor, outcome, data):
+    """The outcome of the intake; placing in a programme creates or links the student."""
+    data = dict(data)
+    errors = {}
+    if outcome not in IntakeOutcome.values:
+        raise ValidationError({"outcome": _("Kies de uitkomst.")})
+    values = {
+        "status": IntakeStatus.CLOSED,
+        "outcome": outcome,
+        "outcome_date": data.get("outcome_date") or timezone.localdate(),
+        "outcome_note": (data.get("outcome_note") or "").strip(),
+    }
+    if outcome == IntakeOutcome.PLACED:
+        for field in ("institution", "programme", "level", "start_date"):
+            if not data.get(field):
+                errors[field] = _("Verplicht bij plaatsing in een opleiding.")
+    elif outcome == IntakeOutcome.OUTSIDE_EDUCATION:
+        if not data.get("outside_route"):
+            errors["outside_route"] = _("Kies de soort route.")
+        if not (data.get("place") or "").strip():
+            errors["place"] = _("Vermeld de plek.")
+        values.update(outside_route=data.get("outside_route"), place=data["place"].strip())
+    elif outcome == IntakeOutcome.REFERRED_ON:
+        if not (data.get("referred_to") or "").strip():
+            errors["referred_to"] = _("Naar wie is doorverwezen?")
+        values["referred_to"] = (data.get("referred_to") or "").strip()
+    if errors:
+        raise ValidationError(errors)
+    # Lock the row first: placing twice must not create two enrolments.
+    locked = IntakeRegistration.objects.select_for_update().get(pk=registration.pk)
+    if locked.status == IntakeStatus.CLOSED or locked.version != registration.version:
+        raise ReferralRefused(
+            _("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw.")
+        )
+    if outcome == IntakeOutcome.PLACED:
+        if data["institution"].kind != OrganisationKind.SCHOOL:
+            raise ValidationError({"institution": _("Kies een mbo-instelling.")})
+        student, enrolment = _place_student(
+            registration=registration,
+            actor=actor,
+            institution=data["institution"],
+            programme=data["programme"].strip(),
+            level=data["level"],
+            start_date=data["start_date"],
+            location=(data.get("location") or "").strip(),
+            student_number=(data.get("student_number") or "").strip(),
+        )
+        values.update(student=student, enrolment=enrolment, placed_level=data["level"])
+        values["place"] = f"{enrolment.programme}, {enrolment.institution}"
+    return _registration_update(
+        registration=registration,
+        expected_status=[IntakeStatus.NEW, IntakeStatus.IN_INTAKE, IntakeStatus.IN_CONSULTATION],
+        values=values,
+        actor=actor,
+        action="closed",
+        refusal=_("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw."),
+    )
+
+
+# --- Flexservice: maatwerk trajectories ----------------------------------------------
+
+
+@transaction.atomic
+def trajectory_start(*, actor, student, data):
+    membership = actor.active_membership
+    if not Student.objects.visible_to(actor).filter(pk=student.pk).exists():
+        raise ValidationError(_("Deze student valt buiten uw bereik."))
+    trajectory = MaatwerkTrajectory.objects.create(
+        student=student, school=membership.organisation, created_by=actor, **data
+    )
+    _flex_event(
+        actor=actor,
+        action="started",
+        trajectory=trajectory,
+        changes={k: {"old": None, "new": history_value(v)} for k, v in data.items()},
+    )
+    return trajectory
+
+
+@transaction.atomic
+def trajectory_contact_add(*, trajectory, actor, date, note):
+    if not note.strip():
+        raise ValidationError({"note": _("Schrijf kort wat er besproken is.")})
+    contact = TrajectoryContact.objects.create(
+        trajectory=trajectory, date=date, note=note.strip(), author=actor
+    )
+    _flex_event(actor=actor, action="contact", trajectory=trajectory)
+    return contact
+
+
+@transaction.atomic
+def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to=""):
+    if outcome not in TrajectoryOutcome.values:
+        raise ValidationError({"outcome": _("Kies de uitkomst.")})
+    if outcome == TrajectoryOutcome.ROUTED and not routed_to.strip():
+        raise ValidationError({"routed_to": _("Vermeld naar welke route.")})
+    if end_date < trajectory.start_date:
+        raise ValidationError({"end_date": _("Het einde ligt niet vóór de start.")})
+    values = {"end_date": end_date, "outcome": outcome, "routed_to": routed_to.strip()}
+    changes = field_changes(trajectory, values)
+    updated = MaatwerkTrajectory.objects.filter(pk=trajectory.pk, end_date__isnull=True).update(
+        **values
+    )
+    if not updated:
+        raise ReferralRefused(_("Dit traject is al beëindigd."))
+    _flex_event(actor=actor, action="ended", trajectory=trajectory, changes=changes)
+    trajectory.refresh_from_db()
+    return trajectory

@@ -1,0 +1,580 @@
+"""Referral pages (inbox, create, detail with the transitions, overgangsdocument PDF)
+and the Flexservice pages (intake desk queue, registrations, maatwerk trajectories,
+results). Every read starts from referrals.queries; every write is a service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from students.models import AccessLog, LegalBasis, Level
+from students.queries import get_student_for_user
+from students.services import access_log
+
+from . import services
+from .forms import (
+    CompleteForm,
+    ConsultForm,
+    InstrumentsForm,
+    IntakeForm,
+    OutcomeForm,
+    OvergangsdocumentForm,
+    ReferralForm,
+    RegistrationForm,
+    RejectForm,
+    TrajectoryContactForm,
+    TrajectoryEndForm,
+    TrajectoryForm,
+)
+from .models import (
+    SPECIAL_SECTIONS,
+    IntakeStatus,
+    ReferralKind,
+    ReferralStatus,
+    Section,
+)
+from .queries import (
+    can_send_referrals,
+    desk_organisation,
+    get_referral_for_user,
+    get_registration_for_user,
+    get_trajectory_for_user,
+    is_receiver,
+    is_sender,
+    receiver_sees_student,
+    registrations_for_user,
+    results_schools,
+    trajectories_for_user,
+)
+from .reminders import is_overdue, reminder_due
+from .results import STATUS_LABELS, compute_results, school_year_label, school_year_of
+
+
+def _form_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+# --- Referrals ----------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def referral_list(request):
+    from .models import Referral
+
+    today = timezone.localdate()
+    membership = request.user.active_membership
+    referrals = list(
+        Referral.objects.visible_to(request.user)
+        .select_related("student", "from_organisation", "to_organisation")
+        .order_by("-created_at", "-id")[:200]
+    )
+    for referral in referrals:
+        referral.incoming = membership and referral.to_organisation_id == membership.organisation_id
+        referral.overdue = is_overdue(referral, today)
+        referral.show_name = not referral.incoming or receiver_sees_student(referral)
+    return render(request, "referrals/referral_list.html", {"referrals": referrals})
+
+
+def _sections_for(user, to_organisation=None, *, overgangsdocument=False):
+    sections = services.allowed_sections(actor=user, to_organisation=to_organisation)
+    # Before a receiver is chosen, offer ABA to the school; the service refuses it for
+    # anyone but W&I.
+    membership = user.active_membership
+    if to_organisation is None and membership.role in (Role.MENTOR, Role.SCHOOL_COORDINATOR):
+        sections.append(Section.ABA)
+    if overgangsdocument:
+        sections.append(Section.OVERGANGSDOCUMENT)
+    return [(s.value, s.label) for s in dict.fromkeys(sections)]
+
+
+@login_required
+@never_cache
+def referral_create(request, public_id, overgangsdocument=False):
+    student = get_student_for_user(request.user, public_id)
+    if not can_send_referrals(request.user):
+        raise Http404("No referrals for this role")
+    form_class = OvergangsdocumentForm if overgangsdocument else ReferralForm
+    kwargs = {
+        "sender_organisation": request.user.organisation,
+        "section_choices": _sections_for(request.user, overgangsdocument=overgangsdocument),
+        "wi_only": overgangsdocument,
+    }
+    if request.method == "POST":
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                referral = services.referral_create(
+                    actor=request.user,
+                    student=student,
+                    to_organisation=data["to_organisation"],
+                    kind=ReferralKind.OVERGANGSDOCUMENT
+                    if overgangsdocument
+                    else ReferralKind.GENERAL,
+                    question=data["question"],
+                    sections=data["sections"],
+                    support_needs=data["support_needs"],
+                    legal_basis=data["legal_basis"],
+                    legal_reference=data["legal_reference"],
+                    consent_given_by=data["consent_given_by"],
+                    consent_given_on=data["consent_given_on"],
+                    overgangsdocument={f: data[f] for f in services.OVERGANGSDOCUMENT_FIELDS}
+                    if overgangsdocument
+                    else None,
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Het concept is opgeslagen. Controleer het en verstuur het.")
+                )
+                return redirect("referrals:detail", referral.public_id)
+    else:
+        initial = {"legal_basis": LegalBasis.WETTELIJKE_TAAK}
+        if overgangsdocument:
+            initial["sections"] = [Section.CONTACT, Section.ROADMAP_SUMMARY]
+        form = form_class(initial=initial, **kwargs)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {"form": form, "student": student, "overgangsdocument": overgangsdocument},
+    )
+
+
+def _log_special_view(request, referral, detail):
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.VIEW_SPECIAL,
+        student=referral.student,
+        detail=f"referral {referral.public_id}: {detail}",
+    )
+
+
+@login_required
+@never_cache
+def referral_detail(request, public_id):
+    referral = get_referral_for_user(request.user, public_id)
+    sender = is_sender(request.user, referral)
+    receiver = is_receiver(request.user, referral) and not sender
+    shows_student = sender or receiver_sees_student(referral)
+    data = referral.shared_data if shows_student and referral.status != "draft" else {}
+    if receiver and shows_student:
+        access_log(
+            user=request.user,
+            action=AccessLog.Action.VIEW_STUDENT,
+            student=referral.student,
+            detail=f"referral {referral.public_id}",
+        )
+        special = sorted(set(referral.sections) & {str(s) for s in SPECIAL_SECTIONS})
+        if special:
+            _log_special_view(request, referral, ", ".join(special))
+    context = {
+        "referral": referral,
+        "sender": sender,
+        "receiver": receiver,
+        "shows_student": shows_student,
+        "data": data,
+        "section_labels": dict(Section.choices),
+        "events": list(referral.events.select_related("actor", "organisation")),
+        "overdue": is_overdue(referral, timezone.localdate()),
+        "due": reminder_due(timezone.localtime(referral.sent_at).date())
+        if referral.sent_at
+        else None,
+        "reject_form": RejectForm(),
+        "complete_form": CompleteForm(),
+        "instruments": getattr(referral, "instruments", None),
+    }
+    if receiver and shows_student and request.user.role == Role.WI:
+        instruments = context["instruments"]
+        context["instruments_form"] = InstrumentsForm(
+            initial={f: getattr(instruments, f) for f in services.INSTRUMENT_FIELDS}
+            if instruments
+            else None
+        )
+    return render(request, "referrals/referral_detail.html", context)
+
+
+def _transition_view(request, public_id, fn, success, form_class=None, **extra):
+    referral = get_referral_for_user(request.user, public_id)
+    kwargs = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Vul het formulier volledig in."))
+            return redirect("referrals:detail", referral.public_id)
+        kwargs = form.cleaned_data
+    try:
+        fn(referral=referral, actor=request.user, **kwargs, **extra)
+    except services.ReferralRefused as refused:
+        messages.error(request, refused.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("referrals:detail", referral.public_id)
+
+
+@login_required
+@require_POST
+def referral_send(request, public_id):
+    return _transition_view(
+        request, public_id, services.referral_send, _("De verwijzing is verstuurd.")
+    )
+
+
+@login_required
+@require_POST
+def referral_withdraw(request, public_id):
+    return _transition_view(
+        request, public_id, services.referral_withdraw, _("De verwijzing is ingetrokken.")
+    )
+
+
+@login_required
+@require_POST
+def referral_accept(request, public_id):
+    return _transition_view(
+        request, public_id, services.referral_accept, _("De verwijzing is geaccepteerd.")
+    )
+
+
+@login_required
+@require_POST
+def referral_reject(request, public_id):
+    return _transition_view(
+        request,
+        public_id,
+        services.referral_reject,
+        _("De verwijzing is afgewezen."),
+        form_class=RejectForm,
+    )
+
+
+@login_required
+@require_POST
+def referral_complete(request, public_id):
+    return _transition_view(
+        request,
+        public_id,
+        services.referral_complete,
+        _("De verwijzing is afgerond."),
+        form_class=CompleteForm,
+    )
+
+
+@login_required
+@require_POST
+def referral_consent_withdraw(request, public_id):
+    return _transition_view(
+        request,
+        public_id,
+        services.referral_consent_withdraw,
+        _(
+            "De intrekking van de toestemming is vastgelegd; de ontvanger ziet de gegevens niet meer."
+        ),
+    )
+
+
+@login_required
+@require_POST
+def referral_instruments(request, public_id):
+    referral = get_referral_for_user(request.user, public_id)
+    form = InstrumentsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.instruments_record(
+                referral=referral, actor=request.user, data=form.cleaned_data
+            )
+        except services.ReferralRefused as refused:
+            messages.error(request, refused.message)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("De instrumenten zijn vastgelegd."))
+    else:
+        messages.error(request, _("Controleer de ingevulde datums."))
+    return redirect("referrals:detail", referral.public_id)
+
+
+@login_required
+@never_cache
+def overgangsdocument_pdf(request, public_id):
+    from weasyprint import HTML
+
+    referral = get_referral_for_user(request.user, public_id)
+    if referral.kind != ReferralKind.OVERGANGSDOCUMENT:
+        raise Http404("No document")
+    sender = is_sender(request.user, referral)
+    if not sender and not receiver_sees_student(referral):
+        raise Http404("No document")
+    if sender and referral.status == ReferralStatus.DRAFT:
+        doc = referral.overgangsdocument
+        document = {f: getattr(doc, f) for f in services.OVERGANGSDOCUMENT_FIELDS}
+        data = {"name": referral.student.full_name}
+    else:
+        data = referral.shared_data
+        document = data.get("overgangsdocument", {})
+    html = render_to_string(
+        "referrals/overgangsdocument_pdf.html",
+        {"referral": referral, "data": data, "document": document, "now": timezone.now()},
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.DOWNLOAD,
+        student=referral.student,
+        detail=f"overgangsdocument {referral.public_id}",
+    )
+    if not sender:
+        _log_special_view(request, referral, "overgangsdocument (pdf)")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # The file name carries the referral's random id, never the BSN or a name.
+    response["Content-Disposition"] = (
+        f'inline; filename="overgangsdocument-{referral.public_id}.pdf"'
+    )
+    return response
+
+
+# --- Flexservice: intake desk ---------------------------------------------------------
+
+
+def _desk_or_404(user):
+    desk = desk_organisation(user)
+    if desk is None:
+        raise Http404("No intake desk")
+    return desk
+
+
+QUEUE_COLUMNS = [
+    IntakeStatus.NEW,
+    IntakeStatus.IN_INTAKE,
+    IntakeStatus.IN_CONSULTATION,
+    IntakeStatus.CLOSED,
+]
+CLOSED_SHOWN = 25
+
+
+@login_required
+@never_cache
+def intake_queue(request):
+    desk = _desk_or_404(request.user)
+    registrations = registrations_for_user(request.user).select_related("municipality")
+    columns = []
+    for status in QUEUE_COLUMNS:
+        rows = registrations.filter(status=status)
+        if status == IntakeStatus.CLOSED:
+            rows = rows.order_by("-outcome_date", "-id")[:CLOSED_SHOWN]
+        columns.append({"status": status, "label": status.label, "rows": list(rows)})
+    return render(request, "referrals/intake_queue.html", {"desk": desk, "columns": columns})
+
+
+@login_required
+@never_cache
+def registration_create(request):
+    desk = _desk_or_404(request.user)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        registration = services.registration_create(
+            actor=request.user, desk=desk, data=dict(form.cleaned_data)
+        )
+        messages.success(request, _("De aanmelding staat in de wachtrij."))
+        return redirect("referrals:registration", registration.public_id)
+    return render(request, "referrals/registration_form.html", {"form": form, "desk": desk})
+
+
+@login_required
+@never_cache
+def registration_detail(request, public_id):
+    registration = get_registration_for_user(request.user, public_id)
+    intake_form = IntakeForm(
+        request.POST if request.POST.get("action") == "intake" else None,
+        initial={
+            "intake_date": registration.intake_date or timezone.localdate(),
+            "intake_notes": registration.intake_notes,
+        },
+    )
+    consult_form = ConsultForm(
+        request.POST if request.POST.get("action") == "consult" else None,
+        initial={"partners": registration.consultation_partners},
+    )
+    outcome_form = OutcomeForm(
+        request.POST if request.POST.get("action") == "outcome" else None,
+        initial={
+            "institution": registration.desk,
+            "outcome_date": timezone.localdate(),
+        },
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        form = {"intake": intake_form, "consult": consult_form, "outcome": outcome_form}.get(action)
+        if form is not None and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "intake":
+                    services.registration_record_intake(
+                        registration=registration, actor=request.user, **data
+                    )
+                    messages.success(request, _("De intake is vastgelegd."))
+                elif action == "consult":
+                    services.registration_consult(
+                        registration=registration, actor=request.user, partners=data["partners"]
+                    )
+                    messages.success(request, _("De aanmelding staat op: in afstemming."))
+                else:
+                    services.registration_close(
+                        registration=registration,
+                        actor=request.user,
+                        outcome=data["outcome"],
+                        data=data,
+                    )
+                    messages.success(request, _("De uitkomst is vastgelegd."))
+            except services.ReferralRefused as refused:
+                messages.error(request, refused.message)
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                return redirect("referrals:registration", registration.public_id)
+    return render(
+        request,
+        "referrals/registration_detail.html",
+        {
+            "registration": registration,
+            "intake_form": intake_form,
+            "consult_form": consult_form,
+            "outcome_form": outcome_form,
+            "events": list(registration.events.select_related("actor")),
+            "closed": registration.status == IntakeStatus.CLOSED,
+        },
+    )
+
+
+# --- Flexservice: maatwerk trajectories ------------------------------------------------
+
+
+@login_required
+@never_cache
+def trajectory_list(request):
+    trajectories = list(
+        trajectories_for_user(request.user).select_related("student").order_by("-start_date")[:200]
+    )
+    return render(request, "referrals/trajectory_list.html", {"trajectories": trajectories})
+
+
+@login_required
+@never_cache
+def trajectory_create(request, public_id):
+    student = get_student_for_user(request.user, public_id, write=True)
+    membership = request.user.active_membership
+    enrolment = student.enrolments.filter(institution_id=membership.organisation_id).first()
+    initial = {"start_date": timezone.localdate()}
+    if enrolment:
+        initial.update(level=enrolment.level, location=enrolment.location)
+    form = TrajectoryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            trajectory = services.trajectory_start(
+                actor=request.user, student=student, data=dict(form.cleaned_data)
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Het maatwerktraject is gestart."))
+            return redirect("referrals:trajectory", trajectory.public_id)
+    return render(request, "referrals/trajectory_form.html", {"form": form, "student": student})
+
+
+@login_required
+@never_cache
+def trajectory_detail(request, public_id):
+    trajectory = get_trajectory_for_user(request.user, public_id)
+    action = request.POST.get("action")
+    contact_form = TrajectoryContactForm(
+        request.POST if action == "contact" else None, initial={"date": timezone.localdate()}
+    )
+    end_form = TrajectoryEndForm(
+        request.POST if action == "end" else None, initial={"end_date": timezone.localdate()}
+    )
+    if request.method == "POST":
+        form = contact_form if action == "contact" else end_form
+        if form.is_valid():
+            try:
+                if action == "contact":
+                    services.trajectory_contact_add(
+                        trajectory=trajectory, actor=request.user, **form.cleaned_data
+                    )
+                    messages.success(request, _("Het contactmoment is vastgelegd."))
+                else:
+                    services.trajectory_end(
+                        trajectory=trajectory, actor=request.user, **form.cleaned_data
+                    )
+                    messages.success(request, _("Het traject is beëindigd."))
+            except services.ReferralRefused as refused:
+                messages.error(request, refused.message)
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                return redirect("referrals:trajectory", trajectory.public_id)
+    return render(
+        request,
+        "referrals/trajectory_detail.html",
+        {
+            "trajectory": trajectory,
+            "contacts": list(trajectory.contacts.select_related("author")),
+            "contact_form": contact_form,
+            "end_form": end_form,
+            "events": list(trajectory.events.select_related("actor")),
+        },
+    )
+
+
+# --- Results ---------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def results(request):
+    school_ids = results_schools(request.user)
+    if school_ids is None:
+        raise Http404("No results for this role")
+    current = school_year_of(timezone.localdate())
+    try:
+        year = int(request.GET.get("jaar", current))
+    except ValueError:
+        year = current
+    computed = compute_results(school_ids=school_ids, school_year=year)
+    years = sorted({current, year, *[current - i for i in range(1, 4)]}, reverse=True)
+    return render(
+        request,
+        "referrals/results.html",
+        {
+            "results": computed,
+            "total": computed.total.figures(),
+            "tables": [
+                (_("Per ROC"), computed.rows("school")),
+                (_("Per locatie"), computed.rows("location")),
+                (_("Per niveau"), computed.rows("level")),
+            ],
+            "year_table": computed.rows("year"),
+            "year": year,
+            "year_label": school_year_label(year),
+            "years": [(y, school_year_label(y)) for y in years],
+            "status_labels": STATUS_LABELS,
+            "levels": Level,
+        },
+    )

@@ -12,9 +12,8 @@ def student(mentor):
 
 @pytest.fixture
 def care(db):
-    from students.demo import seed_accounts  # noqa: F401 - the care organisation's home
-
     from accounts.models import Organisation, Region
+    from students.demo import seed_accounts  # noqa: F401 - the care organisation's home
 
     Organisation.objects.get_or_create(
         name="Zorg Test", kind="care", defaults={"region": Region.objects.first()}

@@ -104,9 +104,7 @@ def test_only_the_receiver_accepts(mentor, startpunt, student):
 
 def test_aba_is_refused_for_anyone_but_wi(mentor, student):
     with pytest.raises(ValidationError):
-        make_referral(
-            actor=mentor, student=student, to=organisation(STARTPUNT), sections=["aba"]
-        )
+        make_referral(actor=mentor, student=student, to=organisation(STARTPUNT), sections=["aba"])
     assert not Referral.objects.exists()
 
 
@@ -201,7 +199,9 @@ def test_a_partner_opening_a_referral_to_another_organisation_gets_404(
     client.force_login(startpunt)
     assert client.get(f"/verwijzingen/{referral.public_id}/").status_code == 404
     assert client.post(f"/verwijzingen/{referral.public_id}/accepteren/").status_code == 404
-    assert client.get(f"/verwijzingen/{referral.public_id}/overgangsdocument.pdf").status_code == 404
+    assert (
+        client.get(f"/verwijzingen/{referral.public_id}/overgangsdocument.pdf").status_code == 404
+    )
 
 
 def test_a_draft_is_invisible_to_the_receiver(mentor, wi, student, client):
@@ -250,9 +250,7 @@ def test_aba_shared_by_the_school_shows_to_wi_after_acceptance_and_every_view_is
         assert special.count() == expected
 
 
-def test_instruments_set_the_lkv_deadline_three_months_after_the_job_start(
-    mentor, wi, student
-):
+def test_instruments_set_the_lkv_deadline_three_months_after_the_job_start(mentor, wi, student):
     referral = make_referral(actor=mentor, student=student, to=organisation(WI))
     with pytest.raises(services.ReferralRefused):
         services.instruments_record(referral=referral, actor=wi, data={"lkv": True})

@@ -362,9 +362,131 @@ def student_detail(request, public_id):
 
 @login_required
 def import_upload(request):
-    return HttpResponse("todo")
+    """A school coordinator uploads administration files; they wait for the preview.
+
+    Anyone else gets a 404: the page does not exist for them (ACCESS.md).
+    """
+    # Imported here so this part of the module stays self-contained (INTERFACES.md 1).
+    from django.http import Http404
+    from django.utils.cache import add_never_cache_headers
+
+    from . import importing
+    from .forms_import import ImportUploadForm
+
+    if importing.coordinator_membership(request.user) is None:
+        raise Http404("No import here")
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+    else:
+        form = ImportUploadForm()
+    if form.is_bound and form.is_valid():
+        batch = importing.batch_create(user=request.user, files=form.files_by_kind())
+        return redirect("students:import_preview", batch_id=batch.public_id)
+    response = render(
+        request,
+        "students/import_upload.html",
+        {"form": form, "batch_hours": settings.KOERS_IMPORT_BATCH_HOURS},
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required
 def import_preview(request, batch_id):
-    return HttpResponse("todo")
+    """The preview of an upload: every error, or the counts it would give; then confirm
+    (validated again and applied all or nothing) or discard. Only the coordinator who
+    uploaded it, acting for the same school, finds it; anyone else gets a 404."""
+    from django.contrib import messages as flash
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+    from django.utils.cache import add_never_cache_headers
+    from django.utils.translation import gettext
+
+    from . import importing
+    from .models import AccessLog, ImportBatch
+    from .services import access_log
+
+    membership = importing.coordinator_membership(request.user)
+    if membership is None:
+        raise Http404("No import here")
+    batch = get_object_or_404(
+        ImportBatch,
+        public_id=batch_id,
+        uploaded_by=request.user,
+        organisation=membership.organisation,
+    )
+    detail = f"import {batch.public_id}"
+    shown_errors = 1000
+    context = {"batch": batch, "shown_errors": shown_errors}
+
+    def render_preview(result, the_plan, status=200):
+        context.update(
+            errors=result.errors[:shown_errors],
+            error_count=len(result.errors),
+            plan=the_plan,
+        )
+        response = render(request, "students/import_preview.html", context, status=status)
+        add_never_cache_headers(response)
+        return response
+
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "discard":
+            if importing.batch_discard(batch=batch, user=request.user):
+                flash.info(request, gettext("De upload is verworpen; er is niets gewijzigd."))
+            return redirect("students:import")
+        if action != "confirm":
+            return redirect("students:import_preview", batch_id=batch.public_id)
+        try:
+            result, the_plan = importing.batch_apply(batch=batch, user=request.user)
+        except importing.BatchClosed:
+            flash.warning(request, gettext("Deze upload is al doorgevoerd of verworpen."))
+            return redirect("students:import_preview", batch_id=batch.public_id)
+        except importing.ImportConflict:
+            flash.error(
+                request,
+                gettext(
+                    "Tijdens het importeren is een gegeven door iemand anders gewijzigd; "
+                    "er is niets gewijzigd. Bevestig opnieuw."
+                ),
+            )
+            return redirect("students:import_preview", batch_id=batch.public_id)
+        if the_plan is None:
+            # The data changed since the preview: show the errors found now.
+            access_log(user=request.user, action=AccessLog.Action.IMPORT_PREVIEW, detail=detail)
+            flash.error(
+                request,
+                gettext("Bij het opnieuw controleren zijn fouten gevonden; er is niets gewijzigd."),
+            )
+            return render_preview(result, None)
+        access_log(
+            user=request.user,
+            action=AccessLog.Action.IMPORT_APPLY,
+            students=list(the_plan.number_ids.values()),
+            detail=detail,
+        )
+        flash.success(request, gettext("De import is doorgevoerd."))
+        return redirect("students:import_preview", batch_id=batch.public_id)
+
+    if batch.status != ImportBatch.Status.PREVIEW:
+        response = render(request, "students/import_preview.html", context)
+        add_never_cache_headers(response)
+        return response
+    result = importing.batch_validate(batch=batch, user=request.user)
+    the_plan = importing.plan(result) if result.ok else None
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.IMPORT_PREVIEW,
+        students=list(the_plan.number_ids.values()) if the_plan else [],
+        detail=detail,
+    )
+    if request.GET.get("format") == "text":
+        # Every error, for a long list; the reasons never hold a value from the files.
+        response = HttpResponse(
+            "".join(f"{issue}\n" for issue in result.errors),
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="import-errors.txt"'
+        add_never_cache_headers(response)
+        return response
+    return render_preview(result, the_plan)

@@ -1,0 +1,49 @@
+"""The coordinators' upload form for administration files (INTERFACES.md section 1)."""
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .importing import KINDS
+
+# A school's full export of 100,000 rows is about 15 MB; more is not an export.
+MAX_FILE_SIZE = 50 * 1024 * 1024
+
+LABELS = {
+    "students": _("Studenten (students.csv)"),
+    "enrolments": _("Inschrijvingen (enrolments.csv)"),
+    "qualifications": _("Diploma's en certificaten (qualifications.csv)"),
+    "employment": _("Dienstverbanden (employment.csv)"),
+}
+
+
+class ImportUploadForm(forms.Form):
+    students = forms.FileField(label=LABELS["students"], required=False)
+    enrolments = forms.FileField(label=LABELS["enrolments"], required=False)
+    qualifications = forms.FileField(label=LABELS["qualifications"], required=False)
+    employment = forms.FileField(label=LABELS["employment"], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in KINDS:
+            self.fields[kind].widget.attrs["accept"] = ".csv,text/csv"
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [kind for kind in KINDS if cleaned.get(kind)]
+        if not given and not self.errors:
+            raise forms.ValidationError(_("Kies minstens één bestand."))
+        for kind in given:
+            if cleaned[kind].size > MAX_FILE_SIZE:
+                self.add_error(
+                    kind,
+                    _("Dit bestand is groter dan %(size)s.")
+                    % {"size": filesizeformat(MAX_FILE_SIZE)},
+                )
+        return cleaned
+
+    def files_by_kind(self) -> dict:
+        """kind -> bytes of every uploaded file."""
+        return {
+            kind: self.cleaned_data[kind].read() for kind in KINDS if self.cleaned_data.get(kind)
+        }

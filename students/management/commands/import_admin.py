@@ -1,0 +1,66 @@
+"""`manage.py import_admin`: import administration files (INTERFACES.md section 1).
+
+All or nothing: any error prints every error as FILE:LINE: column: reason on standard
+error and exits 1; a wrong command line exits 2; a clean run prints one line per file.
+"""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from students import importing
+
+
+class Command(BaseCommand):
+    help = "Import students, enrolments, qualifications and employment from CSV files."
+
+    def add_arguments(self, parser):
+        for kind in importing.KINDS:
+            parser.add_argument(f"--{kind}", metavar=f"{kind}.csv", help=f"the {kind} file")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="validate and report the counts without writing anything",
+        )
+
+    def handle(self, *args, dry_run=False, **options):
+        files = {}
+        for kind in importing.KINDS:
+            given = options.get(kind)
+            if not given:
+                continue
+            path = Path(given)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise CommandError(
+                    f"cannot read --{kind} {path.name}: {exc.strerror}", returncode=2
+                ) from None
+            files[kind] = (path.name, data)
+        if not files:
+            raise CommandError(
+                "give at least one of " + ", ".join(f"--{kind}" for kind in importing.KINDS),
+                returncode=2,
+            )
+
+        result = importing.validate(files)
+        if not result.ok:
+            for issue in result.errors:
+                self.stderr.write(str(issue), style_func=lambda text: text)
+            self.stderr.flush()
+            sys.exit(1)
+
+        if dry_run:
+            outcome = importing.plan(result)
+        else:
+            try:
+                outcome = importing.apply(result, actor=None, source="import")
+            except importing.ImportConflict:
+                self.stderr.write(
+                    "a record changed while importing; nothing was changed, run the import again",
+                    style_func=lambda text: text,
+                )
+                sys.exit(1)
+        for line in outcome.summary_lines:
+            self.stdout.write(line)

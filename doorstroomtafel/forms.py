@@ -7,6 +7,8 @@ from .models import Meeting
 
 
 class MeetingForm(forms.ModelForm):
+    video_link = forms.URLField(label=_("Videolink"), required=False, assume_scheme="https")
+
     class Meta:
         model = Meeting
         fields = ["date", "start_time", "place", "video_link"]

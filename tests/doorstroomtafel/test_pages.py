@@ -1,0 +1,184 @@
+"""The pages: pinned query counts, the PDF's minimum fields, the student's page and the
+start page."""
+
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from doorstroomtafel import services
+from doorstroomtafel.models import Proposal
+from roadmap.models import AbaStep, ContactMoment, StudyAdviceStep
+from students.models import AccessLog
+
+from .conftest import add, hold, make_signal, make_student
+
+pytestmark = pytest.mark.django_db
+
+BSN = "111222333"
+# Measured and pinned: the same for 1 and for 40 items (session, user, membership, the
+# meeting, items, enrolments with their steps, signals, organisations, members, history,
+# the access-log row; a planned meeting adds candidates and proposals for the preparer).
+PLANNED_PAGE_QUERIES = 14
+FINAL_PAGE_QUERIES = 11
+PDF_QUERIES = 8
+
+
+def fill(meeting, actor, count, today):
+    for n in range(count):
+        student = make_student(today=today, last_name=f"Student{n:02d}")
+        make_signal(student, "dropout", today=today)
+        StudyAdviceStep.objects.create(
+            enrolment=student.enrolments.get(),
+            date=today - timedelta(days=40),
+            advice="stop",
+            author=actor,
+        )
+        add(meeting, student, actor)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_the_agenda_page_and_pdf_use_a_fixed_number_of_queries(
+    client, meeting, leerplicht, today, size
+):
+    fill(meeting, leerplicht, size, today)
+    client.force_login(leerplicht)
+    page = f"/doorstroomtafel/{meeting.public_id}/"
+    pdf = f"/doorstroomtafel/{meeting.public_id}/agenda.pdf"
+    client.get(page)  # warm the session
+    assert count_queries(client, page) == PLANNED_PAGE_QUERIES
+    services.agenda_finalise(meeting=meeting, actor=leerplicht)
+    assert count_queries(client, page) == FINAL_PAGE_QUERIES
+    assert count_queries(client, pdf) == PDF_QUERIES
+
+
+def pdf_text(content):
+    result = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True)
+    return result.stdout.decode()
+
+
+def test_the_pdf_lists_only_the_minimum_fields(client, meeting, leerplicht, mentor, today):
+    student = make_student(today=today, first_name="Fenna", last_name="Minimaal", bsn=BSN)
+    signal = make_signal(student, "dropout", today=today)
+    signal.note = "SIGNAALNOTITIE-GEHEIM"
+    signal.save()
+    enrolment = student.enrolments.get()
+    StudyAdviceStep.objects.create(
+        enrolment=enrolment,
+        date=today - timedelta(days=60),
+        advice="stop",
+        note="STUDIEADVIES-NOTITIE-GEHEIM",
+        author=mentor,
+    )
+    AbaStep.objects.create(
+        enrolment=enrolment,
+        date=today - timedelta(days=30),
+        decision="apply",
+        applied_date=today - timedelta(days=30),
+        uwv_outcome="pending",
+        doelgroepregister=True,
+        note="ABA-NOTITIE-GEHEIM",
+        author=mentor,
+    )
+    ContactMoment.objects.create(
+        student=student,
+        kind="other",
+        date=today - timedelta(days=10),
+        channel="phone",
+        note="CONTACTNOTITIE-GEHEIM",
+        author=mentor,
+        author_organisation=mentor.memberships.get().organisation,
+    )
+    item = add(meeting, student, leerplicht, reason="Uitval; Stoppen met de opleiding")
+    services.item_note_save(item=item, note="Voorbereiding: moeder belt terug", actor=leerplicht)
+    client.force_login(leerplicht)
+
+    response = client.get(f"/doorstroomtafel/{meeting.public_id}/agenda.pdf")
+
+    assert response["Content-Type"] == "application/pdf"
+    assert BSN not in response["Content-Disposition"]
+    text = " ".join(pdf_text(response.content).split())
+    for present in (
+        "Fenna Minimaal",
+        "19 jaar",
+        "Horizon College",
+        "Entree Assistent logistiek",
+        "Uitval; Stoppen met de opleiding",
+        "Stap 2 · Studieadvies",  # the latest step on the agenda: ABA is never one
+        "Voorbereiding: moeder belt terug",
+    ):
+        assert present in text, present
+    for absent in (BSN, "ABA", "doelgroepregister", "GEHEIM", student.student_number):
+        assert absent not in text, absent
+    assert AccessLog.objects.filter(action="download", student_ids=[student.pk]).exists()
+
+
+def test_the_students_page_shows_discussion_decision_lead_and_actions(
+    client, meeting, dropout, leerplicht, dsp, today
+):
+    item = add(meeting, dropout, leerplicht)
+    hold(meeting, leerplicht)
+    services.minutes_save(
+        item=item,
+        data={
+            "discussion": "Besproken met school",
+            "decision": "Doorstroompunt belt",
+            "lead_organisation": dsp.memberships.get().organisation,
+            "lead_user": dsp,
+        },
+        actor=leerplicht,
+    )
+    services.action_add(
+        item=item, what="Gesprek plannen", owner=dsp, due_date=today, actor=leerplicht
+    )
+    client.force_login(dsp)
+    page = client.get(f"/students/{dropout.public_id}/").content.decode()
+    for text in (
+        "Besproken met school",
+        "Doorstroompunt belt",
+        "Doorstroompunt Noord-Holland Noord",
+        "Gesprek plannen",
+    ):
+        assert text in page
+
+
+def test_an_action_is_on_its_owners_start_page_until_done(
+    client, meeting, dropout, leerplicht, dsp, today
+):
+    item = add(meeting, dropout, leerplicht)
+    hold(meeting, leerplicht)
+    action = services.action_add(
+        item=item, what="Huisbezoek afleggen", owner=dsp, due_date=today, actor=leerplicht
+    )
+    client.force_login(dsp)
+    assert "Huisbezoek afleggen" in client.get("/").content.decode()
+    client.post(f"/doorstroomtafel/actie/{action.pk}/afgerond/", {"next": "/"})
+    assert "Huisbezoek afleggen" not in client.get("/").content.decode()
+
+
+def test_a_mentor_proposes_from_the_students_page(client, meeting, mentor, today):
+    student = make_student(today=today, mentor=mentor)
+    client.force_login(mentor)
+    page = client.get(f"/students/{student.public_id}/").content.decode()
+    assert 'data-action="propose"' in page
+    client.post(
+        f"/doorstroomtafel/voordragen/{student.public_id}/",
+        {"meeting": meeting.pk, "reason": "Twijfelt over de opleiding"},
+    )
+    assert Proposal.objects.filter(meeting=meeting, student=student, status="open").exists()
+
+
+def test_the_meeting_page_logs_which_students_were_shown(client, meeting, dropout, leerplicht):
+    add(meeting, dropout, leerplicht)
+    client.force_login(leerplicht)
+    client.get(f"/doorstroomtafel/{meeting.public_id}/")
+    assert AccessLog.objects.filter(action="list_students", student_ids=[dropout.pk]).exists()

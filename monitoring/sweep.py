@@ -492,8 +492,38 @@ def _use_sqlite_parameter_limit():
         connection.features.max_query_params = limit
 
 
-def run_rules(day: date, *, settings: RuleSettings | None = None, chunk_size=CHUNK_SIZE):
-    """The monitoring rules for D, in one transaction; returns a SweepResult."""
+def sql_engine_available() -> bool:
+    """The set-based SQL rules (monitoring.sweep_sql) need PostgreSQL; SQLite (the `make
+    run` demo) keeps the Python evaluation, which gives the same answer."""
+    return connection.vendor == "postgresql"
+
+
+def run_rules(
+    day: date,
+    *,
+    settings: RuleSettings | None = None,
+    chunk_size=CHUNK_SIZE,
+    engine: str | None = None,
+    timings: dict | None = None,
+):
+    """The monitoring rules for D, in one transaction; returns a SweepResult.
+
+    engine: "sql" (PostgreSQL, the default there) or "python" (the default elsewhere)."""
+    if engine is None:
+        engine = "sql" if sql_engine_available() else "python"
+    if engine == "sql":
+        from .sweep_sql import run_rules_sql
+
+        settings = settings or RuleSettings.from_django()
+        with transaction.atomic():
+            return run_rules_sql(day, settings, SweepResult(date=day), lock=_lock, timings=timings)
+    if engine != "python":
+        raise ValueError(f"unknown sweep engine: {engine}")
+    return run_rules_python(day, settings=settings, chunk_size=chunk_size)
+
+
+def run_rules_python(day: date, *, settings: RuleSettings | None = None, chunk_size=CHUNK_SIZE):
+    """The rules evaluated per candidate in Python (monitoring.rules), written set-based."""
     settings = settings or RuleSettings.from_django()
     result = SweepResult(date=day)
     _use_sqlite_parameter_limit()
@@ -517,9 +547,15 @@ def run_rules(day: date, *, settings: RuleSettings | None = None, chunk_size=CHU
     return result
 
 
-def run_sweep(day: date, *, settings: RuleSettings | None = None, chunk_size=CHUNK_SIZE):
+def run_sweep(
+    day: date,
+    *,
+    settings: RuleSettings | None = None,
+    chunk_size=CHUNK_SIZE,
+    engine: str | None = None,
+):
     """The rules, then every registered check, for D."""
-    result = run_rules(day, settings=settings, chunk_size=chunk_size)
+    result = run_rules(day, settings=settings, chunk_size=chunk_size, engine=engine)
     for name, check in registered_checks().items():
         result.checks[name] = check(today=day)
     logger.info(

@@ -197,7 +197,8 @@ def test_registered_checks_run_after_the_rules(db):
 
         sweep._checks.pop("test-check")
     assert calls == [date(2026, 1, 5)]
-    assert result.checks == {"test-check": {"seen": 1}}
+    # Other apps register checks of their own (referrals, doorstroomtafel).
+    assert result.checks["test-check"] == {"seen": 1}
 
 
 def test_history_rows_record_every_rule_change(db):

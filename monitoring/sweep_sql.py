@@ -1,0 +1,496 @@
+"""The monitoring rules (MONITORING.md sections 2-4) as set-based SQL on PostgreSQL.
+
+    run_rules_sql(day, settings) -> SweepResult
+
+The same answer as monitoring.rules.evaluate for every student (tests/monitoring compare
+the two on random populations), computed for the whole population with a fixed number of
+statements, whatever its size:
+
+1. `sw_c`: the candidates (the same set as monitoring.sweep.candidates_queryset) with
+   their student-level facts, aggregated from enrolments and qualifications in one pass.
+2. `sw_s`: per candidate the employment facts, the leaving situation, the responsible
+   authority, the start of Doorstroompunt monitoring, VSV and the end of monitoring.
+3. `sw_w`: the signals the rules want open on D, with assignee and organisation.
+4. The difference with the stored signals and statuses, each kind of change one
+   statement that also writes its history rows (a data-modifying CTE): close, reopen,
+   reassign, open; then the status rows. Every update is conditional, so a second run
+   for the same D writes nothing.
+
+Date arithmetic with a legal subtlety is done in Python and passed in: the age cut-offs
+(students.dates.latest_birth_date_for_age, 29 February). The 18th birthday per student
+follows students.dates.birthday (29 February -> 1 March in a common year), which
+PostgreSQL's `+ interval '18 years'` does not (it gives 28 February), so it is spelled out.
+Month arithmetic `date + make_interval(months => n)` keeps the day and falls back to the
+month's last day, which is MONITORING.md's month rule (students.dates.add_months).
+"""
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from students.dates import dated_value, latest_birth_date_for_age
+
+from . import rules
+from .models import MONITORING_SOURCE, ClosedReason, SignalEvent, SignalStatus
+from .rule_settings import RuleSettings
+
+EPOCH = "DATE '0001-01-01'"
+# A leaving event as one sortable integer: days since EPOCH, doubled, plus 1 for a diploma,
+# so max() picks the latest and, on the same date, the diploma (MONITORING.md: "Ties on the
+# same date: a diploma wins").
+ENROLMENT_KINDS_SQL = "('study_advice_due', 'perspective_due', 'no_next_step')"
+
+
+def _add_months(expr: str, months: str) -> str:
+    return f"(({expr}) + make_interval(months => {months}))::date"
+
+
+def _yearly_on_or_after(expr: str, month_day: tuple[int, int]) -> str:
+    """The first (month, day) on or after the date `expr` (rules.yearly_date_on_or_after)."""
+    month, day = int(month_day[0]), int(month_day[1])
+    year = f"extract(year FROM ({expr}))::int"
+    return (
+        f"(CASE WHEN make_date({year}, {month}, {day}) >= ({expr}) "
+        f"THEN make_date({year}, {month}, {day}) ELSE make_date({year} + 1, {month}, {day}) END)"
+    )
+
+
+def _birthday(dob: str, age: int) -> str:
+    """students.dates.birthday: a 29 February birthday falls on 1 March in a common year."""
+    plain = f"({dob} + make_interval(years => {int(age)}))::date"
+    return (
+        f"(CASE WHEN extract(month FROM {dob}) = 2 AND extract(day FROM {dob}) = 29 "
+        f"AND extract(day FROM {plain}) = 28 THEN {plain} + 1 ELSE {plain} END)"
+    )
+
+
+def _latest_repeat(start: str, every: str, max_k: str) -> str:
+    """rules.latest_repeat in closed form: the latest start + k*every months (1 <= k <=
+    max_k) on or before the horizon D + notice, or NULL.
+
+    k*every months after the start lands in month `months` (the horizon's) only when
+    k = months / every exactly, and may then pass the horizon's day: one step back."""
+    months = (
+        f"((extract(year FROM %(horizon)s::date)::int - extract(year FROM {start})::int) * 12"
+        f" + extract(month FROM %(horizon)s::date)::int - extract(month FROM {start})::int)"
+    )
+    k = f"least(({months}) / {every}, {max_k})"
+    due_k = _add_months(start, f"({k}) * {every}")
+    due_before = _add_months(start, f"(({k}) - 1) * {every}")
+    return (
+        f"(CASE WHEN ({months}) >= 0 AND ({k}) >= 1 AND {due_k} <= %(horizon)s THEN {due_k} "
+        f"WHEN ({months}) >= 0 AND ({k}) >= 2 THEN {due_before} END)"
+    )
+
+
+def parameters(day: date, settings: RuleSettings, now) -> dict:
+    upper = dated_value(settings.UPPER_AGE, day)
+    return {
+        "d": day,
+        "now": now,
+        # In the target group: dob > too_old (age below the upper age on D).
+        "too_old": latest_birth_date_for_age(upper, day),
+        # Age 18 or older on D: dob <= adult.
+        "adult": latest_birth_date_for_age(settings.KWALIFICATIEPLICHT_AGE, day),
+        "hours": settings.WORK_HOURS_THRESHOLD,
+        "planned_days": settings.PLANNED_END_DAYS,
+        "advice_days": settings.STUDY_ADVICE_WEEKS * 7,
+        "advice_notice": settings.STUDY_ADVICE_NOTICE_DAYS,
+        "perspective_notice": settings.PERSPECTIVE_NOTICE_DAYS,
+        "perspective_before_end": settings.PERSPECTIVE_BEFORE_END_DAYS,
+        "no_next_step_days": settings.NO_NEXT_STEP_DAYS,
+        "post_months": settings.POST_DIPLOMA_MONTHS,
+        "work_every": settings.WORK_CHECKIN_MONTHS,
+        "work_max_k": settings.POST_DIPLOMA_MONTHS // settings.WORK_CHECKIN_MONTHS,
+        "dsp_every": settings.DSP_CHECKIN_MONTHS,
+        "no_max_k": 2**30,
+        "horizon": day + timedelta(days=settings.CHECKIN_NOTICE_DAYS),
+        "lookback": settings.CHECKIN_LOOKBACK_DAYS,
+        "dropout_days": settings.DROPOUT_DUE_DAYS,
+        "job_lost_lookback": settings.JOB_LOST_LOOKBACK_DAYS,
+        "job_lost_days": settings.JOB_LOST_DUE_DAYS,
+        "handover_notice": settings.HANDOVER_NOTICE_DAYS,
+        "source": MONITORING_SOURCE,
+        "sk_levels": list(rules.SK_ENROLMENT_LEVELS),
+        "sk_types": list(rules.SK_QUALIFICATION_TYPES),
+        "sk_mbo_levels": [int(level) for level in rules.SK_MBO_LEVELS],
+        "exempting_types": list(rules.EXEMPTING_QUALIFICATION_TYPES),
+        "next_step_levels": list(rules.NEXT_STEP_LEVELS),
+        "secured_types": list(rules.SECURED_DESTINATION_TYPES),
+    }
+
+
+CANDIDATES = f"""
+CREATE TEMP TABLE sw_c ON COMMIT DROP AS
+WITH e AS (
+    SELECT student_id,
+        bool_or(start_date <= %(d)s AND (end_date IS NULL OR end_date >= %(d)s)) AS enrolled,
+        bool_or(level = 'entree' AND start_date <= %(d)s
+                AND (end_date IS NULL OR end_date >= %(d)s)) AS entree_now,
+        bool_or(start_date > %(d)s) AS future,
+        bool_or(end_reason = 'diploma' AND level = ANY(%(sk_levels)s)
+                AND end_date <= %(d)s) AS sk,
+        max(end_date) FILTER (WHERE level = 'entree' AND end_reason = 'diploma'
+                              AND end_date < %(d)s) AS t,
+        bool_or(level = 'entree' AND end_reason = 'diploma' AND end_date <= %(d)s)
+            AS entree_by_d,
+        max((end_date - {EPOCH}) * 2 + (end_reason = 'diploma')::int)
+            FILTER (WHERE end_date < %(d)s) AS ev
+    FROM students_enrolment
+    GROUP BY student_id
+), q AS (
+    SELECT student_id,
+        bool_or(date <= %(d)s AND (type = ANY(%(sk_types)s)
+                OR (type = 'mbo' AND level = ANY(%(sk_mbo_levels)s)))) AS sk,
+        max(date) FILTER (WHERE type = 'entree' AND date < %(d)s) AS t,
+        bool_or(type = 'entree' AND date <= %(d)s) AS entree_by_d,
+        bool_or(type = ANY(%(exempting_types)s) AND date <= %(d)s) AS certificate
+    FROM students_qualification
+    GROUP BY student_id
+), f AS (
+    SELECT s.id, s.date_of_birth AS dob, m.region_id,
+        coalesce(e.enrolled, false) AS enrolled,
+        coalesce(e.entree_now, false) AS entree_now,
+        coalesce(e.future, false) AS future,
+        coalesce(e.sk, false) OR coalesce(q.sk, false) AS sk,
+        greatest(e.t, q.t) AS t,
+        coalesce(e.entree_by_d, false) OR coalesce(q.entree_by_d, false) AS entree_by_d,
+        coalesce(q.certificate, false) AS certificate,
+        greatest(e.ev, (q.t - {EPOCH}) * 2 + 1) AS ev
+    FROM students_student s
+    JOIN accounts_municipality m ON m.id = s.municipality_id
+    LEFT JOIN e ON e.student_id = s.id
+    LEFT JOIN q ON q.student_id = s.id
+)
+SELECT f.id, f.dob, f.region_id, f.enrolled, f.entree_now, f.future, f.sk, f.t,
+    f.entree_by_d, f.certificate, f.ev,
+    f.dob > %(too_old)s AND NOT f.sk AS in_tg,
+    {EPOCH} + (f.ev / 2) AS ev_date,
+    f.ev %% 2 = 1 AS ev_diploma
+FROM f
+WHERE f.entree_now
+    OR (f.dob > %(too_old)s AND NOT f.sk AND NOT f.enrolled AND f.ev IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM monitoring_signal g WHERE g.student_id = f.id
+               AND g.status = 'open' AND g.source = %(source)s)
+    OR EXISTS (SELECT 1 FROM monitoring_monitoringstatus ms WHERE ms.student_id = f.id
+               AND (NOT ms.monitoring_ended OR ms.vsv))
+"""  # noqa: S608 - constants only; every value is a parameter
+
+STUDENTS = f"""
+CREATE TEMP TABLE sw_s ON COMMIT DROP AS
+WITH w AS (
+    SELECT c.id,
+        bool_or(em.start_date <= %(d)s AND (em.end_date IS NULL OR em.end_date >= %(d)s))
+            AS working,
+        max(em.end_date) FILTER (
+            WHERE em.start_date >= c.ev_date - %(job_lost_lookback)s
+            AND em.end_date >= c.ev_date AND em.end_date < %(d)s) AS lost_end
+    FROM sw_c c
+    JOIN students_employment em ON em.student_id = c.id AND em.hours_per_week >= %(hours)s
+    GROUP BY c.id
+), x AS (
+    SELECT c.*, coalesce(w.working, false) AS working, w.lost_end,
+        (c.entree_by_d AND coalesce(w.working, false)) OR c.certificate AS exempt
+    FROM sw_c c LEFT JOIN w ON w.id = c.id
+), y AS (
+    SELECT x.*,
+        CASE WHEN x.in_tg AND NOT x.enrolled AND NOT x.future AND NOT x.exempt
+                  AND x.ev IS NOT NULL THEN
+            CASE WHEN NOT x.ev_diploma THEN 'dropout'
+                 WHEN x.lost_end IS NOT NULL THEN 'job_lost'
+                 ELSE 'next_step_check' END
+        END AS situation,
+        CASE WHEN x.dob > %(adult)s THEN 'leerplicht' ELSE 'doorstroompunt' END AS authority,
+        CASE WHEN x.in_tg AND NOT x.enrolled AND x.ev IS NOT NULL THEN
+            greatest({{birthday}},
+                     CASE WHEN x.ev_diploma THEN {_add_months("x.ev_date", "%(post_months)s")}
+                          ELSE x.ev_date END)
+        END AS dsp_start
+    FROM x
+)
+SELECT y.*,
+    coalesce(y.situation = 'dropout'
+             OR (y.situation IS NOT NULL AND %(d)s >= {{reference_after_t}}), false) AS vsv,
+    CASE WHEN NOT y.in_tg THEN
+        CASE WHEN y.sk THEN 'startkwalificatie' ELSE 'age_limit' END END AS end_reason
+FROM y
+"""  # noqa: S608 - constants only; every value is a parameter
+
+WANTED = """
+CREATE TEMP TABLE sw_w ON COMMIT DROP AS
+WITH regional AS (
+    SELECT kind, region_id, min(id) AS id FROM accounts_organisation
+    WHERE is_active AND kind IN ('leerplicht', 'doorstroompunt')
+    GROUP BY kind, region_id
+), ent AS (
+    SELECT e.id, e.student_id, e.institution_id, e.programme,
+        coalesce(e.planned_end_date, e.start_date + %(planned_days)s) AS planned_end,
+        e.start_date + %(advice_days)s AS advice_due,
+        sa.date AS advice_date, ps.date AS perspective_date, ps.perspective,
+        ps.destination_place
+    FROM students_enrolment e
+    JOIN sw_c c ON c.id = e.student_id
+    LEFT JOIN roadmap_studyadvicestep sa ON sa.enrolment_id = e.id
+    LEFT JOIN roadmap_perspectivestep ps ON ps.enrolment_id = e.id
+    WHERE e.level = 'entree' AND e.start_date <= %(d)s
+        AND (e.end_date IS NULL OR e.end_date >= %(d)s)
+), perspective AS (
+    SELECT ent.*, least({spring_after_advice},
+                        ent.planned_end - %(perspective_before_end)s) AS due
+    FROM ent
+), person AS (
+    SELECT s.id AS student_id, kind, due, s.authority AS assignee, s.region_id
+    FROM sw_s s
+    CROSS JOIN LATERAL (VALUES
+        ('dropout', CASE WHEN s.situation = 'dropout'
+                         THEN s.ev_date + %(dropout_days)s END),
+        ('job_lost', CASE WHEN s.situation = 'job_lost'
+                          THEN s.lost_end + %(job_lost_days)s END),
+        ('next_step_check', CASE WHEN s.situation = 'next_step_check'
+                                 THEN {reference_after_event} END)
+    ) AS k(kind, due)
+    WHERE s.situation IS NOT NULL AND k.due IS NOT NULL
+), work AS (
+    SELECT s.id AS student_id, {work_due} AS due
+    FROM sw_s s
+    WHERE s.in_tg AND s.t IS NOT NULL AND %(d)s <= {t_plus_post}
+        AND s.working AND NOT s.enrolled
+), dsp AS (
+    SELECT s.id AS student_id, s.region_id, {dsp_due} AS due
+    FROM sw_s s
+    WHERE s.dob <= %(adult)s AND NOT s.enrolled AND NOT s.future AND s.dsp_start IS NOT NULL
+)
+SELECT ent.student_id, 'study_advice_due'::varchar AS kind, ent.advice_due AS due,
+    ent.id AS enrolment_id, 'school'::varchar AS assignee, ent.institution_id AS org
+FROM ent
+WHERE (ent.advice_date IS NULL OR ent.advice_date > %(d)s)
+    AND %(d)s >= ent.advice_due - %(advice_notice)s
+UNION ALL
+SELECT p.student_id, 'perspective_due', p.due, p.id, 'school', p.institution_id
+FROM perspective p
+WHERE (p.perspective_date IS NULL OR p.perspective_date > %(d)s)
+    AND %(d)s >= p.due - %(perspective_notice)s
+UNION ALL
+SELECT ent.student_id, 'no_next_step', ent.planned_end, ent.id, 'school', ent.institution_id
+FROM ent JOIN sw_c c ON c.id = ent.student_id
+WHERE %(d)s >= ent.planned_end - %(no_next_step_days)s
+    AND NOT c.future
+    AND NOT EXISTS (
+        SELECT 1 FROM students_enrolment o
+        WHERE o.student_id = ent.student_id AND o.id <> ent.id
+            AND o.level = ANY(%(next_step_levels)s)
+            AND lower(btrim(o.programme, ' ')) <> lower(btrim(ent.programme, ' '))
+            AND o.start_date <= %(d)s AND (o.end_date IS NULL OR o.end_date >= %(d)s))
+    AND NOT EXISTS (
+        SELECT 1 FROM students_employment em
+        WHERE em.student_id = ent.student_id AND em.hours_per_week >= %(hours)s
+            AND em.start_date <= ent.planned_end
+            AND (em.end_date IS NULL OR em.end_date >= greatest(%(d)s, ent.planned_end)))
+    AND NOT coalesce(ent.perspective = ANY(%(secured_types)s)
+                     AND btrim(ent.destination_place, ' ') <> ''
+                     AND ent.perspective_date <= %(d)s, false)
+UNION ALL
+SELECT p.student_id, p.kind, p.due, NULL, p.assignee, r.id
+FROM person p
+LEFT JOIN regional r ON r.kind = p.assignee AND r.region_id IS NOT DISTINCT FROM p.region_id
+UNION ALL
+SELECT w.student_id, 'work_checkin_due', w.due, NULL, 'school',
+    (SELECT e.institution_id FROM students_enrolment e WHERE e.student_id = w.student_id
+     ORDER BY e.start_date DESC, e.id DESC LIMIT 1)
+FROM work w
+WHERE w.due IS NOT NULL
+    AND NOT EXISTS (
+        SELECT 1 FROM roadmap_contactmoment cm
+        WHERE cm.student_id = w.student_id AND cm.kind = 'work_checkin'
+            AND cm.date >= w.due - %(lookback)s AND cm.date <= %(d)s)
+UNION ALL
+SELECT s.id, 'monitoring_handover', {t_plus_post}, NULL, 'doorstroompunt', r.id
+FROM sw_s s
+LEFT JOIN regional r ON r.kind = 'doorstroompunt' AND r.region_id IS NOT DISTINCT FROM s.region_id
+WHERE s.in_tg AND s.t IS NOT NULL AND NOT s.enrolled AND NOT s.future
+    AND %(d)s >= {t_plus_post} - %(handover_notice)s
+UNION ALL
+SELECT dsp.student_id, 'dsp_checkin_due', dsp.due, NULL, 'doorstroompunt', r.id
+FROM dsp
+LEFT JOIN regional r ON r.kind = 'doorstroompunt'
+    AND r.region_id IS NOT DISTINCT FROM dsp.region_id
+WHERE dsp.due IS NOT NULL
+    AND NOT EXISTS (
+        SELECT 1 FROM roadmap_contactmoment cm
+        WHERE cm.student_id = dsp.student_id AND cm.kind = 'dsp_contact'
+            AND cm.date >= dsp.due - %(lookback)s AND cm.date <= %(d)s)
+"""
+
+DESIRED_STATUS = f"""
+CREATE TEMP TABLE sw_d ON COMMIT DROP AS
+SELECT s.id AS student_id, s.end_reason IS NOT NULL AS ended,
+    CASE WHEN s.end_reason IS NOT NULL THEN false ELSE s.vsv END AS vsv,
+    s.end_reason IS NULL AS in_tg,
+    CASE WHEN s.end_reason IS NOT NULL THEN '' ELSE coalesce(s.situation, '') END AS situation,
+    coalesce(s.end_reason, '') AS reason,
+    s.end_reason IS NULL AND (
+        s.vsv OR s.situation IS NOT NULL OR coalesce(s.dsp_start <= %(d)s, false)
+        OR EXISTS (SELECT 1 FROM sw_w w WHERE w.student_id = s.id
+                   AND w.kind NOT IN {ENROLMENT_KINDS_SQL})) AS interesting
+FROM sw_s s
+"""  # noqa: S608 - constants only; every value is a parameter
+
+SAME_IDENTITY = (
+    "w.student_id = g.student_id AND w.kind = g.kind AND w.due = g.due_date"
+    " AND coalesce(w.enrolment_id, 0) = coalesce(g.enrolment_id, 0)"
+)
+
+EVENT_COLUMNS = "(signal_id, action, actor_id, at, for_date, reason, note, assignee)"
+
+CLOSE = f"""
+WITH changed AS (
+    UPDATE monitoring_signal g
+    SET status = '{SignalStatus.CLOSED}', closed_at = %(now)s,
+        closed_reason = CASE WHEN s.end_reason IS NOT NULL
+                             AND g.kind NOT IN {ENROLMENT_KINDS_SQL}
+                             THEN s.end_reason ELSE '{ClosedReason.RULES}' END
+    FROM sw_s s
+    WHERE g.student_id = s.id AND g.status = '{SignalStatus.OPEN}' AND g.source = %(source)s
+        AND NOT EXISTS (SELECT 1 FROM sw_w w WHERE {SAME_IDENTITY})
+    RETURNING g.id, g.closed_reason
+)
+INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
+SELECT id, '{SignalEvent.Action.CLOSED}', NULL, %(now)s, %(d)s, closed_reason, '', ''
+FROM changed
+"""  # noqa: S608 - constants only; every value is a parameter
+
+REOPEN = f"""
+WITH changed AS (
+    UPDATE monitoring_signal g
+    SET status = '{SignalStatus.OPEN}', closed_reason = '', closed_at = NULL,
+        assignee = w.assignee, organisation_id = w.org
+    FROM sw_w w
+    WHERE {SAME_IDENTITY} AND g.status = '{SignalStatus.CLOSED}' AND g.source = %(source)s
+    RETURNING g.id, g.assignee
+)
+INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
+SELECT id, '{SignalEvent.Action.REOPENED}', NULL, %(now)s, %(d)s, '', '', assignee
+FROM changed
+"""  # noqa: S608 - constants only; every value is a parameter
+
+REASSIGN = f"""
+WITH changed AS (
+    UPDATE monitoring_signal g
+    SET assignee = w.assignee, organisation_id = w.org
+    FROM sw_w w
+    WHERE {SAME_IDENTITY} AND g.status = '{SignalStatus.OPEN}' AND g.source = %(source)s
+        AND (g.assignee, g.organisation_id) IS DISTINCT FROM (w.assignee, w.org)
+    RETURNING g.id, g.assignee
+)
+INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
+SELECT id, '{SignalEvent.Action.ASSIGNEE_CHANGED}', NULL, %(now)s, %(d)s, '', '', assignee
+FROM changed
+"""  # noqa: S608 - constants only; every value is a parameter
+
+OPEN = f"""
+WITH changed AS (
+    INSERT INTO monitoring_signal (student_id, kind, source, assignee, organisation_id,
+        enrolment_id, due_date, status, closed_reason, note, closed_by_id, opened_at,
+        closed_at)
+    SELECT w.student_id, w.kind, %(source)s, w.assignee, w.org, w.enrolment_id, w.due,
+        '{SignalStatus.OPEN}', '', '', NULL, %(now)s, NULL
+    FROM sw_w w
+    WHERE NOT EXISTS (SELECT 1 FROM monitoring_signal g WHERE {SAME_IDENTITY})
+    ORDER BY w.student_id, w.kind, w.due, w.enrolment_id
+    ON CONFLICT (student_id, kind, due_date, (COALESCE(enrolment_id, 0))) DO NOTHING
+    RETURNING id, assignee
+)
+INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
+SELECT id, '{SignalEvent.Action.OPENED}', NULL, %(now)s, %(d)s, '', '', assignee
+FROM changed
+"""  # noqa: S608 - constants only; every value is a parameter
+
+STATUS_UPDATE = """
+UPDATE monitoring_monitoringstatus m
+SET vsv = d.vsv, in_target_group = d.in_tg, leaving_situation = d.situation,
+    monitoring_ended = d.ended, end_reason = d.reason, changed_on = %(d)s
+FROM sw_d d
+WHERE m.student_id = d.student_id AND (d.ended OR d.interesting)
+    AND (m.vsv, m.in_target_group, m.leaving_situation, m.monitoring_ended, m.end_reason)
+        IS DISTINCT FROM (d.vsv, d.in_tg, d.situation, d.ended, d.reason)
+"""
+
+STATUS_INSERT = """
+INSERT INTO monitoring_monitoringstatus (student_id, vsv, in_target_group,
+    leaving_situation, monitoring_ended, end_reason, changed_on)
+SELECT d.student_id, d.vsv, d.in_tg, d.situation, d.ended, d.reason, %(d)s
+FROM sw_d d
+WHERE d.interesting
+ON CONFLICT (student_id) DO NOTHING
+"""
+
+STATUS_DELETE = """
+DELETE FROM monitoring_monitoringstatus m
+USING sw_d d
+WHERE m.student_id = d.student_id AND NOT d.ended AND NOT d.interesting
+"""
+
+
+def statements(settings: RuleSettings) -> dict:
+    """The SQL texts for these settings (the yearly dates are part of the text)."""
+    reference_after_t = _yearly_on_or_after("y.t + 1", settings.VSV_REFERENCE_DATE)
+    students = STUDENTS.format(
+        birthday=_birthday("x.dob", settings.KWALIFICATIEPLICHT_AGE),
+        reference_after_t=reference_after_t,
+    )
+    wanted = WANTED.format(
+        spring_after_advice=_yearly_on_or_after("ent.advice_due", settings.SPRING_DATE),
+        reference_after_event=_yearly_on_or_after("s.ev_date + 1", settings.VSV_REFERENCE_DATE),
+        work_due=_latest_repeat("s.t", "%(work_every)s", "%(work_max_k)s"),
+        dsp_due=_latest_repeat("s.dsp_start", "%(dsp_every)s", "%(no_max_k)s"),
+        t_plus_post=_add_months("s.t", "%(post_months)s"),
+    )
+    return {"candidates": CANDIDATES, "students": students, "wanted": wanted}
+
+
+def run_rules_sql(day: date, settings: RuleSettings, result, *, lock, timings=None):
+    """Compute and apply the rules for D inside the caller's transaction (see module doc).
+
+    `result` is a monitoring.sweep.SweepResult to fill; `timings`, when a dict, receives
+    the seconds per step (for the benchmark)."""
+    import time
+
+    params = parameters(day, settings, timezone.now())
+    texts = statements(settings)
+
+    def step(name, sql):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            count = cursor.rowcount
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+        return count
+
+    lock()
+    step("candidates", texts["candidates"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sw_c")
+        result.candidates = cursor.fetchone()[0]
+    step("analyze", "ANALYZE sw_c")
+    step("students", texts["students"])
+    step("wanted", texts["wanted"])
+    step("analyze", "ANALYZE sw_s")
+    step("analyze", "ANALYZE sw_w")
+    step("status", DESIRED_STATUS)
+    result.chunks = 1
+    closed = step("close", CLOSE)
+    result.closed += closed
+    reopened = step("reopen", REOPEN)
+    result.reopened += reopened
+    reassigned = step("reassign", REASSIGN)
+    result.reassigned += reassigned
+    opened = step("open", OPEN)
+    result.opened += opened
+    result.events += closed + reopened + reassigned + opened
+    result.statuses_written += step("status write", STATUS_UPDATE)
+    result.statuses_written += step("status write", STATUS_INSERT)
+    result.statuses_written += step("status write", STATUS_DELETE)
+    step("drop", "DROP TABLE sw_d, sw_w, sw_s, sw_c")
+    return result

@@ -159,15 +159,29 @@ def _seed_desks(ctx):
             continue
         town = Municipality.objects.filter(region=desk.region).order_by("name")
         rng = ctx.random(f"desk-{desk_name}")
+        # The young people placed are former students of the ROC who came back to the
+        # desk: the placement links their existing file (and every demo student's
+        # creation stays in its own demo history).
+        returning = iter(
+            Student.objects.filter(enrolments__institution=desk)
+            .distinct()
+            .order_by("student_number")
+        )
         for index, (first, last, referred_by, state) in enumerate(REGISTRATIONS):
+            dob = ctx.today - timedelta(days=365 * 17 + rng.randint(0, 900))
+            municipality = town[index % town.count()]
+            if state == "placed":
+                known = next(returning)
+                first, last, dob = known.first_name, known.last_name, known.date_of_birth
+                municipality = known.municipality
             registration = services.registration_create(
                 actor=user,
                 desk=desk,
                 data={
                     "first_name": first,
                     "last_name": last,
-                    "date_of_birth": ctx.today - timedelta(days=365 * 17 + rng.randint(0, 900)),
-                    "municipality": town[index % town.count()],
+                    "date_of_birth": dob,
+                    "municipality": municipality,
                     "referred_by": referred_by,
                     "question": "Welke opleiding of route past?",
                     "situation": "Thuiszitter sinds enkele maanden.",

@@ -14,6 +14,7 @@ class DoorstroomtafelConfig(AppConfig):
         global _registered
         if _registered:
             return
+        from accounts.navigation import register_nav_item
         from monitoring.sweep import register_check
         from students.demo import register_seeder
         from students.queries import register_scope
@@ -24,6 +25,21 @@ class DoorstroomtafelConfig(AppConfig):
         from .services import check_overdue_actions
 
         register_panels()
+        register_nav_item(
+            key="doorstroomtafel",
+            order=30,
+            label=_("Doorstroomtafel"),
+            url_name="doorstroomtafel:index",
+            roles={
+                "leerplicht",
+                "doorstroompunt",
+                "school_coordinator",
+                "mentor",
+                "jongeren_startpunt",
+                "wi",
+                "care",
+            },
+        )
         register_scope(agenda_student_scope)
         register_check("doorstroomtafel_overdue_actions", check_overdue_actions)
         # After monitoring's sweep (90): candidates come from the day's signals.

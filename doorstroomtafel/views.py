@@ -73,8 +73,6 @@ def index(request):
         .select_related("region", "subregion", "school")
         .prefetch_related("meetings", "member_organisations")
     )
-    if not tables and not meetings_for_user(request.user).exists():
-        raise Http404("No case tables here")
     return render(
         request,
         "doorstroomtafel/index.html",

@@ -15,6 +15,7 @@ class ReferralsConfig(AppConfig):
         if _registered:
             return
         from accounts.home import register_home_panel
+        from accounts.navigation import register_nav_item
         from monitoring.sweep import register_check
         from students.demo import register_seeder
         from students.panels import register_disclosure_sections, register_student_panel
@@ -29,6 +30,39 @@ class ReferralsConfig(AppConfig):
         )
         from .reminders import referral_reminders
 
+        register_nav_item(
+            key="referrals",
+            order=25,
+            label=_("Verwijzingen"),
+            url_name="referrals:list",
+            roles={
+                "mentor",
+                "school_coordinator",
+                "leerplicht",
+                "doorstroompunt",
+                "jongeren_startpunt",
+                "wi",
+                "care",
+            },
+        )
+        # Every page of this app shares one app name; only the referrals item is marked
+        # as the current one.
+        register_nav_item(
+            key="intake_desk",
+            order=26,
+            label=_("Instroomloket"),
+            url_name="referrals:queue",
+            roles={"intake_desk"},
+            app_name="referrals-flex",
+        )
+        register_nav_item(
+            key="flexservice_results",
+            order=27,
+            label=_("Resultaten Flexservice"),
+            url_name="referrals:results",
+            roles={"intake_desk", "school_coordinator", "regional_coordinator"},
+            app_name="referrals-flex",
+        )
         register_disclosure_sections({s.value: s.label for s in Section})
         register_student_panel(60, student_referrals_panel)
         register_home_panel(12, home_inbox_panel)

@@ -171,10 +171,8 @@ SELECT f.id, f.dob, f.region_id, f.enrolled, f.entree_now, f.future, f.sk, f.t,
 FROM f
 WHERE f.entree_now
     OR (f.dob > %(too_old)s AND NOT f.sk AND NOT f.enrolled AND f.ev IS NOT NULL)
-    OR EXISTS (SELECT 1 FROM monitoring_signal g WHERE g.student_id = f.id
-               AND g.status = 'open' AND g.source = %(source)s)
-    OR EXISTS (SELECT 1 FROM monitoring_monitoringstatus ms WHERE ms.student_id = f.id
-               AND (NOT ms.monitoring_ended OR ms.vsv))
+    OR f.id IN (SELECT g.student_id FROM sw_g g WHERE g.status = 'open')
+    OR f.id IN (SELECT m.student_id FROM sw_m m WHERE NOT m.monitoring_ended OR m.vsv)
 """  # noqa: S608 - constants only; every value is a parameter
 
 STUDENTS = f"""
@@ -322,37 +320,85 @@ WHERE dsp.due IS NOT NULL
             AND cm.date >= dsp.due - %(lookback)s AND cm.date <= %(d)s)
 """
 
-DESIRED_STATUS = f"""
-CREATE TEMP TABLE sw_d ON COMMIT DROP AS
-SELECT s.id AS student_id, s.end_reason IS NOT NULL AS ended,
-    CASE WHEN s.end_reason IS NOT NULL THEN false ELSE s.vsv END AS vsv,
-    s.end_reason IS NULL AS in_tg,
-    CASE WHEN s.end_reason IS NOT NULL THEN '' ELSE coalesce(s.situation, '') END AS situation,
-    coalesce(s.end_reason, '') AS reason,
-    s.end_reason IS NULL AND (
-        s.vsv OR s.situation IS NOT NULL OR coalesce(s.dsp_start <= %(d)s, false)
-        OR EXISTS (SELECT 1 FROM sw_w w WHERE w.student_id = s.id
-                   AND w.kind NOT IN {ENROLMENT_KINDS_SQL})) AS interesting
-FROM sw_s s
-"""  # noqa: S608 - constants only; every value is a parameter
+STORED_SIGNALS = """
+CREATE TEMP TABLE sw_g ON COMMIT DROP AS
+SELECT id, student_id, kind, due_date, coalesce(enrolment_id, 0) AS enrolment, status,
+    assignee, organisation_id
+FROM monitoring_signal
+WHERE source = %(source)s
+"""
+
+STORED_STATUSES = """
+CREATE TEMP TABLE sw_m ON COMMIT DROP AS
+SELECT student_id, vsv, in_target_group, leaving_situation, monitoring_ended, end_reason
+FROM monitoring_monitoringstatus
+"""
 
 SAME_IDENTITY = (
     "w.student_id = g.student_id AND w.kind = g.kind AND w.due = g.due_date"
-    " AND coalesce(w.enrolment_id, 0) = coalesce(g.enrolment_id, 0)"
+    " AND coalesce(w.enrolment_id, 0) = g.enrolment"
 )
+
+# Every stored signal the rules change: closed (no longer wanted), reopened (closed by
+# the rules, wanted again) or handed over (wanted, open, other assignee or organisation).
+SIGNAL_CHANGES = f"""
+CREATE TEMP TABLE sw_x ON COMMIT DROP AS
+SELECT g.id,
+    CASE WHEN w.student_id IS NULL THEN 'close'
+         WHEN g.status = '{SignalStatus.CLOSED}' THEN 'reopen'
+         ELSE 'reassign' END AS action,
+    w.assignee, w.org,
+    CASE WHEN w.student_id IS NOT NULL THEN ''
+         WHEN s.end_reason IS NOT NULL AND g.kind NOT IN {ENROLMENT_KINDS_SQL}
+         THEN s.end_reason ELSE '{ClosedReason.RULES}' END AS reason
+FROM sw_g g
+LEFT JOIN sw_w w ON {SAME_IDENTITY}
+LEFT JOIN sw_s s ON s.id = g.student_id
+WHERE (w.student_id IS NULL AND g.status = '{SignalStatus.OPEN}' AND s.id IS NOT NULL)
+    OR (w.student_id IS NOT NULL AND g.status = '{SignalStatus.CLOSED}')
+    OR (w.student_id IS NOT NULL AND g.status = '{SignalStatus.OPEN}'
+        AND (g.assignee, g.organisation_id) IS DISTINCT FROM (w.assignee, w.org))
+"""  # noqa: S608 - constants only; every value is a parameter
+
+# The status row to keep per candidate (monitoring.sweep.status_of) against the stored one.
+STATUS_CHANGES = f"""
+CREATE TEMP TABLE sw_d ON COMMIT DROP AS
+WITH d AS (
+    SELECT s.id AS student_id, s.end_reason IS NOT NULL AS ended,
+        CASE WHEN s.end_reason IS NOT NULL THEN false ELSE s.vsv END AS vsv,
+        s.end_reason IS NULL AS in_tg,
+        CASE WHEN s.end_reason IS NOT NULL THEN ''
+             ELSE coalesce(s.situation, '') END AS situation,
+        coalesce(s.end_reason, '') AS reason,
+        s.end_reason IS NULL AND (
+            s.vsv OR s.situation IS NOT NULL OR coalesce(s.dsp_start <= %(d)s, false)
+            OR nw.student_id IS NOT NULL) AS interesting
+    FROM sw_s s
+    LEFT JOIN (SELECT DISTINCT student_id FROM sw_w
+               WHERE kind NOT IN {ENROLMENT_KINDS_SQL}) nw ON nw.student_id = s.id
+), x AS (
+    SELECT d.*,
+        CASE WHEN m.student_id IS NULL THEN
+                 CASE WHEN d.interesting THEN 'insert' END
+             WHEN d.ended OR d.interesting THEN
+                 CASE WHEN (m.vsv, m.in_target_group, m.leaving_situation,
+                            m.monitoring_ended, m.end_reason)
+                           IS DISTINCT FROM (d.vsv, d.in_tg, d.situation, d.ended, d.reason)
+                      THEN 'update' END
+             ELSE 'delete' END AS action
+    FROM d LEFT JOIN sw_m m ON m.student_id = d.student_id
+)
+SELECT * FROM x WHERE action IS NOT NULL
+"""  # noqa: S608 - constants only; every value is a parameter
 
 EVENT_COLUMNS = "(signal_id, action, actor_id, at, for_date, reason, note, assignee)"
 
 CLOSE = f"""
 WITH changed AS (
     UPDATE monitoring_signal g
-    SET status = '{SignalStatus.CLOSED}', closed_at = %(now)s,
-        closed_reason = CASE WHEN s.end_reason IS NOT NULL
-                             AND g.kind NOT IN {ENROLMENT_KINDS_SQL}
-                             THEN s.end_reason ELSE '{ClosedReason.RULES}' END
-    FROM sw_s s
-    WHERE g.student_id = s.id AND g.status = '{SignalStatus.OPEN}' AND g.source = %(source)s
-        AND NOT EXISTS (SELECT 1 FROM sw_w w WHERE {SAME_IDENTITY})
+    SET status = '{SignalStatus.CLOSED}', closed_at = %(now)s, closed_reason = x.reason
+    FROM sw_x x
+    WHERE g.id = x.id AND x.action = 'close' AND g.status = '{SignalStatus.OPEN}'
     RETURNING g.id, g.closed_reason
 )
 INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
@@ -364,9 +410,9 @@ REOPEN = f"""
 WITH changed AS (
     UPDATE monitoring_signal g
     SET status = '{SignalStatus.OPEN}', closed_reason = '', closed_at = NULL,
-        assignee = w.assignee, organisation_id = w.org
-    FROM sw_w w
-    WHERE {SAME_IDENTITY} AND g.status = '{SignalStatus.CLOSED}' AND g.source = %(source)s
+        assignee = x.assignee, organisation_id = x.org
+    FROM sw_x x
+    WHERE g.id = x.id AND x.action = 'reopen' AND g.status = '{SignalStatus.CLOSED}'
     RETURNING g.id, g.assignee
 )
 INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
@@ -377,10 +423,10 @@ FROM changed
 REASSIGN = f"""
 WITH changed AS (
     UPDATE monitoring_signal g
-    SET assignee = w.assignee, organisation_id = w.org
-    FROM sw_w w
-    WHERE {SAME_IDENTITY} AND g.status = '{SignalStatus.OPEN}' AND g.source = %(source)s
-        AND (g.assignee, g.organisation_id) IS DISTINCT FROM (w.assignee, w.org)
+    SET assignee = x.assignee, organisation_id = x.org
+    FROM sw_x x
+    WHERE g.id = x.id AND x.action = 'reassign' AND g.status = '{SignalStatus.OPEN}'
+        AND (g.assignee, g.organisation_id) IS DISTINCT FROM (x.assignee, x.org)
     RETURNING g.id, g.assignee
 )
 INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
@@ -396,7 +442,7 @@ WITH changed AS (
     SELECT w.student_id, w.kind, %(source)s, w.assignee, w.org, w.enrolment_id, w.due,
         '{SignalStatus.OPEN}', '', '', NULL, %(now)s, NULL
     FROM sw_w w
-    WHERE NOT EXISTS (SELECT 1 FROM monitoring_signal g WHERE {SAME_IDENTITY})
+    WHERE NOT EXISTS (SELECT 1 FROM sw_g g WHERE {SAME_IDENTITY})
     ORDER BY w.student_id, w.kind, w.due, w.enrolment_id
     ON CONFLICT (student_id, kind, due_date, (COALESCE(enrolment_id, 0))) DO NOTHING
     RETURNING id, assignee
@@ -411,9 +457,7 @@ UPDATE monitoring_monitoringstatus m
 SET vsv = d.vsv, in_target_group = d.in_tg, leaving_situation = d.situation,
     monitoring_ended = d.ended, end_reason = d.reason, changed_on = %(d)s
 FROM sw_d d
-WHERE m.student_id = d.student_id AND (d.ended OR d.interesting)
-    AND (m.vsv, m.in_target_group, m.leaving_situation, m.monitoring_ended, m.end_reason)
-        IS DISTINCT FROM (d.vsv, d.in_tg, d.situation, d.ended, d.reason)
+WHERE m.student_id = d.student_id AND d.action = 'update'
 """
 
 STATUS_INSERT = """
@@ -421,14 +465,14 @@ INSERT INTO monitoring_monitoringstatus (student_id, vsv, in_target_group,
     leaving_situation, monitoring_ended, end_reason, changed_on)
 SELECT d.student_id, d.vsv, d.in_tg, d.situation, d.ended, d.reason, %(d)s
 FROM sw_d d
-WHERE d.interesting
+WHERE d.action = 'insert'
 ON CONFLICT (student_id) DO NOTHING
 """
 
 STATUS_DELETE = """
 DELETE FROM monitoring_monitoringstatus m
 USING sw_d d
-WHERE m.student_id = d.student_id AND NOT d.ended AND NOT d.interesting
+WHERE m.student_id = d.student_id AND d.action = 'delete'
 """
 
 
@@ -469,16 +513,28 @@ def run_rules_sql(day: date, settings: RuleSettings, result, *, lock, timings=No
         return count
 
     lock()
+    # The stored state is copied first: the diff then joins temp tables with fresh
+    # statistics, so a plan never rests on stale ones of the signal and status tables
+    # (right after a first run, they still say "empty").
+    step("stored", STORED_SIGNALS)
+    step("stored", STORED_STATUSES)
+    step("analyze", "ANALYZE sw_g")
+    step("analyze", "ANALYZE sw_m")
     step("candidates", texts["candidates"])
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sw_c")
         result.candidates = cursor.fetchone()[0]
     step("analyze", "ANALYZE sw_c")
     step("students", texts["students"])
-    step("wanted", texts["wanted"])
     step("analyze", "ANALYZE sw_s")
+    step("wanted", texts["wanted"])
     step("analyze", "ANALYZE sw_w")
-    step("status", DESIRED_STATUS)
+    step("diff", SIGNAL_CHANGES)
+    step("diff", STATUS_CHANGES)
+    step("diff", "CREATE INDEX ON sw_x (id)")
+    step("diff", "CREATE INDEX ON sw_d (student_id)")
+    step("analyze", "ANALYZE sw_x")
+    step("analyze", "ANALYZE sw_d")
     result.chunks = 1
     closed = step("close", CLOSE)
     result.closed += closed
@@ -492,5 +548,5 @@ def run_rules_sql(day: date, settings: RuleSettings, result, *, lock, timings=No
     result.statuses_written += step("status write", STATUS_UPDATE)
     result.statuses_written += step("status write", STATUS_INSERT)
     result.statuses_written += step("status write", STATUS_DELETE)
-    step("drop", "DROP TABLE sw_d, sw_w, sw_s, sw_c")
+    step("drop", "DROP TABLE sw_d, sw_x, sw_w, sw_s, sw_c, sw_m, sw_g")
     return result

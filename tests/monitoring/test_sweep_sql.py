@@ -206,3 +206,15 @@ def test_the_sql_latest_repeat_matches_the_oracle(db):
     # The horizon above is D itself: a notice of 0 days.
     expected = [latest_repeat(start, every, 0, day, max_k) for start, day, every, max_k in cases]
     assert list(row) == expected
+
+
+def test_sql_engine_matches_the_python_engine_on_the_synthetic_population(db):
+    from monitoring.synthetic import generate
+
+    generate(students=1500, seed=20260302, today=date(2026, 3, 2))
+    days = [date(2026, 3, 2), date(2026, 3, 3), date(2026, 10, 1), date(2025, 9, 1)]
+    for day in days:
+        python_result, python_state, sql_result, sql_state = run_both(day)
+        assert sql_state == python_state, day
+        assert counts(sql_result) == counts(python_result), day
+    assert Signal.objects.values("kind").distinct().count() >= 7

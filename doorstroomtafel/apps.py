@@ -42,6 +42,11 @@ class DoorstroomtafelConfig(AppConfig):
         )
         register_scope(agenda_student_scope)
         register_check("doorstroomtafel_overdue_actions", check_overdue_actions)
+        from monitoring.models import register_signal_kind
+
+        from .queries import ACTION_OVERDUE_KIND
+
+        register_signal_kind(ACTION_OVERDUE_KIND, _("Actie Doorstroomtafel verlopen"))
         # After monitoring's sweep (90): candidates come from the day's signals.
         register_seeder(95, seed_doorstroomtafel, name="doorstroomtafel")
         _registered = True

@@ -213,7 +213,7 @@ def agenda_rows(meeting, *, today):
     """The agenda's items, each with only the minimum of DOORSTROOMTAFEL.md: name, age,
     school and programme, the reason, the latest step, the open signals and the
     preparation note. Three queries, whatever the number of items."""
-    from monitoring.models import SignalKind
+    from monitoring.models import signal_kind_label
 
     items = list(
         AgendaItem.objects.filter(meeting=meeting)
@@ -258,7 +258,7 @@ def agenda_rows(meeting, *, today):
         .order_by("student_id", "due_date", "pk")
         .values_list("student_id", "kind", "due_date")
     ):
-        label = SignalKind(kind).label if kind in SignalKind.values else kind_label(kind)
+        label = signal_kind_label(kind)
         signals[student_id].append({"label": label, "due_date": due_date})
     for item in items:
         student = item.student
@@ -270,14 +270,6 @@ def agenda_rows(meeting, *, today):
         item.latest_step = {"label": step[0], "date": step[1]} if step else None
         item.open_signals = signals.get(student.pk, [])
     return items
-
-
-def kind_label(kind):
-    from django.utils.translation import gettext as _
-
-    if kind == ACTION_OVERDUE_KIND:
-        return _("Actie Doorstroomtafel verlopen")
-    return kind
 
 
 ACTION_OVERDUE_KIND = "action_overdue"

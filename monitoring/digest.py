@@ -62,7 +62,7 @@ def digest_items(user, *, today):
                 seen.add(signal.pk)
                 item = {
                     "first_name": signal.student.first_name,
-                    "kind": signal.get_kind_display(),
+                    "kind": signal.kind_label,
                     "due_date": signal.due_date,
                     "url": settings.SITE_URL.rstrip("/")
                     + reverse("students:detail", args=[signal.student.public_id]),

@@ -57,6 +57,25 @@ class ClosedReason(models.TextChoices):
 PERSON_CLOSED = (SignalStatus.RESOLVED, SignalStatus.DISMISSED)
 MONITORING_SOURCE = "monitoring"
 
+# Labels of the kinds other apps raise (referrals, the Doorstroomtafel), registered in
+# their AppConfig.ready() so that monitoring shows them without importing those apps.
+_other_kind_labels = {}
+
+
+def register_signal_kind(kind: str, label):
+    _other_kind_labels[kind] = label
+
+
+def signal_kind_choices():
+    """Every kind a signal can have: the rule book's and the registered ones."""
+    return list(SignalKind.choices) + sorted(_other_kind_labels.items(), key=lambda c: str(c[1]))
+
+
+def signal_kind_label(kind: str):
+    if kind in SignalKind.values:
+        return SignalKind(kind).label
+    return _other_kind_labels.get(kind, kind)
+
 
 class Signal(models.Model):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="signals")
@@ -121,7 +140,11 @@ class Signal(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.due_date})"
+        return f"{self.kind_label} ({self.due_date})"
+
+    @property
+    def kind_label(self):
+        return signal_kind_label(self.kind)
 
     @property
     def is_open(self):

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from .models import SignalEvent, SignalKind
+from .models import SignalEvent, signal_kind_choices
 from .queries import attention_list, signals_for_user
 
 ATTENTION_LIMIT = 100
@@ -14,7 +14,8 @@ def home_attention_panel(request):
         return None
     today = timezone.localdate()
     kind = request.GET.get("signal_kind", "")
-    if kind not in SignalKind.values:
+    kinds = signal_kind_choices()
+    if kind not in dict(kinds):
         kind = ""
     signals = list(attention_list(request.user, today=today, kind=kind)[: ATTENTION_LIMIT + 1])
     return {
@@ -23,7 +24,7 @@ def home_attention_panel(request):
             "signals": signals[:ATTENTION_LIMIT],
             "more": len(signals) > ATTENTION_LIMIT,
             "today": today,
-            "kinds": SignalKind.choices,
+            "kinds": kinds,
             "kind": kind,
             "next": request.get_full_path(),
         },

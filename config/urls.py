@@ -12,6 +12,7 @@ urlpatterns = [
     path("verwijzingen/", include("referrals.urls")),
     path("doorstroomtafel/", include("doorstroomtafel.urls")),
     path("signalen/", include("monitoring.urls")),
+    path("rapportages/", include("reports.urls")),
     path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,657 @@
+"""The figures of the coordinators' reports, each a `Table` (reports.tables).
+
+Every figure is an aggregate query (grouped counts with conditions); none reads rows
+per student, so the number of queries is fixed whatever the number of students. Dates
+that depend on a student's own dates (the 16-week date, the spring date) are compared
+as differences between two columns, which both SQLite and PostgreSQL evaluate.
+
+Definitions (shown under each table on the page too):
+- Entree outflow: Entree enrolments started in a school year (the cohort), per student,
+  by the first that holds today: still enrolled; further education (a later enrolment
+  at level 2, 3, 4 or vavo); work of 12 h or more (an employment not ended); dagbesteding
+  or praktijkleren (an outflow perspective with a named place); VSV (the last sweep's
+  status); otherwise unknown. Shares are over the students who left the Entree
+  programme. "Still in monitoring" counts those who left, are younger than 27 today,
+  have no startkwalificatie and whose monitoring did not end.
+- Roadmap timeliness, for the Entree enrolments of the school year: study advice logged
+  within 16 weeks of the start, over those whose 16-week date has passed; perspective
+  logged by the earlier of the spring date (1 April after the 16-week date) and 91 days
+  before the planned end, over those whose date has passed; a next step secured
+  (MONITORING.md: a later enrolment at level 2-4/vavo, work of 12 h or more running at
+  the planned end, a dagbesteding or praktijkleren place, or a confirmed further
+  education), over those whose planned end has passed.
+- VSV on a date (MONITORING.md section 3), computed for that date; the last sweep's count
+  is shown beside it. The 1 October snapshot: enrolled on 1 October of the school
+  year's first calendar year (t), not enrolled on 1 October t+1 and no SK on that date.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
+
+from accounts.models import Municipality
+from doorstroomtafel.models import ActionItem, ActionStatus, AgendaItem, MeetingStatus
+from monitoring.models import Assignee, Signal, SignalStatus, signal_kind_label
+from monitoring.rule_settings import RuleSettings
+from referrals.results import compute_results
+from roadmap.models import FurtherEducationStep, Perspective, PerspectiveStep
+from students.dates import latest_birth_date_for_age, upper_age_on
+from students.models import Employment, Enrolment, Level, Qualification, Student
+from students.queries import startkwalificatie_q
+
+from .tables import Count as N
+from .tables import Ratio, Table
+
+NEXT_LEVELS = (Level.MBO2, Level.MBO3, Level.MBO4, Level.VAVO)
+SECURED_PERSPECTIVES = (Perspective.DAGBESTEDING, Perspective.PRAKTIJKLEREN)
+OUTCOMES = (
+    ("further_education", "Vervolgopleiding"),
+    ("work", "Werk (12 uur of meer)"),
+    ("dagbesteding", "Dagbesteding"),
+    ("praktijkleren", "Praktijkleren"),
+    ("vsv", "VSV"),
+    ("unknown", "Onbekend"),
+)
+
+
+def _settings():
+    return RuleSettings.from_django()
+
+
+def school_year_label(year):
+    return f"{year}-{year + 1}"
+
+
+def _school_year(field_name):
+    return Case(
+        When(**{f"{field_name}__month__gte": 8}, then=ExtractYear(field_name)),
+        default=ExtractYear(field_name) - 1,
+        output_field=IntegerField(),
+    )
+
+
+def _days_between(later, earlier):
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+def _level_label(level):
+    return str(Level(level).label) if level in Level.values else _("Onbekend")
+
+
+# --- Entree outflow per cohort ------------------------------------------------------
+
+
+def entree_outflow(scope) -> Table:
+    settings = _settings()
+    today = scope.today
+    first = scope.school_year - 3
+    enrolments = scope.enrolments().filter(
+        level=Level.ENTREE,
+        start_date__gte=date(first, 8, 1),
+        start_date__lte=scope.year_end,
+    )
+    ended = Q(end_date__lt=today)
+    further = Exists(
+        Enrolment.objects.filter(
+            student=OuterRef("student_id"),
+            level__in=NEXT_LEVELS,
+            start_date__gt=OuterRef("start_date"),
+        )
+    )
+    work = Exists(
+        Employment.objects.filter(
+            student=OuterRef("student_id"),
+            hours_per_week__gte=settings.WORK_HOURS_THRESHOLD,
+            start_date__lte=today,
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    )
+
+    def place(perspective):
+        return Exists(
+            PerspectiveStep.objects.filter(
+                enrolment=OuterRef("pk"), perspective=perspective
+            ).exclude(destination_place="")
+        )
+
+    outcome = Case(
+        When(~ended, then=Value("enrolled")),
+        When(further, then=Value("further_education")),
+        When(work, then=Value("work")),
+        When(place(Perspective.DAGBESTEDING), then=Value("dagbesteding")),
+        When(place(Perspective.PRAKTIJKLEREN), then=Value("praktijkleren")),
+        When(student__monitoring_status__vsv=True, then=Value("vsv")),
+        default=Value("unknown"),
+        output_field=CharField(),
+    )
+    counts = defaultdict(lambda: defaultdict(int))
+    for row in (
+        enrolments.annotate(cohort=_school_year("start_date"), outcome=outcome)
+        .values("cohort", "outcome")
+        .annotate(n=Count("student_id", distinct=True))
+        .order_by()
+    ):
+        counts[row["cohort"]][row["outcome"]] += row["n"]
+    too_old_born_by = latest_birth_date_for_age(27, today)
+    monitoring = {
+        row["cohort"]: row["n"]
+        for row in enrolments.filter(ended, student__date_of_birth__gt=too_old_born_by)
+        .exclude(student__monitoring_status__monitoring_ended=True)
+        .exclude(student_id__in=Student.objects.filter(startkwalificatie_q(today)).values("pk"))
+        .annotate(cohort=_school_year("start_date"))
+        .values("cohort")
+        .annotate(n=Count("student_id", distinct=True))
+        .order_by()
+    }
+    rows = []
+    for cohort in range(first, scope.school_year + 1):
+        by_outcome = counts.get(cohort, {})
+        left = sum(n for key, n in by_outcome.items() if key != "enrolled")
+        rows.append(
+            [
+                school_year_label(cohort),
+                N(sum(by_outcome.values())),
+                N(by_outcome.get("enrolled", 0)),
+            ]
+            + [Ratio(by_outcome.get(key, 0), left) for key, _label in OUTCOMES]
+            + [N(monitoring.get(cohort, 0))]
+        )
+    return Table(
+        key="entree_outflow",
+        title=_("Uitstroom Entree per cohort"),
+        columns=[_("Cohort (startjaar)"), _("Studenten"), _("Nog ingeschreven")]
+        + [_(label) for _key, label in OUTCOMES]
+        + [_("Nog in monitoring (tot 27)")],
+        rows=rows,
+        note=_(
+            "Per student de eerste die vandaag geldt: vervolgopleiding, werk van 12 uur of meer, "
+            "dagbesteding, praktijkleren (met plek), VSV, anders onbekend. Aandelen over de "
+            "studenten die de Entree-opleiding verlieten."
+        ),
+        chart_columns=[3, 4, 5, 6, 7, 8],
+        chart_unit="%",
+    )
+
+
+# --- Roadmap timeliness -------------------------------------------------------------
+
+
+def roadmap_timeliness(scope) -> Table:
+    settings = _settings()
+    today = scope.today
+    advice_days = timedelta(weeks=settings.STUDY_ADVICE_WEEKS)
+    before_end = timedelta(days=settings.PERSPECTIVE_BEFORE_END_DAYS)
+    planned_days = timedelta(days=settings.PLANNED_END_DAYS)
+    month, day = settings.SPRING_DATE
+    spring_1 = date(scope.school_year + 1, month, day)
+    spring_2 = date(scope.school_year + 2, month, day)
+    # The spring date is the first on or after start + 16 weeks: within a cohort one of
+    # two dates, chosen by a constant bound on the start date.
+    spring = Case(
+        When(start_date__lte=spring_1 - advice_days, then=Value(spring_1)),
+        default=Value(spring_2),
+    )
+    secured = (
+        Exists(
+            Enrolment.objects.filter(
+                student=OuterRef("student_id"),
+                level__in=NEXT_LEVELS,
+                start_date__gt=OuterRef("start_date"),
+            )
+        )
+        | Exists(
+            PerspectiveStep.objects.filter(
+                enrolment=OuterRef("pk"), perspective__in=SECURED_PERSPECTIVES
+            ).exclude(destination_place="")
+        )
+        | Exists(
+            FurtherEducationStep.objects.filter(
+                enrolment=OuterRef("pk"), enrolment_confirmed_date__isnull=False
+            )
+        )
+        | Exists(
+            Employment.objects.filter(
+                student=OuterRef("student_id"),
+                hours_per_week__gte=settings.WORK_HOURS_THRESHOLD,
+                start_date__lte=OuterRef("reference_end"),
+            ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("reference_end")))
+        )
+    )
+    enrolments = (
+        scope.enrolments()
+        .filter(
+            level=Level.ENTREE, start_date__gte=scope.year_start, start_date__lte=scope.year_end
+        )
+        .annotate(
+            spring=spring,
+            advice_lag=_days_between("study_advice_step__date", "start_date"),
+            perspective_lag=_days_between("perspective_step__date", "start_date"),
+            perspective_lead=_days_between("planned_end_date", "perspective_step__date"),
+            # Without a planned end date the actual end stands in for it here.
+            reference_end=Case(
+                When(planned_end_date__isnull=False, then=F("planned_end_date")),
+                default=F("end_date"),
+            ),
+        )
+        .annotate(is_secured=ExpressionWrapper(secured, output_field=BooleanField()))
+    )
+    advice_due = Q(start_date__lte=today - advice_days)
+    perspective_due = (
+        Q(spring__lte=today)
+        | Q(planned_end_date__lte=today + before_end)
+        | Q(planned_end_date__isnull=True, start_date__lte=today + before_end - planned_days)
+    )
+    perspective_on_time = Q(perspective_step__date__lte=F("spring")) & (
+        Q(planned_end_date__isnull=False, perspective_lead__gte=before_end)
+        | Q(planned_end_date__isnull=True, perspective_lag__lte=planned_days - before_end)
+    )
+    end_passed = Q(planned_end_date__lte=today) | Q(
+        planned_end_date__isnull=True, start_date__lte=today - planned_days
+    )
+    totals = enrolments.aggregate(
+        advice_due=Count("pk", filter=advice_due),
+        advice_on_time=Count("pk", filter=advice_due & Q(advice_lag__lte=advice_days)),
+        perspective_due=Count("pk", filter=perspective_due),
+        perspective_on_time=Count("pk", filter=perspective_due & perspective_on_time),
+        end_passed=Count("pk", filter=end_passed),
+        secured=Count("pk", filter=end_passed & Q(is_secured=True)),
+    )
+    rows = [
+        [
+            _("Studieadvies uiterlijk op de 16-wekendatum"),
+            Ratio(totals["advice_on_time"], totals["advice_due"]),
+        ],
+        [
+            _("Uitstroomperspectief uiterlijk op de voorjaarsdatum"),
+            Ratio(totals["perspective_on_time"], totals["perspective_due"]),
+        ],
+        [
+            _("Vervolgstap geregeld bij de geplande einddatum"),
+            Ratio(totals["secured"], totals["end_passed"]),
+        ],
+    ]
+    return Table(
+        key="roadmap_timeliness",
+        title=_("Tijdigheid van de route (Entree)"),
+        columns=[_("Onderdeel"), _("Op tijd / van wie de datum voorbij is")],
+        rows=rows,
+        note=_(
+            "Entree-inschrijvingen die in het schooljaar begonnen. De noemer telt wie de datum "
+            "al gepasseerd is."
+        ),
+        chart_columns=[1],
+        chart_unit="%",
+    )
+
+
+# --- VSV ----------------------------------------------------------------------------
+
+
+def _age_bucket(day):
+    return Case(
+        When(date_of_birth__gt=latest_birth_date_for_age(18, day), then=Value("< 18")),
+        When(date_of_birth__gt=latest_birth_date_for_age(23, day), then=Value("18-22")),
+        default=Value("23+"),
+        output_field=CharField(),
+    )
+
+
+def _enrolled_on(day, student_ref="pk"):
+    return Enrolment.objects.filter(student=OuterRef(student_ref), start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    )
+
+
+def vsv_students(scope, day):
+    """Students who count as VSV on `day` (MONITORING.md section 3), as a queryset."""
+    settings = _settings()
+    reference = date(day.year, 10, 1)
+    if reference > day:
+        reference = date(day.year - 1, 10, 1)
+    too_old_born_by = latest_birth_date_for_age(upper_age_on(day), day)
+    ended = (
+        Enrolment.objects.filter(student=OuterRef("pk"), end_date__lt=day)
+        .annotate(diploma_first=Case(When(end_reason="diploma", then=0), default=1))
+        .order_by("-end_date", "diploma_first", "-pk")
+    )
+    entree_diploma = Q(
+        Exists(
+            Enrolment.objects.filter(
+                student=OuterRef("pk"), level=Level.ENTREE, end_reason="diploma", end_date__lte=day
+            )
+        )
+    ) | Q(
+        Exists(Qualification.objects.filter(student=OuterRef("pk"), type="entree", date__lte=day))
+    )
+    working = Exists(
+        Employment.objects.filter(
+            student=OuterRef("pk"),
+            hours_per_week__gte=settings.WORK_HOURS_THRESHOLD,
+            start_date__lte=day,
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+    )
+    certificate = Exists(
+        Qualification.objects.filter(student=OuterRef("pk"), type__in=["pro", "vso"], date__lte=day)
+    )
+    return (
+        scope.students()
+        .filter(date_of_birth__gt=too_old_born_by)
+        .exclude(startkwalificatie_q(day))
+        .exclude(Exists(_enrolled_on(day)))
+        .exclude(Exists(Enrolment.objects.filter(student=OuterRef("pk"), start_date__gt=day)))
+        .exclude(certificate)
+        .exclude(entree_diploma & Q(working))
+        .annotate(
+            last_reason=Subquery(ended.values("end_reason")[:1]),
+            last_level=Subquery(ended.values("level")[:1]),
+            last_end=Subquery(ended.values("end_date")[:1]),
+        )
+        .filter(
+            ~Q(last_reason="diploma") & Q(last_reason__isnull=False)
+            | Q(last_reason="diploma", last_level=Level.ENTREE, last_end__lt=reference)
+        )
+    )
+
+
+def _grouped(queryset, field):
+    return {
+        row[field]: row["n"]
+        for row in queryset.values(field).annotate(n=Count("pk", distinct=True)).order_by()
+    }
+
+
+def _municipality_names(ids):
+    return dict(Municipality.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def vsv_operational(scope) -> Table:
+    day = scope.vsv_date
+    students = vsv_students(scope, day)
+    total = students.count()
+    stored = scope.students().filter(monitoring_status__vsv=True).count()
+    by_age = _grouped(students.annotate(bucket=_age_bucket(day)), "bucket")
+    by_level = _grouped(students, "last_level")
+    by_municipality = _grouped(students, "municipality_id")
+    names = _municipality_names(by_municipality)
+    rows = [[_("Totaal"), "", N(total)], [_("Volgens de laatste controle"), "", N(stored)]]
+    rows += [[_("Leeftijd"), key, N(n)] for key, n in sorted(by_age.items())]
+    rows += [
+        [_("Niveau"), _level_label(key), N(n)]
+        for key, n in sorted(by_level.items(), key=lambda i: str(i[0]))
+    ]
+    rows += [
+        [_("Gemeente"), names.get(key, "?"), N(n)]
+        for key, n in sorted(by_municipality.items(), key=lambda i: names.get(i[0], ""))
+    ]
+    return Table(
+        key="vsv_operational",
+        title=_("VSV op peildatum %(date)s") % {"date": day.strftime("%d-%m-%Y")},
+        columns=[_("Indeling"), _("Groep"), _("VSV")],
+        rows=rows,
+        note=_(
+            "Operationele definitie (MONITORING.md, paragraaf 3), berekend voor de peildatum; "
+            "de regel 'Volgens de laatste controle' is de stand van de dagelijkse controle."
+        ),
+    )
+
+
+def vsv_snapshot(scope) -> Table:
+    year = scope.school_year
+    first, second = date(year, 10, 1), date(year + 1, 10, 1)
+    enrolled_first = Enrolment.objects.filter(
+        scope.enrolment_q(), student=OuterRef("pk"), start_date__lte=first
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+    base = (
+        Student.objects.filter(scope.municipality_q())
+        .filter(Exists(enrolled_first))
+        .annotate(
+            enrolled_next=Exists(_enrolled_on(second)),
+            sk_next=ExpressionWrapper(startkwalificatie_q(second), output_field=BooleanField()),
+            bucket=_age_bucket(first),
+            level_first=Subquery(enrolled_first.order_by("-start_date", "-pk").values("level")[:1]),
+        )
+    )
+    new = Q(enrolled_next=False, sk_next=False)
+
+    def grouped(field):
+        return {
+            row[field]: (row["new"], row["total"])
+            for row in base.values(field)
+            .annotate(total=Count("pk"), new=Count("pk", filter=new))
+            .order_by()
+        }
+
+    totals = base.aggregate(total=Count("pk"), new=Count("pk", filter=new))
+    by_age, by_level, by_municipality = (
+        grouped("bucket"),
+        grouped("level_first"),
+        grouped("municipality_id"),
+    )
+    names = _municipality_names(by_municipality)
+    rows = [[_("Totaal"), "", N(totals["new"]), Ratio(totals["new"], totals["total"])]]
+    rows += [[_("Leeftijd"), key, N(v[0]), Ratio(*v)] for key, v in sorted(by_age.items())]
+    rows += [
+        [_("Niveau"), _level_label(key), N(v[0]), Ratio(*v)]
+        for key, v in sorted(by_level.items(), key=lambda i: str(i[0]))
+    ]
+    rows += [
+        [_("Gemeente"), names.get(key, "?"), N(v[0]), Ratio(*v)]
+        for key, v in sorted(by_municipality.items(), key=lambda i: names.get(i[0], ""))
+    ]
+    note = _(
+        "Nieuwe VSV'ers: ingeschreven op 1 oktober %(first)s, niet ingeschreven op 1 oktober "
+        "%(second)s en zonder startkwalificatie op die datum."
+    ) % {"first": year, "second": year + 1}
+    if second > scope.today:
+        note += " " + _("De tweede peildatum ligt nog in de toekomst: voorlopige cijfers.")
+    return Table(
+        key="vsv_snapshot",
+        title=_("VSV-peiling 1 oktober %(first)s - 1 oktober %(second)s")
+        % {"first": year, "second": year + 1},
+        columns=[_("Indeling"), _("Groep"), _("Nieuwe VSV"), _("Nieuwe VSV / ingeschreven")],
+        rows=rows,
+        note=note,
+    )
+
+
+# --- Signals ------------------------------------------------------------------------
+
+
+def signals(scope) -> list[Table]:
+    today = scope.today
+    queryset = Signal.objects.filter(
+        student__in=scope.students().values("pk"),
+        due_date__gte=scope.year_start,
+        due_date__lte=scope.year_end,
+    )
+    resolved = Q(status=SignalStatus.RESOLVED)
+    groups = (
+        queryset.values("kind", "assignee")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status=SignalStatus.OPEN)),
+            overdue=Count("pk", filter=Q(status=SignalStatus.OPEN, due_date__lt=today)),
+            resolved=Count("pk", filter=resolved),
+            on_time=Count("pk", filter=resolved & Q(closed_at__date__lte=F("due_date"))),
+        )
+        .order_by()
+    )
+    by_kind, by_assignee = defaultdict(lambda: [0] * 5), defaultdict(lambda: [0] * 5)
+    for row in groups:
+        values = [row["total"], row["open"], row["overdue"], row["on_time"], row["resolved"]]
+        for target, key in ((by_kind, row["kind"]), (by_assignee, row["assignee"])):
+            target[key] = [a + b for a, b in zip(target[key], values, strict=True)]
+
+    def table_rows(groups, label):
+        return [
+            [label(key), N(v[0]), N(v[1]), N(v[2]), Ratio(v[3], v[4])]
+            for key, v in sorted(groups.items(), key=lambda i: str(label(i[0])))
+        ]
+
+    columns = [_("Totaal"), _("Open"), _("Open en te laat"), _("Op tijd afgehandeld / afgehandeld")]
+    note = _("Signalen met een uiterste datum in het schooljaar.")
+    return [
+        Table(
+            key="signals_kind",
+            title=_("Signalen per soort"),
+            columns=[_("Soort")] + columns,
+            rows=table_rows(by_kind, lambda key: str(signal_kind_label(key))),
+            note=note,
+            chart_columns=[2, 3],
+        ),
+        Table(
+            key="signals_assignee",
+            title=_("Signalen per behandelaar"),
+            columns=[_("Behandelaar")] + columns,
+            rows=table_rows(
+                by_assignee,
+                lambda key: str(Assignee(key).label) if key in Assignee.values else key,
+            ),
+            note=note,
+        ),
+    ]
+
+
+# --- Doorstroomtafel ----------------------------------------------------------------
+
+
+def doorstroomtafel(scope) -> Table:
+    today = scope.today
+    discussed = (MeetingStatus.HELD, MeetingStatus.MINUTES_FINAL)
+    items = AgendaItem.objects.filter(
+        student__in=scope.students().values("pk"),
+        meeting__date__gte=scope.year_start,
+        meeting__date__lte=scope.year_end,
+        meeting__status__in=discussed,
+    )
+    with_decision = ~Q(decision="")
+    with_lead = Q(lead_organisation__isnull=False) | Q(lead_user__isnull=False)
+    item_rows = {
+        row["meeting__table__name"]: row
+        for row in items.values("meeting__table__name")
+        .annotate(
+            students=Count("student_id", distinct=True),
+            decisions=Count("pk", filter=with_decision),
+            led=Count("pk", filter=with_decision & with_lead),
+        )
+        .order_by()
+    }
+    totals = items.aggregate(
+        students=Count("student_id", distinct=True),
+        decisions=Count("pk", filter=with_decision),
+        led=Count("pk", filter=with_decision & with_lead),
+    )
+    actions = ActionItem.objects.filter(item__in=items.values("pk"))
+    due = Q(due_date__lt=today) | Q(status=ActionStatus.DONE)
+    on_time = Q(status=ActionStatus.DONE, done_at__date__lte=F("due_date"))
+    action_rows = {
+        row["item__meeting__table__name"]: row
+        for row in actions.values("item__meeting__table__name")
+        .annotate(due=Count("pk", filter=due), on_time=Count("pk", filter=on_time))
+        .order_by()
+    }
+    action_totals = actions.aggregate(
+        due=Count("pk", filter=due), on_time=Count("pk", filter=on_time)
+    )
+
+    def row(label, items_row, actions_row):
+        actions_row = actions_row or {"due": 0, "on_time": 0}
+        return [
+            label,
+            N(items_row["students"]),
+            Ratio(items_row["led"], items_row["decisions"]),
+            Ratio(actions_row["on_time"], actions_row["due"]),
+        ]
+
+    rows = [row(_("Totaal"), totals, action_totals)]
+    rows += [row(name, item_rows[name], action_rows.get(name)) for name in sorted(item_rows)]
+    return Table(
+        key="doorstroomtafel",
+        title=_("Doorstroomtafel"),
+        columns=[
+            _("Tafel"),
+            _("Besproken studenten"),
+            _("Besluiten met een trekker / besluiten"),
+            _("Acties op tijd gedaan / acties die klaar moesten zijn"),
+        ],
+        rows=rows,
+        note=_("Overleggen in het schooljaar die gehouden zijn."),
+        chart_columns=[1],
+    )
+
+
+# --- Flexservice --------------------------------------------------------------------
+
+FLEX_COLUMNS = (
+    ("supported", "Ondersteund (doel 1.995)"),
+    ("share_high", "Aandeel niveau 3 en 4 (doel ≥ 40%)"),
+    ("intake", "Instroomloket naar passende route (40–70%)"),
+    ("retained", "Behouden voor regulier onderwijs (50–75%)"),
+    ("routed", "Uit trajecten naar passende route (40–70%)"),
+)
+
+
+def flexservice(scope) -> Table:
+    results = compute_results(school_ids=scope.school_ids(), school_year=scope.school_year)
+
+    def cells(figures):
+        out = []
+        for key, _label in FLEX_COLUMNS:
+            figure = figures[key]
+            if key == "supported":
+                out.append(N(figure.numerator))
+            else:
+                out.append(Ratio(figure.numerator, figure.denominator))
+            out.append(str(figure.status_label))
+        return out
+
+    rows = [[_("Totaal")] + cells(results.total.figures())]
+    for dimension, label in (("school", _("ROC")), ("level", _("Niveau"))):
+        rows += [[f"{label}: {name}"] + cells(figures) for name, figures in results.rows(dimension)]
+    columns = [_("Groep")]
+    for _key, label in FLEX_COLUMNS:
+        columns += [_(label), _("Stand")]
+    return Table(
+        key="flexservice",
+        title=_("Resultaten Flexservice"),
+        columns=columns,
+        rows=rows,
+        note=_(
+            "Uit de Flexservice (verwijzingen): trajecten en aanmeldingen bij het instroomloket."
+        ),
+    )
+
+
+REPORTS = {
+    "entree_outflow": lambda scope: [entree_outflow(scope)],
+    "roadmap_timeliness": lambda scope: [roadmap_timeliness(scope)],
+    "vsv_operational": lambda scope: [vsv_operational(scope)],
+    "vsv_snapshot": lambda scope: [vsv_snapshot(scope)],
+    "signals": signals,
+    "doorstroomtafel": lambda scope: [doorstroomtafel(scope)],
+    "flexservice": lambda scope: [flexservice(scope)],
+}
+
+
+def all_tables(scope) -> list[Table]:
+    tables = []
+    for build in REPORTS.values():
+        tables += build(scope)
+    return tables

@@ -39,6 +39,7 @@ EPOCH = "DATE '0001-01-01'"
 # A leaving event as one sortable integer: days since EPOCH, doubled, plus 1 for a diploma,
 # so max() picks the latest and, on the same date, the diploma (MONITORING.md: "Ties on the
 # same date: a diploma wins").
+WORK_MEM = "256MB"
 ENROLMENT_KINDS_SQL = "('study_advice_due', 'perspective_due', 'no_next_step')"
 
 
@@ -497,13 +498,18 @@ def run_rules_sql(day: date, settings: RuleSettings, result, *, lock, timings=No
     """Compute and apply the rules for D inside the caller's transaction (see module doc).
 
     `result` is a monitoring.sweep.SweepResult to fill; `timings`, when a dict, receives
-    the seconds per step (for the benchmark)."""
+    the seconds per step (for the benchmark; with `timings["_detail"]` set, per statement)."""
     import time
 
     params = parameters(day, settings, timezone.now())
     texts = statements(settings)
 
+    counter = [0]
+
     def step(name, sql):
+        counter[0] += 1
+        if timings is not None and timings.get("_detail"):
+            name = f"{counter[0]:02d} {name}"
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -513,6 +519,12 @@ def run_rules_sql(day: date, settings: RuleSettings, result, *, lock, timings=No
         return count
 
     lock()
+    # Hash aggregates over every enrolment of the population: in memory, not spilled to
+    # disk in 4 MB pieces (the default). LOCAL: for this transaction only.
+    step("settings", f"SET LOCAL work_mem = '{WORK_MEM}'")
+    # JIT compiles each big statement anew (70-250 ms apiece here) for scans that take
+    # little longer than that: off for this transaction.
+    step("settings", "SET LOCAL jit = off")
     # The stored state is copied first: the diff then joins temp tables with fresh
     # statistics, so a plan never rests on stale ones of the signal and status tables
     # (right after a first run, they still say "empty").

@@ -2,6 +2,12 @@
 
     run_sweep(day) -> SweepResult
 
+On PostgreSQL the rules run as set-based SQL over the whole population
+(monitoring.sweep_sql: a fixed number of statements, no per-student work in Python). The
+path below, which evaluates each candidate with monitoring.rules (the oracle) in Python,
+is the one for SQLite (the `make run` demo) and `engine="python"`; the two write the same
+rows (tests/monitoring/test_sweep_sql.py). The Python path:
+
 1. One query selects the *candidates*: every student who can have a signal or count as
    VSV on D (an Entree enrolment enrolled on D; or in the target group, not enrolled and
    with a leaving event before D), plus every student who has an open signal or a live

@@ -218,3 +218,24 @@ def test_sql_engine_matches_the_python_engine_on_the_synthetic_population(db):
         assert sql_state == python_state, day
         assert counts(sql_result) == counts(python_result), day
     assert Signal.objects.values("kind").distinct().count() >= 7
+
+
+def sql_statements(day):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        run_rules(day, engine="sql")
+    return [query["sql"][:60] for query in queries if "SAVEPOINT" not in query["sql"]]
+
+
+def test_the_sql_engine_runs_the_same_statements_for_10_and_1000_students(author):
+    build_population(10, seed=9, author=author)
+    small_first, small_again = sql_statements(date(2026, 3, 1)), sql_statements(date(2026, 3, 1))
+    Signal.objects.all().delete()
+    MonitoringStatus.objects.all().delete()
+    build_population(1000, seed=2, author=author, number_offset=10)
+    large_first, large_again = sql_statements(date(2026, 3, 1)), sql_statements(date(2026, 3, 1))
+    assert large_first == small_first == large_again == small_again
+    assert any("CREATE TEMP TABLE sw_w" in sql for sql in large_first)
+    assert len(large_first) < 40
+    assert Signal.objects.count() > 100

@@ -47,7 +47,6 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
-from accounts.models import Municipality
 from doorstroomtafel.models import ActionItem, ActionStatus, AgendaItem, MeetingStatus
 from monitoring.models import Assignee, Signal, SignalStatus, signal_kind_label
 from monitoring.rule_settings import RuleSettings
@@ -377,10 +376,6 @@ def _grouped(queryset, field):
     }
 
 
-def _municipality_names(ids):
-    return dict(Municipality.objects.filter(pk__in=ids).values_list("pk", "name"))
-
-
 def vsv_operational(scope) -> Table:
     day = scope.vsv_date
     students = vsv_students(scope, day)
@@ -388,18 +383,14 @@ def vsv_operational(scope) -> Table:
     stored = scope.students().filter(monitoring_status__vsv=True).count()
     by_age = _grouped(students.annotate(bucket=_age_bucket(day)), "bucket")
     by_level = _grouped(students, "last_level")
-    by_municipality = _grouped(students, "municipality_id")
-    names = _municipality_names(by_municipality)
+    by_municipality = _grouped(students, "municipality__name")
     rows = [[_("Totaal"), "", N(total)], [_("Volgens de laatste controle"), "", N(stored)]]
     rows += [[_("Leeftijd"), key, N(n)] for key, n in sorted(by_age.items())]
     rows += [
         [_("Niveau"), _level_label(key), N(n)]
         for key, n in sorted(by_level.items(), key=lambda i: str(i[0]))
     ]
-    rows += [
-        [_("Gemeente"), names.get(key, "?"), N(n)]
-        for key, n in sorted(by_municipality.items(), key=lambda i: names.get(i[0], ""))
-    ]
+    rows += [[_("Gemeente"), key, N(n)] for key, n in sorted(by_municipality.items())]
     return Table(
         key="vsv_operational",
         title=_("VSV op peildatum %(date)s") % {"date": day.strftime("%d-%m-%Y")},
@@ -442,19 +433,15 @@ def vsv_snapshot(scope) -> Table:
     by_age, by_level, by_municipality = (
         grouped("bucket"),
         grouped("level_first"),
-        grouped("municipality_id"),
+        grouped("municipality__name"),
     )
-    names = _municipality_names(by_municipality)
     rows = [[_("Totaal"), "", N(totals["new"]), Ratio(totals["new"], totals["total"])]]
     rows += [[_("Leeftijd"), key, N(v[0]), Ratio(*v)] for key, v in sorted(by_age.items())]
     rows += [
         [_("Niveau"), _level_label(key), N(v[0]), Ratio(*v)]
         for key, v in sorted(by_level.items(), key=lambda i: str(i[0]))
     ]
-    rows += [
-        [_("Gemeente"), names.get(key, "?"), N(v[0]), Ratio(*v)]
-        for key, v in sorted(by_municipality.items(), key=lambda i: names.get(i[0], ""))
-    ]
+    rows += [[_("Gemeente"), key, N(v[0]), Ratio(*v)] for key, v in sorted(by_municipality.items())]
     note = _(
         "Nieuwe VSV'ers: ingeschreven op 1 oktober %(first)s, niet ingeschreven op 1 oktober "
         "%(second)s en zonder startkwalificatie op die datum."

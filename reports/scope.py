@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Municipality, Organisation, OrganisationKind, Region, Role, SubRegion
+from accounts.models import Organisation, OrganisationKind, Region, Role, SubRegion
 from students.models import Enrolment, Level, Student
 
 REPORT_ROLES = (Role.SCHOOL_COORDINATOR, Role.REGIONAL_COORDINATOR)
@@ -97,9 +97,15 @@ class Scope:
     def describe(self):
         """The filters in words, for file headers and the access log (no names)."""
         parts = [f"schooljaar {self.school_year}-{self.school_year + 1}"]
-        for key in ("region", "subregion", "institution", "location", "level"):
+        for key, word in (
+            ("region", "regio"),
+            ("subregion", "subregio"),
+            ("institution", "instelling"),
+            ("location", "locatie"),
+            ("level", "niveau"),
+        ):
             if self.labels.get(key):
-                parts.append(f"{key}={self.labels[key]}")
+                parts.append(f"{word}={self.labels[key]}")
         return ", ".join(parts)
 
 
@@ -184,5 +190,4 @@ def filter_choices(user, scope):
         "subregions": list(SubRegion.objects.filter(region_id=region_id).values_list("pk", "name")),
         "institutions": list(institutions.values_list("pk", "name")),
         "levels": Level.choices,
-        "municipality_count": Municipality.objects.filter(region_id=region_id).count(),
     }

@@ -92,8 +92,8 @@ STUDENT_COLUMNS = (
 )
 
 
-def student_rows(queryset):
-    """Tuples of the list, read in chunks from a server-side cursor."""
+def students_queryset(queryset):
+    """The list's SELECT: one row per student with their latest enrolment and status."""
     latest = Enrolment.objects.filter(student=OuterRef("pk")).order_by("-start_date", "-pk")
     open_signals = (
         Signal.objects.filter(student=OuterRef("pk"), status=SignalStatus.OPEN)
@@ -101,7 +101,7 @@ def student_rows(queryset):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = (
+    return (
         queryset.order_by("student_number")
         .annotate(
             institution_name=Subquery(latest.values("institution__name")[:1]),
@@ -123,8 +123,12 @@ def student_rows(queryset):
             "open_signals",
         )
     )
+
+
+def student_rows(queryset):
+    """Tuples of the list, read in chunks from a server-side cursor."""
     yes, no = _("ja"), _("nee")
-    for row in rows.iterator(chunk_size=CHUNK):
+    for row in students_queryset(queryset).iterator(chunk_size=CHUNK):
         (number, first, last, born, municipality, institution, level, until, vsv, ended, n) = row
         yield (
             number,

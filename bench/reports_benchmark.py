@@ -1,0 +1,220 @@
+"""Benchmark of the coordinators' reports on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/reports_benchmark.py
+    (--sizes 100000,500000 by default; --database NAME, --drop)
+
+The benchmark (re)creates its own database (`koers_bench_reports`), migrates it, and for
+each size tops the synthetic population up with `manage.py generate_synthetic` (the
+monitoring issue's generator, fixed seeds), runs VACUUM ANALYZE, and then as the
+regional coordinator of Noord-Holland Noord:
+
+1. renders the dashboard (every report, school year 2025) through the view: the first
+   render and the best of 3, with its number of SQL queries;
+2. streams the person-level CSV export of the whole region through the view, reading the
+   response to the end: time, rows, bytes, and the process's resident memory sampled
+   every 50,000 rows (flat memory: the samples do not grow with the rows);
+3. measures the floor in the same run: PostgreSQL `COPY (<the export's own SELECT>) TO
+   STDOUT WITH CSV`, read to the end by the client (best of 3): the least any export of
+   those rows can cost. It reports the export's ratio to that floor.
+
+The views are called with a RequestFactory request (no middleware), so what is timed is
+the report code, the template and the database.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "koers_bench_reports"
+SCHOOL_YEAR = 2025
+SAMPLE_EVERY = 50_000
+
+
+def server_url(url, database):
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + database))
+
+
+def recreate_database(url, name):
+    with psycopg.connect(server_url(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+
+
+def rss_mb():
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
+def regional_coordinator():
+    from accounts.models import Membership, Organisation, User
+
+    user, _ = User.objects.get_or_create(email="regio@bench.invalid")
+    Membership.objects.get_or_create(
+        user=user,
+        organisation=Organisation.objects.get(name="Regio Noord-Holland Noord"),
+        role="regional_coordinator",
+    )
+    return User.objects.get(pk=user.pk)
+
+
+def request_for(user, path, params):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path, params)
+    request.user = user
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def time_dashboard(user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports import views
+
+    timings = []
+    queries = 0
+    for _ in range(4):
+        request = request_for(user, "/rapportages/", {"jaar": SCHOOL_YEAR})
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = views.dashboard(request)
+            timings.append(time.perf_counter() - started)
+        assert response.status_code == 200
+        queries = len(captured)
+    return timings[0], min(timings[1:]), queries, len(response.content)
+
+
+def time_export(user):
+    from reports import views
+
+    request = request_for(user, "/rapportages/export/studenten.csv", {"jaar": SCHOOL_YEAR})
+    before = rss_mb()
+    started = time.perf_counter()
+    response = views.students_export(request, "csv")
+    logged = time.perf_counter() - started
+    lines = size = 0
+    samples = []
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += 1
+        if lines % SAMPLE_EVERY == 0:
+            samples.append(round(rss_mb()))
+    seconds = time.perf_counter() - started
+    return seconds, logged, lines - 2, size, before, samples  # minus BOM and header
+
+
+def copy_floor(user):
+    """COPY of the export's own SELECT, read to the end by the client; best of 3."""
+    from django.db import connection
+
+    from reports import exports
+    from reports.scope import scope_for
+
+    scope = scope_for(user, {"jaar": SCHOOL_YEAR})
+    queryset = exports.export_students(user, scope)
+    # The same SELECT the export runs (student_rows builds it); only the rows differ in
+    # how they are formatted.
+    sql, params = exports.students_queryset(queryset).query.sql_with_params()
+    connection.ensure_connection()
+    raw = connection.connection
+    best = None
+    rows = 0
+    for _ in range(3):
+        with psycopg.ClientCursor(raw) as cursor:
+            statement = cursor.mogrify(sql, params)
+            started = time.perf_counter()
+            size = 0
+            with cursor.copy(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    size += len(block)
+            seconds = time.perf_counter() - started
+            rows = cursor.rowcount
+        best = seconds if best is None else min(best, seconds)
+    return best, rows, size
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,500000")
+    parser.add_argument("--seed", type=int, default=20260302)
+    parser.add_argument("--database", default=BENCH_DB)
+    parser.add_argument("--drop", action="store_true")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("DATABASE_URL must name a PostgreSQL server")
+    if not args.database.isidentifier():
+        sys.exit("--database must be a plain identifier")
+    recreate_database(url, args.database)
+    os.environ["DATABASE_URL"] = server_url(url, args.database)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"migrate: {time.perf_counter() - started:.1f} s")
+    user = regional_coordinator()
+
+    have = 0
+    for size in [int(s) for s in args.sizes.split(",")]:
+        print(f"\n== {size:,} synthetic students ==")
+        started = time.perf_counter()
+        call_command(
+            "generate_synthetic",
+            students=size - have,
+            seed=args.seed + have,
+            offset=have,
+            verbosity=0,
+        )
+        print(f"  generate_synthetic +{size - have:,}: {time.perf_counter() - started:.1f} s")
+        have = size
+        connection.ensure_connection()
+        connection.connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        first, best, queries, html = time_dashboard(user)
+        verdict = "met" if best < 2 else "NOT met"
+        print(
+            f"  dashboard: first {first:.2f} s, best of 3 {best:.2f} s, {queries} SQL queries, "
+            f"{html / 1024:.0f} KiB HTML (goal < 2 s: {verdict})"
+        )
+        floor, floor_rows, floor_bytes = copy_floor(user)
+        print(
+            f"  floor COPY (same SELECT) TO STDOUT: {floor:.2f} s, {floor_rows:,} rows, "
+            f"{floor_bytes / 1024 / 1024:.1f} MiB"
+        )
+        seconds, logged, rows, size_bytes, before, samples = time_export(user)
+        print(
+            f"  person-level CSV export (streamed): {seconds:.2f} s for {rows:,} rows, "
+            f"{size_bytes / 1024 / 1024:.1f} MiB (access log with every id written in "
+            f"{logged:.2f} s), {seconds / floor:.1f}x the COPY floor"
+        )
+        print(f"  resident memory: {before:.0f} MiB before, every {SAMPLE_EVERY:,} rows: {samples}")
+        connection.close()
+    if args.drop:
+        connection.close()
+        with psycopg.connect(server_url(url, "postgres"), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()

@@ -369,21 +369,30 @@ def vsv_students(scope, day):
     )
 
 
-def _grouped(queryset, field):
-    return {
-        row[field]: row["n"]
-        for row in queryset.values(field).annotate(n=Count("pk", distinct=True)).order_by()
-    }
+def _split(queryset, fields, sums):
+    """One grouped query over every split at once, added up per split in Python: the
+    groups are age bands x levels x municipalities, never students."""
+    splits = {field: defaultdict(lambda: [0] * len(sums)) for field in fields}
+    totals = [0] * len(sums)
+    for row in queryset.values(*fields).annotate(**sums).order_by():
+        values = [row[name] for name in sums]
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+        for field in fields:
+            group = splits[field][row[field]]
+            group[:] = [a + b for a, b in zip(group, values, strict=True)]
+    return totals, [splits[field] for field in fields]
 
 
 def vsv_operational(scope) -> Table:
     day = scope.vsv_date
-    students = vsv_students(scope, day)
-    total = students.count()
+    students = vsv_students(scope, day).annotate(bucket=_age_bucket(day))
     stored = scope.students().filter(monitoring_status__vsv=True).count()
-    by_age = _grouped(students.annotate(bucket=_age_bucket(day)), "bucket")
-    by_level = _grouped(students, "last_level")
-    by_municipality = _grouped(students, "municipality__name")
+    (total,), (by_age, by_level, by_municipality) = _split(
+        students, ("bucket", "last_level", "municipality__name"), {"n": Count("pk")}
+    )
+    by_age = {key: v[0] for key, v in by_age.items()}
+    by_level = {key: v[0] for key, v in by_level.items()}
+    by_municipality = {key: v[0] for key, v in by_municipality.items()}
     rows = [[_("Totaal"), "", N(total)], [_("Volgens de laatste controle"), "", N(stored)]]
     rows += [[_("Leeftijd"), key, N(n)] for key, n in sorted(by_age.items())]
     rows += [
@@ -420,21 +429,12 @@ def vsv_snapshot(scope) -> Table:
         )
     )
     new = Q(enrolled_next=False, sk_next=False)
-
-    def grouped(field):
-        return {
-            row[field]: (row["new"], row["total"])
-            for row in base.values(field)
-            .annotate(total=Count("pk"), new=Count("pk", filter=new))
-            .order_by()
-        }
-
-    totals = base.aggregate(total=Count("pk"), new=Count("pk", filter=new))
-    by_age, by_level, by_municipality = (
-        grouped("bucket"),
-        grouped("level_first"),
-        grouped("municipality__name"),
+    (new_total, total), (by_age, by_level, by_municipality) = _split(
+        base,
+        ("bucket", "level_first", "municipality__name"),
+        {"new": Count("pk", filter=new), "total": Count("pk")},
     )
+    totals = {"new": new_total, "total": total}
     rows = [[_("Totaal"), "", N(totals["new"]), Ratio(totals["new"], totals["total"])]]
     rows += [[_("Leeftijd"), key, N(v[0]), Ratio(*v)] for key, v in sorted(by_age.items())]
     rows += [

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Gebruikers en organisaties")
+
+    def ready(self):
+        # Login, logout and deactivation signals that keep the session table honest.
+        from . import security  # noqa: F401

@@ -282,3 +282,19 @@ class Membership(models.Model):
                 {"role": _("Deze rol hoort bij een organisatie van de soort %(kind)s.")
                  % {"kind": OrganisationKind(expected).label}}
             )
+
+
+class UserSession(models.Model):
+    """Which sessions belong to which user, so logout and deactivation can end them all
+    without decoding every row of the session table."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sessie")
+        verbose_name_plural = _("sessies")
+
+    def __str__(self):
+        return f"session of user {self.user_id}"

@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     # Koers apps, in dependency order: each may import only those above it.
     "accounts",
     "students",
@@ -56,10 +60,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.ActiveMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Security (accounts/security.py): session timeouts, the second factor, rate limits,
+    # headers. After messages (it leaves a message on timeout) and before the membership.
+    "accounts.security.SecurityMiddleware",
+    "accounts.middleware.ActiveMembershipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,6 +117,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes first: it refuses a locked-out user before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -164,6 +178,35 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sessions die after 30 idle minutes and 12 hours after login, whatever the activity
+# (accounts/security.py); logout and deactivation end every session of the user.
+KOERS_SESSION_IDLE_SECONDS = env.int("KOERS_SESSION_IDLE_SECONDS", default=30 * 60)
+KOERS_SESSION_ABSOLUTE_SECONDS = env.int("KOERS_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Two-factor login (django-otp, TOTP plus one-time backup codes) for every account. Only
+# with DEBUG on may the demo accounts of `make run` skip it (KOERS_DEMO_SKIP_2FA=true).
+KOERS_DEMO_SKIP_2FA = DEBUG and env.bool("KOERS_DEMO_SKIP_2FA", default=False)
+OTP_TOTP_ISSUER = "Koers"
+# django-axes: 5 failures for one user from one address lock that pair for a cool-off.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Content Security Policy without inline scripts or styles (accounts/security.py).
+KOERS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+)
+# Per-user rate limits: (requests, seconds) for searches and for exports and downloads.
+KOERS_RATE_LIMITS = {
+    "search": (env.int("KOERS_RATE_SEARCH", default=60), 60),
+    "export": (env.int("KOERS_RATE_EXPORT", default=20), 60),
+}
+# Retention (ACCESS.md): personal data goes this many years after monitoring ended.
+KOERS_RETENTION_YEARS = env.int("KOERS_RETENTION_YEARS", default=2)
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 # --- E-mail -------------------------------------------------------------------------
@@ -210,6 +253,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(
     Path(env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")))
 )
 # The beat schedule lives in config/celery.py, in one place with readable names.
+
+# --- Cache: rate-limit counters shared by every process --------------------------------
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Koers rules --------------------------------------------------------------------
 # The monitoring rule book (MONITORING.md section 5). Dated values hold from their date.

@@ -14,6 +14,35 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_on_force_login(monkeypatch):
+    # Every professional account logs in with a second factor (accounts/security.py).
+    # Tests that log in with force_login get a confirmed TOTP device and a session that
+    # passed it; tests/security checks the refusal without it.
+    from django.test import Client
+
+    from tests.security.helpers import verify_second_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    # Rate-limit counters live in the cache: each test starts with its own, empty one.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def mentor(db):
     return make_user("mentor@horizon.test", "mentor", "Horizon College", first_name="Mirjam")

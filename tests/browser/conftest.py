@@ -6,7 +6,8 @@ against pytest-django's live server.
   (the flush after each transactional test leaves no municipalities or schools).
 - Without Chromium the tests are skipped on a developer machine, but in CI (`CI=true`)
   they fail: a green CI run must have driven a real browser.
-- Helpers: `login(page, live_server, email)` logs in through the login form;
+- Helpers: `login(page, live_server, email)` logs in through the login form and the
+  second factor (a TOTP device made for the user in the test database);
   `assert_accessible(page)` runs axe-core and fails on serious or critical violations.
 """
 
@@ -102,11 +103,31 @@ def demo_data():
     call_command("seed_demo", force=True, verbosity=0)
 
 
+def current_totp_token(email):
+    """A confirmed authenticator for `email` in the test database, and its current code."""
+    from django_otp.oath import totp
+
+    from accounts.models import User
+    from tests.security.helpers import confirmed_totp_device
+
+    device = confirmed_totp_device(User.objects.get(email=email))
+    # A code is accepted once per 30 s window: a second login in the same window (another
+    # test step) would be refused, so forget the last window used.
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
 def login(page, live_server, email, password=DEMO_PASSWORD):
-    """Log in through the login form, as a person would, and land on the start page."""
+    """Log in through the login form and the second factor, as a person would, and land on
+    the start page."""
+    token = current_totp_token(email)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/accounts/tweestaps/**")
+    page.get_by_label("Code").fill(token)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(f"{live_server.url}/")
     return page

@@ -131,6 +131,8 @@ def copy_floor(user):
     raw = connection.connection
     best = None
     rows = 0
+    with raw.cursor() as cursor:
+        cursor.execute("SET jit = off")  # as the export does (reports.db)
     for _ in range(3):
         with psycopg.ClientCursor(raw) as cursor:
             statement = cursor.mogrify(sql, params)

@@ -18,6 +18,8 @@ from monitoring.models import Signal, SignalStatus
 from students.models import AccessLog, Enrolment, Student
 from students.services import access_log
 
+from .db import report_transaction
+
 CHUNK = 2000
 
 
@@ -155,8 +157,10 @@ def students_csv_lines(queryset):
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff"
     yield writer.writerow(STUDENT_COLUMNS)
-    for row in student_rows(queryset):
-        yield writer.writerow(row)
+    # Closed with the generator, also when the client goes away mid-download.
+    with report_transaction():
+        for row in student_rows(queryset):
+            yield writer.writerow(row)
 
 
 def students_xlsx_file(queryset):
@@ -164,8 +168,9 @@ def students_xlsx_file(queryset):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="studenten")
     sheet.append(list(STUDENT_COLUMNS))
-    for row in student_rows(queryset):
-        sheet.append(list(row))
+    with report_transaction():
+        for row in student_rows(queryset):
+            sheet.append(list(row))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     workbook.save(handle)
     handle.seek(0)

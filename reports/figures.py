@@ -318,8 +318,14 @@ def _enrolled_on(day, student_ref="pk"):
     )
 
 
-def vsv_students(scope, day):
-    """Students who count as VSV on `day` (MONITORING.md section 3), as a queryset."""
+def vsv_candidates(scope, day):
+    """Students of the scope with `vsv_level`: the level of their latest leaving event
+    when it makes them VSV on `day` (MONITORING.md section 3), "" or None otherwise.
+
+    One subquery decides it, so PostgreSQL evaluates it once per student (grouping on
+    it reuses the value); callers drop the non-VSV groups instead of filtering on it,
+    which would evaluate it again.
+    """
     settings = _settings()
     reference = date(day.year, 10, 1)
     if reference > day:
@@ -327,7 +333,17 @@ def vsv_students(scope, day):
     too_old_born_by = latest_birth_date_for_age(upper_age_on(day), day)
     ended = (
         Enrolment.objects.filter(student=OuterRef("pk"), end_date__lt=day)
-        .annotate(diploma_first=Case(When(end_reason="diploma", then=0), default=1))
+        .annotate(
+            diploma_first=Case(When(end_reason="diploma", then=0), default=1),
+            # A dropout, or an Entree diploma before the last 1 October (in transition
+            # until then): the level; otherwise "".
+            vsv_level=Case(
+                When(~Q(end_reason="diploma"), then=F("level")),
+                When(level=Level.ENTREE, end_date__lt=reference, then=F("level")),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+        )
         .order_by("-end_date", "diploma_first", "-pk")
     )
     entree_diploma = Q(
@@ -357,24 +373,23 @@ def vsv_students(scope, day):
         .exclude(Exists(Enrolment.objects.filter(student=OuterRef("pk"), start_date__gt=day)))
         .exclude(certificate)
         .exclude(entree_diploma & Q(working))
-        .annotate(
-            last_reason=Subquery(ended.values("end_reason")[:1]),
-            last_level=Subquery(ended.values("level")[:1]),
-            last_end=Subquery(ended.values("end_date")[:1]),
-        )
-        .filter(
-            ~Q(last_reason="diploma") & Q(last_reason__isnull=False)
-            | Q(last_reason="diploma", last_level=Level.ENTREE, last_end__lt=reference)
-        )
+        .annotate(vsv_level=Subquery(ended.values("vsv_level")[:1]))
     )
 
 
-def _split(queryset, fields, sums):
+def vsv_students(scope, day):
+    """Students who count as VSV on `day`, as a queryset."""
+    return vsv_candidates(scope, day).filter(vsv_level__gt="")
+
+
+def _split(queryset, fields, sums, keep=None):
     """One grouped query over every split at once, added up per split in Python: the
     groups are age bands x levels x municipalities, never students."""
     splits = {field: defaultdict(lambda: [0] * len(sums)) for field in fields}
     totals = [0] * len(sums)
     for row in queryset.values(*fields).annotate(**sums).order_by():
+        if keep is not None and not keep(row):
+            continue
         values = [row[name] for name in sums]
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         for field in fields:
@@ -385,10 +400,13 @@ def _split(queryset, fields, sums):
 
 def vsv_operational(scope) -> Table:
     day = scope.vsv_date
-    students = vsv_students(scope, day).annotate(bucket=_age_bucket(day))
+    students = vsv_candidates(scope, day).annotate(bucket=_age_bucket(day))
     stored = scope.students().filter(monitoring_status__vsv=True).count()
     (total,), (by_age, by_level, by_municipality) = _split(
-        students, ("bucket", "last_level", "municipality__name"), {"n": Count("pk")}
+        students,
+        ("bucket", "vsv_level", "municipality__name"),
+        {"n": Count("pk")},
+        keep=lambda row: bool(row["vsv_level"]),
     )
     by_age = {key: v[0] for key, v in by_age.items()}
     by_level = {key: v[0] for key, v in by_level.items()}

@@ -11,6 +11,7 @@ from students.models import AccessLog
 from students.services import access_log
 
 from . import exports
+from .db import report_transaction
 from .figures import REPORTS, all_tables, school_year_label
 from .scope import filter_choices, report_membership, scope_for
 
@@ -33,7 +34,8 @@ def _heading(scope):
 @login_required
 def dashboard(request):
     scope = scope_for(request.user, request.GET)
-    tables = all_tables(scope)
+    with report_transaction():
+        tables = all_tables(scope)
     current = scope.today.year if scope.today.month >= 8 else scope.today.year - 1
     years = [(y, school_year_label(y)) for y in range(current, current - 5, -1)]
     return render(
@@ -55,7 +57,8 @@ def dashboard(request):
 @login_required
 def export(request, name, fmt):
     scope = scope_for(request.user, request.GET)
-    tables = _tables(name, scope)
+    with report_transaction():
+        tables = _tables(name, scope)
     heading = _heading(scope)
     access_log(
         user=request.user,

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Region
 from reports import exports
+from reports.db import report_transaction
 from reports.figures import REPORTS, all_tables
 from reports.scope import scope_for_command
 from students.models import AccessLog
@@ -29,7 +30,8 @@ class Command(BaseCommand):
             scope = scope_for_command(school_year=school_year, region_name=region)
         except Region.DoesNotExist:
             raise CommandError(f"Unknown region: {region}") from None
-        tables = all_tables(scope) if name == "alles" else REPORTS[name](scope)
+        with report_transaction():
+            tables = all_tables(scope) if name == "alles" else REPORTS[name](scope)
         heading = f"Koers · {scope.describe()}"
         if format == "csv":
             with open(output, "w", encoding="utf-8", newline="") as handle:

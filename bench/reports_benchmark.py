@@ -153,6 +153,11 @@ def main():
     parser.add_argument("--seed", type=int, default=20260302)
     parser.add_argument("--database", default=BENCH_DB)
     parser.add_argument("--drop", action="store_true")
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="reuse the database of an earlier run (no re-creation; only top up)",
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -160,7 +165,8 @@ def main():
         sys.exit("DATABASE_URL must name a PostgreSQL server")
     if not args.database.isidentifier():
         sys.exit("--database must be a plain identifier")
-    recreate_database(url, args.database)
+    if not args.keep_data:
+        recreate_database(url, args.database)
     os.environ["DATABASE_URL"] = server_url(url, args.database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
@@ -176,17 +182,20 @@ def main():
     print(f"migrate: {time.perf_counter() - started:.1f} s")
     user = regional_coordinator()
 
-    have = 0
+    from students.models import Student
+
+    have = Student.objects.count()
     for size in [int(s) for s in args.sizes.split(",")]:
         print(f"\n== {size:,} synthetic students ==")
         started = time.perf_counter()
-        call_command(
-            "generate_synthetic",
-            students=size - have,
-            seed=args.seed + have,
-            offset=have,
-            verbosity=0,
-        )
+        if size > have:
+            call_command(
+                "generate_synthetic",
+                students=size - have,
+                seed=args.seed + have,
+                offset=have,
+                verbosity=0,
+            )
         print(f"  generate_synthetic +{size - have:,}: {time.perf_counter() - started:.1f} s")
         have = size
         connection.ensure_connection()

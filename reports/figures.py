@@ -153,7 +153,11 @@ def entree_outflow(scope) -> Table:
         row["cohort"]: row["n"]
         for row in enrolments.filter(ended, student__date_of_birth__gt=too_old_born_by)
         .exclude(student__monitoring_status__monitoring_ended=True)
-        .exclude(student_id__in=Student.objects.filter(startkwalificatie_q(today)).values("pk"))
+        # Correlated EXISTS, not NOT IN: at 500,000 students the NOT IN list no longer
+        # fits in memory as a hash and PostgreSQL falls back to a scan per row.
+        .exclude(
+            Exists(Student.objects.filter(startkwalificatie_q(today), pk=OuterRef("student_id")))
+        )
         .annotate(cohort=_school_year("start_date"))
         .values("cohort")
         .annotate(n=Count("student_id", distinct=True))

@@ -46,6 +46,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from doorstroomtafel.models import ActionItem, ActionStatus, AgendaItem, MeetingStatus
 from monitoring.models import Assignee, Signal, SignalStatus, signal_kind_label
@@ -62,12 +63,12 @@ from .tables import Ratio, Table
 NEXT_LEVELS = (Level.MBO2, Level.MBO3, Level.MBO4, Level.VAVO)
 SECURED_PERSPECTIVES = (Perspective.DAGBESTEDING, Perspective.PRAKTIJKLEREN)
 OUTCOMES = (
-    ("further_education", "Vervolgopleiding"),
-    ("work", "Werk (12 uur of meer)"),
-    ("dagbesteding", "Dagbesteding"),
-    ("praktijkleren", "Praktijkleren"),
-    ("vsv", "VSV"),
-    ("unknown", "Onbekend"),
+    ("further_education", gettext_noop("Vervolgopleiding")),
+    ("work", gettext_noop("Werk (12 uur of meer)")),
+    ("dagbesteding", gettext_noop("Dagbesteding")),
+    ("praktijkleren", gettext_noop("Praktijkleren")),
+    ("vsv", gettext_noop("VSV")),
+    ("unknown", gettext_noop("Onbekend")),
 )
 
 
@@ -609,11 +610,11 @@ def doorstroomtafel(scope) -> Table:
 # --- Flexservice --------------------------------------------------------------------
 
 FLEX_COLUMNS = (
-    ("supported", "Ondersteund (doel 1.995)"),
-    ("share_high", "Aandeel niveau 3 en 4 (doel ≥ 40%)"),
-    ("intake", "Instroomloket naar passende route (40–70%)"),
-    ("retained", "Behouden voor regulier onderwijs (50–75%)"),
-    ("routed", "Uit trajecten naar passende route (40–70%)"),
+    ("supported", gettext_noop("Ondersteund (doel 1.995)")),
+    ("share_high", gettext_noop("Aandeel niveau 3 en 4 (doel ≥ 40%)")),
+    ("intake", gettext_noop("Instroomloket naar passende route (40–70%)")),
+    ("retained", gettext_noop("Behouden voor regulier onderwijs (50–75%)")),
+    ("routed", gettext_noop("Uit trajecten naar passende route (40–70%)")),
 )
 
 

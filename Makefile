@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test pytest ruff-check lint format migrations-check check-deploy messages \
+.PHONY: help install run test pytest ruff-check lint format migrations-check check-deploy bandit messages \
 	bench-import bench-checks seed clean
 
 help:
@@ -41,6 +41,8 @@ install: $(STAMP)
 	@printf '%s\n' \
 		'# Written by make for local development; see .env.example for every variable.' \
 		'DEBUG=true' \
+		'# Demo accounts (*.demo) skip the second factor; only while DEBUG is on.' \
+		'KOERS_DEMO_SKIP_2FA=true' \
 		"SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
 	@echo "Wrote .env (DEBUG=true, random SECRET_KEY)"
 
@@ -74,6 +76,10 @@ check-deploy: $(STAMP)
 	DEBUG=false ALLOWED_HOSTS=koers.example.nl \
 		SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# bandit, medium and high severity, on the project's code (not tests, not .venv).
+bandit: $(STAMP)
+	$(BIN)/bandit -q -r accounts students roadmap monitoring referrals doorstroomtafel reports config -x '*/migrations/*' -ll
 
 # msgids are Dutch; English is the one translation. Needs gettext (apt-get install gettext).
 messages: $(STAMP) .env

@@ -59,6 +59,8 @@ _EXEMPT_PREFIXES = ("/static/", "/healthz", "/i18n/", "/favicon")
 # Exports and downloads: any view whose name or path says so. New export views are
 # covered without a list to keep up to date.
 _EXPORT_NAME = re.compile(r"(pdf|export|download|csv|xlsx)", re.IGNORECASE)
+# A redirect to a login page (Koers's or the admin's) refuses an anonymous request.
+_LOGIN_PAGE = re.compile(r"/login/$")
 _EXPORT_PATH = re.compile(r"\.(pdf|csv|xlsx)$", re.IGNORECASE)
 
 
@@ -208,8 +210,8 @@ class SecurityMiddleware:
         response = self._guard(request) or self.get_response(request)
         if response.status_code in (403, 404, 429) or (
             response.status_code == 302
-            and response.get("Location", "").startswith(reverse(settings.LOGIN_URL))
-            and not _is_exempt(request.path_info)
+            and _LOGIN_PAGE.search(response.get("Location", "").split("?")[0])
+            and not _LOGIN_PAGE.search(request.path_info)
         ):
             user = getattr(request, "user", None)
             logger.warning(

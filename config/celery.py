@@ -22,6 +22,10 @@ app.conf.beat_schedule = {
         "task": "monitoring.tasks.run_daily_checks",
         "schedule": crontab(hour=5, minute=30),
     },
+    "retention: pseudonymise students past the retention period": {
+        "task": "students.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "monitoring daily digests (after the checks)": {
         "task": "monitoring.tasks.send_daily_digests",
         "schedule": crontab(hour=6, minute=30),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, Organisation
 
+from .append_only import AppendOnlyError, AppendOnlyQuerySet
 from .bsn import mask_bsn
 from .queries import StudentQuerySet
 
@@ -298,6 +299,9 @@ class AccessLog(models.Model):
     student_ids = models.JSONField(default=list, blank=True)
     detail = models.CharField(max_length=200, blank=True)
 
+    # Append-only (students/append_only.py; database triggers in migration 0004).
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("inzage")
         verbose_name_plural = _("inzagelog")
@@ -305,6 +309,14 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.action} by user {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("the access log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("the access log is append-only")
 
 
 class ImportBatch(models.Model):

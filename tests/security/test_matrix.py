@@ -1,0 +1,252 @@
+"""The authorization matrix (issue 8): every URL pattern of the project, requested (GET)
+as anonymous and as every demo account, on the demo data's objects, which belong to
+Horizon College and Noord-Holland Noord: the accounts of ROC Mondriaan and Clusius
+College are the other organisations. Every answer must be the declared one, every
+refusal must be logged, and every answer carries the security headers.
+
+A new URL pattern fails `test_every_url_pattern_is_in_the_matrix` until it gets a row.
+Regenerate the observed table with KOERS_MATRIX_PRINT=1 (then review it line by line:
+a 200 for an account of another organisation is a leak, not a row to paste).
+"""
+
+import logging
+import os
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import User
+
+# Column order of the expected strings below.
+ACTORS = [
+    "anonymous",
+    "mentor@horizon.demo",
+    "coordinator@horizon.demo",
+    "leerplicht@nhn.demo",
+    "dsp@nhn.demo",
+    "startpunt@nhn.demo",
+    "wi@nhn.demo",
+    "zorg@nhn.demo",
+    "regio@nhn.demo",
+    "admin@koers.demo",
+    "coordinator@clusius.demo",
+    "loket@mondriaan.demo",
+    "mentor@mondriaan.demo",
+]
+# Names not requested one by one: Django's admin is checked on its index (staff only,
+# its own login), and the language switch and health check are public by design.
+SKIPPED_PREFIXES = ("admin:",)
+# The matrix: URL name -> expected status per actor in ACTORS order. Filled in below.
+MATRIX: dict[str, str] = {}
+
+
+def url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from url_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    names = {name for name, _entry in url_names() if not name.startswith(SKIPPED_PREFIXES)}
+    missing = sorted(names - set(MATRIX))
+    assert not missing, f"URL patterns without a row in the authorization matrix: {missing}"
+    unnamed = [
+        str(entry.pattern) for _name, entry in url_names() if not entry.name
+    ]  # pragma: no cover - every pattern must be named to be in the matrix
+    assert not unnamed
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", force=True, verbosity=0)
+    return objects()
+
+
+def objects():
+    from doorstroomtafel.models import ActionItem, AgendaItem, CaseTable, Meeting, Proposal
+    from monitoring.models import Signal
+    from referrals.models import IntakeRegistration, MaatwerkTrajectory, Referral
+    from students.models import Enrolment
+
+    mentor = User.objects.get(email="mentor@horizon.demo")
+    enrolment = Enrolment.objects.filter(student__mentor=mentor).order_by("pk").first()
+    student = enrolment.student
+    meeting = Meeting.objects.order_by("pk").first()
+    item = AgendaItem.objects.filter(meeting=meeting).first() or AgendaItem.objects.first()
+    values = {
+        "public_id": student.public_id,
+        "enrolment_id": enrolment.pk,
+        "kind": "start",
+        "batch_id": "onbekend",
+        "pk": Signal.objects.order_by("pk").first().pk,
+        "table_id": CaseTable.objects.order_by("pk").first().pk,
+        "action_id": ActionItem.objects.order_by("pk").first().pk,
+        "item_id": item.pk if item else 1,
+        "proposal_id": getattr(Proposal.objects.order_by("pk").first(), "pk", 1),
+        "decision": "accept",
+        "step": "finalise",
+        "fmt": "csv",
+        "name": "vsv",
+    }
+    # public_id means another object in some apps.
+    by_app = {
+        "referrals": Referral.objects.order_by("pk").first().public_id,
+        "doorstroomtafel": meeting.public_id,
+    }
+    special = {
+        "referrals:registration": IntakeRegistration.objects.order_by("pk").first().public_id,
+        "referrals:trajectory": MaatwerkTrajectory.objects.order_by("pk").first().public_id,
+        "referrals:create": student.public_id,
+        "referrals:create_overgangsdocument": student.public_id,
+        "referrals:trajectory_create": student.public_id,
+        "doorstroomtafel:propose": student.public_id,
+    }
+    return values, by_app, special
+
+
+def url_for(name, entry, demo):
+    from django.urls import reverse
+
+    values, by_app, special = demo
+    kwargs = {}
+    for param in entry.pattern.converters:
+        if param == "public_id":
+            kwargs[param] = special.get(name) or by_app.get(name.split(":")[0]) or values[param]
+        else:
+            kwargs[param] = values[param]
+    return reverse(name, kwargs=kwargs)
+
+
+def observe(demo):
+    observed = {}
+    clients = {}
+    for actor in ACTORS:
+        client = Client()
+        if actor != "anonymous":
+            client.force_login(User.objects.get(email=actor))
+        clients[actor] = client
+    for name, entry in sorted(url_names(), key=lambda pair: pair[0]):
+        if name.startswith(SKIPPED_PREFIXES) and name != "admin:index":
+            continue
+        url = url_for(name, entry, demo)
+        row = []
+        for actor in ACTORS:
+            response = clients[actor].get(url)
+            row.append(response)
+        observed[name] = (url, row)
+    return observed
+
+
+def code(response):
+    if response.status_code == 302:
+        location = response["Location"]
+        if "/accounts/login/" in location or "/beheer/login/" in location:
+            return "L"  # to a login page
+        return "R"  # elsewhere (a POST-only page sending back, a role's own start)
+    return str(response.status_code)
+
+
+def test_every_url_answers_every_actor_as_declared_with_headers_and_logged_refusals(demo, caplog):
+    caplog.set_level(logging.INFO)
+    observed = observe(demo)
+    if os.environ.get("KOERS_MATRIX_PRINT"):
+        for name, (_url, row) in observed.items():
+            print(f'    "{name}": "{" ".join(code(r) for r in row)}",')  # noqa: T201
+    wrong = []
+    for name, (url, row) in observed.items():
+        expected = MATRIX.get(name, "").split()
+        got = [code(r) for r in row]
+        if expected != got:
+            wrong.append(f"{name} {url}: expected {expected}, got {got}")
+        for actor, response in zip(ACTORS, row, strict=True):
+            csp = response.get("Content-Security-Policy", "")
+            assert "script-src 'self'" in csp, (name, actor)
+            assert "frame-ancestors 'none'" in csp, (name, actor)
+            assert response["X-Content-Type-Options"] == "nosniff", (name, actor)
+            assert response["X-Frame-Options"] == "DENY", (name, actor)
+            assert response["Referrer-Policy"], (name, actor)
+            if actor != "anonymous":
+                assert "no-store" in response.get("Cache-Control", ""), (name, actor)
+    assert not wrong, "\n".join(wrong)
+    refusals = sum(
+        1
+        for _name, (_url, row) in observed.items()
+        for response in row
+        if code(response) in ("L", "403", "404", "429")
+    )
+    logged = [
+        r for r in caplog.records if r.name == "koers.security" and "refused" in r.getMessage()
+    ]
+    assert refusals
+    assert len(logged) >= refusals
+
+
+# Observed on the demo data and reviewed (see the module docstring). L: to a login page,
+# R: a redirect elsewhere, 405: the page only takes POST.
+# fmt: off
+MATRIX.update({
+    "accounts:login": "200 R R R R R R R R R R R R",
+    "accounts:logout": "405 405 405 405 405 405 405 405 405 405 405 405 405",
+    "accounts:otp_enrol": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "accounts:otp_verify": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "accounts:switch_membership": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "admin:index": "L L L L L L L L L 200 L L L",
+    "doorstroomtafel:action_done": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:addendum_add": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:agenda_pdf": "L 404 404 404 404 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:index": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "doorstroomtafel:item_action": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:item_add": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:item_minutes": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:item_move": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:item_note": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:item_remove": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:meeting": "L 404 200 200 200 200 200 404 404 404 200 404 404",
+    "doorstroomtafel:meeting_new": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:proposal_decide": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:propose": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "doorstroomtafel:transition": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "healthz": "200 200 200 200 200 200 200 200 200 200 200 200 200",
+    "home": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "monitoring:dismiss": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "monitoring:resolve": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "referrals:accept": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "referrals:complete": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "referrals:consent_withdraw": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "referrals:create": "L 200 200 200 404 404 404 404 404 404 404 404 404",
+    "referrals:create_overgangsdocument": "L 200 200 200 404 404 404 404 404 404 404 404 404",
+    "referrals:detail": "L 200 200 404 404 404 200 404 404 404 404 404 404",
+    "referrals:instruments": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "referrals:list": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "referrals:pdf": "L 200 200 404 404 404 404 404 404 404 404 404 404",
+    "referrals:queue": "L 404 200 404 404 404 404 404 404 404 200 200 404",
+    "referrals:registration": "L 404 404 404 404 404 404 404 404 404 404 200 404",
+    "referrals:registration_create": "L 404 200 404 404 404 404 404 404 404 200 200 404",
+    "referrals:reject": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "referrals:results": "L 404 200 404 404 404 404 404 200 404 200 200 404",
+    "referrals:send": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "referrals:trajectories": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "referrals:trajectory": "L 404 404 404 404 404 404 404 404 404 404 200 200",
+    "referrals:trajectory_create": "L 200 200 404 404 404 404 404 404 404 404 404 404",
+    "referrals:withdraw": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "reports:dashboard": "L 404 200 404 404 404 404 404 200 404 200 404 404",
+    "reports:export": "L 404 404 404 404 404 404 404 404 404 404 404 404",
+    "reports:students_export": "L 404 200 404 404 404 404 404 200 404 200 404 404",
+    "roadmap:contact_new": "L 200 200 200 404 404 404 404 404 404 404 404 404",
+    "roadmap:contacts": "L 200 200 200 404 404 404 404 404 404 404 404 404",
+    "roadmap:route": "L 200 200 200 404 404 404 404 404 404 404 404 404",
+    "roadmap:step": "L 200 200 404 404 404 404 404 404 404 404 404 404",
+    "roadmap:step_history": "L 200 200 200 404 404 404 404 404 404 404 404 404",
+    "set_language": "R R R R R R R R R R R R R",
+    "students:detail": "L 200 200 200 404 404 404 404 404 404 404 404 404",
+    "students:import": "L 404 200 404 404 404 404 404 404 404 200 404 404",
+    "students:import_preview": "L 404 404 404 404 404 404 404 404 404 404 404 404",
+    "students:list": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+})
+# fmt: on

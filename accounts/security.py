@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -150,6 +151,15 @@ def _with_next(url, next_path):
     return f"{url}?{urlencode({'next': next_path})}"
 
 
+def _redirect(request, url):
+    # An htmx request would swap the login page into a fragment: navigate the whole page.
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 def has_confirmed_device(user):
     from django_otp import devices_for_user
 
@@ -235,12 +245,12 @@ class SecurityMiddleware:
             request.session.flush()
             request.user = AnonymousUser()
             messages.info(request, _("U bent automatisch uitgelogd. Log opnieuw in."))
-            return redirect(_with_next(reverse(settings.LOGIN_URL), request.path))
+            return _redirect(request, _with_next(reverse(settings.LOGIN_URL), request.path))
         if now - request.session.get(LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
             request.session[LAST_SEEN] = now
         if needs_second_factor(request) and not _is_exempt(request.path_info):
             target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_enrol"
-            return redirect(_with_next(reverse(target), request.path))
+            return _redirect(request, _with_next(reverse(target), request.path))
         return None
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -185,3 +185,11 @@ def test_a_burst_of_searches_gets_429_but_browsing_the_list_does_not(client, men
         assert client.get("/students/").status_code == 200
     statuses = [client.get("/students/", {"q": "jan"}).status_code for _n in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_an_htmx_request_after_the_idle_limit_navigates_the_whole_page_to_login(client, mentor):
+    client.force_login(mentor)
+    _age_session(client, **{LAST_SEEN: 31 * 60})
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/accounts/login/?next=")

@@ -54,7 +54,7 @@ seed: $(STAMP) .env
 	$(BIN)/python manage.py seed_demo
 
 # ruff check (not format --check) is part of the gate; `make lint` also checks formatting.
-test: $(STAMP) .env ruff-check migrations-check pytest
+test: $(STAMP) .env ruff-check bandit migrations-check pytest
 
 pytest: $(STAMP) .env
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

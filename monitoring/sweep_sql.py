@@ -174,7 +174,7 @@ WHERE f.entree_now
     OR (f.dob > %(too_old)s AND NOT f.sk AND NOT f.enrolled AND f.ev IS NOT NULL)
     OR f.id IN (SELECT g.student_id FROM sw_g g WHERE g.status = 'open')
     OR f.id IN (SELECT m.student_id FROM sw_m m WHERE NOT m.monitoring_ended OR m.vsv)
-"""  # noqa: S608 - constants only; every value is a parameter
+"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 STUDENTS = f"""
 CREATE TEMP TABLE sw_s ON COMMIT DROP AS
@@ -214,7 +214,7 @@ SELECT y.*,
     CASE WHEN NOT y.in_tg THEN
         CASE WHEN y.sk THEN 'startkwalificatie' ELSE 'age_limit' END END AS end_reason
 FROM y
-"""  # noqa: S608 - constants only; every value is a parameter
+"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 WANTED = """
 CREATE TEMP TABLE sw_w ON COMMIT DROP AS
@@ -359,7 +359,7 @@ WHERE (w.student_id IS NULL AND g.status = '{SignalStatus.OPEN}' AND s.id IS NOT
     OR (w.student_id IS NOT NULL AND g.status = '{SignalStatus.CLOSED}')
     OR (w.student_id IS NOT NULL AND g.status = '{SignalStatus.OPEN}'
         AND (g.assignee, g.organisation_id) IS DISTINCT FROM (w.assignee, w.org))
-"""  # noqa: S608 - constants only; every value is a parameter
+"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 # The status row to keep per candidate (monitoring.sweep.status_of) against the stored one.
 STATUS_CHANGES = f"""
@@ -390,7 +390,7 @@ WITH d AS (
     FROM d LEFT JOIN sw_m m ON m.student_id = d.student_id
 )
 SELECT * FROM x WHERE action IS NOT NULL
-"""  # noqa: S608 - constants only; every value is a parameter
+"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 EVENT_COLUMNS = "(signal_id, action, actor_id, at, for_date, reason, note, assignee)"
 
@@ -405,7 +405,7 @@ WITH changed AS (
 INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
 SELECT id, '{SignalEvent.Action.CLOSED}', NULL, %(now)s, %(d)s, closed_reason, '', ''
 FROM changed
-"""  # noqa: S608 - constants only; every value is a parameter
+"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 REOPEN = f"""
 WITH changed AS (
@@ -419,7 +419,7 @@ WITH changed AS (
 INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
 SELECT id, '{SignalEvent.Action.REOPENED}', NULL, %(now)s, %(d)s, '', '', assignee
 FROM changed
-"""  # noqa: S608 - constants only; every value is a parameter
+"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 REASSIGN = f"""
 WITH changed AS (
@@ -433,7 +433,7 @@ WITH changed AS (
 INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
 SELECT id, '{SignalEvent.Action.ASSIGNEE_CHANGED}', NULL, %(now)s, %(d)s, '', '', assignee
 FROM changed
-"""  # noqa: S608 - constants only; every value is a parameter
+"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 OPEN = f"""
 WITH changed AS (
@@ -451,7 +451,7 @@ WITH changed AS (
 INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
 SELECT id, '{SignalEvent.Action.OPENED}', NULL, %(now)s, %(d)s, '', '', assignee
 FROM changed
-"""  # noqa: S608 - constants only; every value is a parameter
+"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 STATUS_UPDATE = """
 UPDATE monitoring_monitoringstatus m

@@ -269,7 +269,7 @@ def select_matching(model, match: str, values, columns: list) -> Iterable[tuple]
         return quote(field.column)
 
     sql = (
-        f"SELECT {', '.join(map(column, columns))} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"SELECT {', '.join(map(column, columns))} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608 - model metadata only
         f"WHERE {column(match)} = ANY(%s)"
     )
     connection.ensure_connection()

@@ -299,7 +299,7 @@ def _update(model, updates: list, attnames: list, *, now):
     with connection.cursor() as cursor:
         # A scratch table with the same column types, filled by COPY, then one UPDATE.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "  # noqa: S608 - names only
+            f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "  # noqa: S608  # nosec B608 - names only
             f"SELECT {pk}, {', '.join(columns)}{read_version} FROM {table} WITH NO DATA"
         )
         copy_columns = ", ".join([pk, *columns] + (["read_version"] if versioned else []))
@@ -310,7 +310,7 @@ def _update(model, updates: list, attnames: list, *, now):
                     out.append(u.version)
                 copy.write_row(out)
         cursor.execute(
-            f"UPDATE {table} AS t SET {', '.join(assignments)} FROM {scratch} AS u "  # noqa: S608
+            f"UPDATE {table} AS t SET {', '.join(assignments)} FROM {scratch} AS u "  # noqa: S608  # nosec B608 - names only
             f"WHERE t.{pk} = u.{pk}{condition}",
             [now] if versioned else [],
         )

@@ -51,6 +51,8 @@ POSTGRES_CREATE = [
         RAISE EXCEPTION 'students_accesslog is append-only';
     END
     $$ LANGUAGE plpgsql""",
+    # Idempotent like the SQLite statements: tests install the triggers again per test.
+    "DROP TRIGGER IF EXISTS students_accesslog_append_only ON students_accesslog",
     """CREATE TRIGGER students_accesslog_append_only
        BEFORE UPDATE OR DELETE ON students_accesslog
        FOR EACH ROW EXECUTE FUNCTION students_accesslog_append_only()""",

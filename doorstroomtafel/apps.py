@@ -49,4 +49,7 @@ class DoorstroomtafelConfig(AppConfig):
         register_signal_kind(ACTION_OVERDUE_KIND, _("Actie Doorstroomtafel verlopen"))
         # After monitoring's sweep (90): candidates come from the day's signals.
         register_seeder(95, seed_doorstroomtafel, name="doorstroomtafel")
+        from .retention import register as register_retention
+
+        register_retention()
         _registered = True

@@ -17,3 +17,6 @@ class MonitoringConfig(AppConfig):
 
         # After every app's data (roadmap 30, referrals 40, ...).
         register_seeder(90, seed_signals, name="monitoring")
+        from .retention import register as register_retention
+
+        register_retention()

@@ -76,4 +76,7 @@ class ReferralsConfig(AppConfig):
         register_signal_kind(SENDER_KIND, _("Verwijzing wacht op antwoord (verstuurd)"))
         register_signal_kind(RECEIVER_KIND, _("Verwijzing wacht op uw antwoord"))
         register_seeder(40, seed_referrals, name="referrals")
+        from .retention import register as register_retention
+
+        register_retention()
         _registered = True

@@ -24,4 +24,7 @@ class RoadmapConfig(AppConfig):
         register_student_panel(30, student_route_panel)
         register_home_panel(20, home_route_panel)
         register_seeder(30, seed_roadmap, name="roadmap")
+        from .retention import register as register_retention
+
+        register_retention()
         _registered = True

@@ -19,35 +19,50 @@ from datetime import date
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from .models import RecordChange, Student
+from .dates import latest_birth_date_for_age, upper_age_on
+from .models import Disclosure, RecordChange, Student
 
 logger = logging.getLogger("koers.retention")
 
 PSEUDONYM_PREFIX = "verwijderd-"
+# Put in place of free text that a constraint or form requires to be non-empty.
+REMOVED = "[verwijderd]"
 _hooks = []
 
 
 def register_retention_hook(hook):
-    """`hook(student_ids)` removes the app's personal data of those students."""
-    _hooks.append(hook)
+    """`hook(student_ids)` removes the app's personal data of those students.
+
+    Set-based (a few UPDATE/DELETE statements for all ids, never a query per student)
+    and idempotent. Registering the same hook twice (ready() may run again) is a no-op.
+    """
+    if hook not in _hooks:
+        _hooks.append(hook)
 
 
-def _years_before(day, years):
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+def cleared(*blank, required=()):
+    """Update kwargs that clear free text: `blank` fields become empty, `required` fields
+    (non-empty by constraint or form) become REMOVED unless they were empty already."""
+    values = {name: Value("") for name in blank}
+    for name in required:
+        values[name] = Case(When(**{name: ""}, then=Value("")), default=Value(REMOVED))
+    return values
 
 
-def _upper_age_on(day):
-    age = None
-    for since, value in settings.KOERS_UPPER_AGE:
-        if since <= day:
-            age = value
-    return age
+def remove_disclosure_text(student_ids):
+    """Disclosures are the accountability record: organisations, basis and dates stay.
+
+    The access log stays as it is: append-only, and it holds ids, no personal data.
+    """
+    Disclosure.objects.filter(student_id__in=student_ids).update(
+        **cleared("description", required=("consent_given_by",))
+    )
+
+
+register_retention_hook(remove_disclosure_text)
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,8 @@ class Due:
 def due_students(*, today=None):
     """Students whose retention period ended on or before `today` (not yet removed)."""
     today = today or timezone.localdate()
-    cutoff = _years_before(today, settings.KOERS_RETENTION_YEARS)
+    # The day exactly the retention period ago (29 February falls back to 28 February).
+    cutoff = latest_birth_date_for_age(settings.KOERS_RETENTION_YEARS, today)
     live = Student.objects.exclude(student_number__startswith=PSEUDONYM_PREFIX)
     due = {}
     if apps.is_installed("monitoring"):
@@ -75,7 +91,7 @@ def due_students(*, today=None):
     else:
         without_status = live
     # Past the upper age on the cutoff date: born on or before cutoff minus that age.
-    born_by = _years_before(cutoff, _upper_age_on(cutoff))
+    born_by = latest_birth_date_for_age(upper_age_on(cutoff), cutoff)
     for pk, public_id in without_status.filter(date_of_birth__lte=born_by).values_list(
         "pk", "public_id"
     ):

@@ -69,3 +69,19 @@ def test_the_dry_run_command_lists_public_ids_only(db):
     assert students["old"].last_name not in text
     assert "3 student(s) would be pseudonymised" in text
     assert Student.objects.get(pk=students["old"].pk).last_name == students["old"].last_name
+
+
+def test_on_29_february_the_period_ends_on_28_february(db):
+    # 2032-02-29 minus 2 years is 2030-02-28; the upper age (27) from there: 2003-02-28.
+    leap_day = date(2032, 2, 29)
+    born_by = StudentFactory(date_of_birth=date(2003, 2, 28))
+    StudentFactory(date_of_birth=date(2003, 3, 1))  # a day too young
+    ended_by, ended_after = StudentFactory(), StudentFactory()
+    MonitoringStatus.objects.create(
+        student=ended_by, changed_on=date(2030, 2, 28), monitoring_ended=True
+    )
+    MonitoringStatus.objects.create(
+        student=ended_after, changed_on=date(2030, 3, 1), monitoring_ended=True
+    )
+    due = {item.student_id for item in due_students(today=leap_day)}
+    assert due == {born_by.pk, ended_by.pk}

@@ -13,7 +13,10 @@ import logging
 import os
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -40,6 +43,8 @@ ACTORS = [
 SKIPPED_PREFIXES = ("admin:",)
 # The matrix: URL name -> expected status per actor in ACTORS order. Filled in below.
 MATRIX: dict[str, str] = {}
+# The same for an empty POST to every URL that only takes POST (405 to GET).
+POST_MATRIX: dict[str, str] = {}
 
 
 def url_names(resolver=None, namespace=""):
@@ -69,7 +74,14 @@ def demo(db):
 
 
 def objects():
-    from doorstroomtafel.models import ActionItem, AgendaItem, CaseTable, Meeting, Proposal
+    from doorstroomtafel.models import (
+        ActionItem,
+        AgendaItem,
+        CaseTable,
+        Meeting,
+        Proposal,
+        ProposalStatus,
+    )
     from monitoring.models import Signal
     from referrals.models import IntakeRegistration, MaatwerkTrajectory, Referral
     from students.models import Enrolment
@@ -79,6 +91,11 @@ def objects():
     student = enrolment.student
     meeting = Meeting.objects.order_by("pk").first()
     item = AgendaItem.objects.filter(meeting=meeting).first() or AgendaItem.objects.first()
+    # An open proposal, asked for on its own meeting, so the POST matrix reaches the decision.
+    proposal = (
+        Proposal.objects.filter(status=ProposalStatus.OPEN).order_by("pk").first()
+        or Proposal.objects.order_by("pk").first()
+    )
     values = {
         "public_id": student.public_id,
         "enrolment_id": enrolment.pk,
@@ -88,7 +105,7 @@ def objects():
         "table_id": CaseTable.objects.order_by("pk").first().pk,
         "action_id": ActionItem.objects.order_by("pk").first().pk,
         "item_id": item.pk if item else 1,
-        "proposal_id": getattr(Proposal.objects.order_by("pk").first(), "pk", 1),
+        "proposal_id": proposal.pk if proposal else 1,
         "decision": "accept",
         "step": "finalise",
         "fmt": "csv",
@@ -106,6 +123,7 @@ def objects():
         "referrals:create_overgangsdocument": student.public_id,
         "referrals:trajectory_create": student.public_id,
         "doorstroomtafel:propose": student.public_id,
+        "doorstroomtafel:proposal_decide": proposal.meeting.public_id if proposal else None,
     }
     return values, by_app, special
 
@@ -187,6 +205,81 @@ def test_every_url_answers_every_actor_as_declared_with_headers_and_logged_refus
     assert len(logged) >= refusals
 
 
+def post_only_names():
+    # The GET matrix is checked against the live answers, so its 405s are the URLs
+    # that only take POST.
+    return {name for name, row in MATRIX.items() if "405" in row.split()}
+
+
+def test_every_post_only_url_is_in_the_post_matrix():
+    missing = sorted(post_only_names() - set(POST_MATRIX))
+    assert not missing, f"POST-only URL patterns without a row in POST_MATRIX: {missing}"
+    stale = sorted(set(POST_MATRIX) - post_only_names())
+    assert not stale, f"POST_MATRIX rows for URLs that are not POST-only: {stale}"
+
+
+def observe_post(demo):
+    observed = {}
+    users = {actor: User.objects.get(email=actor) for actor in ACTORS if actor != "anonymous"}
+    entries = dict(url_names())
+    for name in sorted(post_only_names()):
+        url = url_for(name, entries[name], demo)
+        row = []
+        for actor in ACTORS:
+            # Each POST runs in its own savepoint that is rolled back, with a fresh client
+            # (a logout or a transition must not change what the next actor meets).
+            with transaction.atomic():
+                client = Client()
+                if actor != "anonymous":
+                    client.force_login(users[actor])
+                response = client.post(url, {})
+                transaction.set_rollback(True)
+            row.append((response, post_code(response)))
+        observed[name] = (url, row)
+    return observed
+
+
+def post_code(response):
+    """As code(), but a redirect that carries a success message is S: the action was done."""
+    result = code(response)
+    if result == "R":
+        levels = {m.level for m in get_messages(response.wsgi_request)}
+        if messages.SUCCESS in levels:
+            return "S"
+    return result
+
+
+def test_every_post_only_url_answers_an_empty_post_as_declared_with_logged_refusals(demo, caplog):
+    caplog.set_level(logging.INFO)
+    observed = observe_post(demo)
+    if os.environ.get("KOERS_MATRIX_PRINT"):
+        for name, (_url, row) in observed.items():
+            print(f'    "{name}": "{" ".join(c for _r, c in row)}",')  # noqa: T201
+    wrong = []
+    for name, (url, row) in observed.items():
+        expected = POST_MATRIX.get(name, "").split()
+        got = [c for _r, c in row]
+        if expected != got:
+            wrong.append(f"{name} {url}: expected {expected}, got {got}")
+        for actor, (response, _c) in zip(ACTORS, row, strict=True):
+            assert response["X-Frame-Options"] == "DENY", (name, actor)
+            # After a logout the answer goes to an anonymous visitor.
+            if actor != "anonymous" and name != "accounts:logout":
+                assert "no-store" in response.get("Cache-Control", ""), (name, actor)
+    assert not wrong, "\n".join(wrong)
+    refusals = sum(
+        1
+        for _name, (_url, row) in observed.items()
+        for _response, c in row
+        if c in ("403", "404", "429")
+    )
+    logged = [
+        r for r in caplog.records if r.name == "koers.security" and "refused" in r.getMessage()
+    ]
+    assert refusals
+    assert len(logged) >= refusals
+
+
 # Observed on the demo data and reviewed (see the module docstring). L: to a login page,
 # R: a redirect elsewhere, 405: the page only takes POST.
 # fmt: off
@@ -248,5 +341,44 @@ MATRIX.update({
     "students:import": "L 404 200 404 404 404 404 404 404 404 200 404 404",
     "students:import_preview": "L 404 404 404 404 404 404 404 404 404 404 404 404",
     "students:list": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+})
+# fmt: on
+
+# An empty POST to every POST-only URL, observed on the demo data and reviewed against
+# ACCESS.md. L: to a login page; 404: outside the actor's scope or role (404, never 403,
+# so the object's existence is not confirmed); R: back with a form or refusal message,
+# nothing done; S: back with a success message, the action was done (each request runs in
+# a rolled-back savepoint). Reviewed: only the Doorstroomtafel editors (Leerplicht,
+# Doorstroompunt) act on meetings and actions; the mentor and coordinator of the student
+# propose; the school coordinator acts on the school's signal; the referral's sending
+# school and receiving W&I get past the lookup, and the service refuses every transition
+# that is not theirs with a message (R), so the only S cells are the receiver accepting,
+# the sender withdrawing, an editor closing an action and the coordinator resolving a
+# signal (the resolve note is optional). Logout sends everyone to the login page.
+# fmt: off
+POST_MATRIX.update({
+    "accounts:logout": "L L L L L L L L L L L L L",
+    "accounts:switch_membership": "L R R R R R R R R R R R R",
+    "doorstroomtafel:action_done": "L 404 404 S S 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:addendum_add": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:item_action": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:item_add": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:item_minutes": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:item_move": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:item_note": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:item_remove": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:meeting_new": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:proposal_decide": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:propose": "L R R 404 404 404 404 404 404 404 404 404 404",
+    "doorstroomtafel:transition": "L 404 404 R R 404 404 404 404 404 404 404 404",
+    "monitoring:dismiss": "L 404 R 404 404 404 404 404 404 404 404 404 404",
+    "monitoring:resolve": "L 404 S 404 404 404 404 404 404 404 404 404 404",
+    "referrals:accept": "L R R 404 404 404 S 404 404 404 404 404 404",
+    "referrals:complete": "L R R 404 404 404 R 404 404 404 404 404 404",
+    "referrals:consent_withdraw": "L R R 404 404 404 R 404 404 404 404 404 404",
+    "referrals:instruments": "L R R 404 404 404 R 404 404 404 404 404 404",
+    "referrals:reject": "L R R 404 404 404 R 404 404 404 404 404 404",
+    "referrals:send": "L R R 404 404 404 R 404 404 404 404 404 404",
+    "referrals:withdraw": "L S S 404 404 404 R 404 404 404 404 404 404",
 })
 # fmt: on

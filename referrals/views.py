@@ -2,6 +2,8 @@
 and the Flexservice pages (intake desk queue, registrations, maatwerk trajectories,
 results). Every read starts from referrals.queries; every write is a service."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -69,6 +71,9 @@ def _form_errors(form, error: ValidationError):
 
 
 # --- Referrals ----------------------------------------------------------------------
+
+
+security_log = logging.getLogger("koers.security")
 
 
 @login_required
@@ -221,6 +226,13 @@ def _transition_view(request, public_id, fn, success, form_class=None, **extra):
     try:
         fn(referral=referral, actor=request.user, **kwargs, **extra)
     except services.ReferralRefused as refused:
+        # A refusal is logged like every other one (ACCESS.md); ids only, no names.
+        security_log.warning(
+            "refused %s %s: transition not allowed for user %s",
+            request.method,
+            request.path,
+            request.user.pk,
+        )
         messages.error(request, refused.message)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -220,6 +220,19 @@ def test_accept_twice_through_the_page_says_why(mentor, wi, student, client):
     assert referral.events.filter(action="accepted").count() == 1
 
 
+def test_a_refused_transition_is_logged_without_personal_data(
+    mentor, wi, student, client, caplog
+):
+    referral = make_referral(actor=mentor, student=student, to=organisation(WI))
+    client.force_login(wi)
+    client.post(f"/verwijzingen/{referral.public_id}/accepteren/")
+    with caplog.at_level("WARNING", logger="koers.security"):
+        client.post(f"/verwijzingen/{referral.public_id}/accepteren/")
+    refusals = [r.getMessage() for r in caplog.records if r.name == "koers.security"]
+    assert any("refused POST" in line for line in refusals)
+    assert not any(student.last_name in line for line in refusals)
+
+
 def test_aba_shared_by_the_school_shows_to_wi_after_acceptance_and_every_view_is_logged(
     mentor, wi, student, client
 ):

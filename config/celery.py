@@ -5,7 +5,9 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# An empty value (as some shells and hooks pass) counts as unset.
+if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 
 app = Celery("koers")
 # Only CELERY_* Django settings configure Celery; the broker comes from REDIS_URL.

@@ -21,7 +21,10 @@ START_STEP_DAYS = 28
 
 
 def _setting(name, default):
-    return getattr(settings, f"KOERS_{name}", default)
+    """A number of the rule book, from the same `KOERS_MONITORING_RULES` that the
+    monitoring rules read (monitoring imports this app, so not the other way round); a
+    test keeps these defaults equal to `monitoring.rule_settings.RuleSettings`."""
+    return (getattr(settings, "KOERS_MONITORING_RULES", None) or {}).get(name, default)
 
 
 def study_advice_due(start_date: date) -> date:
@@ -31,7 +34,8 @@ def study_advice_due(start_date: date) -> date:
 
 def planned_end(enrolment) -> date:
     """The planned end, or start + 365 days when empty (MONITORING.md section 1)."""
-    return enrolment.planned_end_date or enrolment.start_date + timedelta(days=365)
+    days = _setting("PLANNED_END_DAYS", 365)
+    return enrolment.planned_end_date or enrolment.start_date + timedelta(days=days)
 
 
 def perspective_due(enrolment) -> date:
@@ -42,7 +46,8 @@ def perspective_due(enrolment) -> date:
     spring = date(after.year, month, day)
     if spring < after:
         spring = date(after.year + 1, month, day)
-    return min(spring, planned_end(enrolment) - timedelta(days=91))
+    before_end = _setting("PERSPECTIVE_BEFORE_END_DAYS", 91)
+    return min(spring, planned_end(enrolment) - timedelta(days=before_end))
 
 
 class Status:

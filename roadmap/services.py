@@ -18,9 +18,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from students.dates import add_months
-from students.models import Employment, EndReason, Enrolment, Level, RecordChange
+from students.models import EndReason, Enrolment, Level, RecordChange
 from students.services import (
     ConcurrentEditError,
+    employment_save,
     enrolment_update,
     field_changes,
     history_value,
@@ -285,54 +286,9 @@ def _employment_write(*, student_id, employment, values, actor):
     if lost and (emp_values["end_date"] is None or emp_values["end_date"] > lost):
         # Losing the job ends the employment on that day; monitoring reads this table.
         emp_values["end_date"] = lost
-    if employment is None:
-        employment = (
-            Employment.objects.filter(
-                student_id=student_id,
-                employer__iexact=emp_values["employer"],
-                start_date=emp_values["start_date"],
-            )
-            .order_by("pk")
-            .first()
-        )
-    try:
-        with transaction.atomic():
-            if employment is None:
-                employment = Employment.objects.create(student_id=student_id, **emp_values)
-                record_change(
-                    student_id=student_id,
-                    record=employment,
-                    action=RecordChange.Action.CREATE,
-                    changes={
-                        k: {"old": None, "new": v} for k, v in _history_values(emp_values).items()
-                    },
-                    actor=actor,
-                ).save()
-                return employment
-            changes = field_changes(employment, emp_values)
-            if not changes:
-                return employment
-            updated = Employment.objects.filter(
-                pk=employment.pk, version=employment.version
-            ).update(version=F("version") + 1, updated_at=timezone.now(), **emp_values)
-            if not updated:
-                raise ConcurrentEditError(Employment.objects.get(pk=employment.pk))
-            record_change(
-                student_id=student_id,
-                record=employment,
-                action=RecordChange.Action.UPDATE,
-                changes=changes,
-                actor=actor,
-            ).save()
-            return employment
-    except IntegrityError:
-        raise ValidationError(
-            {
-                "employer": _(
-                    "Deze student heeft al een dienstverband bij deze werkgever met deze startdatum."
-                )
-            }
-        ) from None
+    return employment_save(
+        student_id=student_id, employment=employment, values=emp_values, actor=actor
+    )
 
 
 def _end_enrolment_for_leaving(*, enrolment, old_date, new_date, actor):

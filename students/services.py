@@ -10,11 +10,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLog, Enrolment, RecordChange, Student
+from .models import AccessLog, Employment, Enrolment, RecordChange, Student
 
 # Fields whose values never enter the history: a change is recorded, the value is not.
 SECRET_FIELDS = {"bsn"}
@@ -67,8 +68,10 @@ def _save_versioned(*, instance, expected_version, values, actor, student_id, so
     if not changes:
         return instance, {}
     model = type(instance)
+    # QuerySet.update() skips auto_now: stamp updated_at here where the model has one.
+    stamp = {"updated_at": timezone.now()} if hasattr(instance, "updated_at") else {}
     updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
-        version=F("version") + 1, **values
+        version=F("version") + 1, **values, **stamp
     )
     if not updated:
         raise ConcurrentEditError(model.objects.get(pk=instance.pk))
@@ -99,9 +102,7 @@ def student_update(*, student: Student, expected_version: int, data: dict, actor
 
 @transaction.atomic
 def student_assign_mentor(*, student: Student, expected_version: int, mentor, actor):
-    if mentor is not None and not mentor.memberships.filter(
-        role="mentor", is_active=True
-    ).exists():
+    if mentor is not None and not mentor.memberships.filter(role="mentor", is_active=True).exists():
         raise ValidationError({"mentor": _("Deze gebruiker is geen mentor.")})
     return _save_versioned(
         instance=student,
@@ -123,6 +124,58 @@ def enrolment_update(*, enrolment: Enrolment, expected_version: int, data: dict,
         student_id=enrolment.student_id,
         source="web",
     )
+
+
+def employment_save(*, student_id, employment, values: dict, actor, source="web"):
+    """Create an employment, or correct it (optimistic lock on `employment.version`).
+
+    Without `employment`, an existing one with the same key (employer, compared
+    case-insensitively, and start date) is corrected instead of doubled.
+    """
+    if employment is None:
+        employment = (
+            Employment.objects.filter(
+                student_id=student_id,
+                employer__iexact=values["employer"],
+                start_date=values["start_date"],
+            )
+            .order_by("pk")
+            .first()
+        )
+    try:
+        with transaction.atomic():
+            if employment is None:
+                employment = Employment.objects.create(student_id=student_id, **values)
+                record_change(
+                    student_id=student_id,
+                    record=employment,
+                    action=RecordChange.Action.CREATE,
+                    changes={
+                        name: {"old": None, "new": history_value(value)}
+                        for name, value in values.items()
+                        if value not in (None, "")
+                    },
+                    actor=actor,
+                    source=source,
+                ).save()
+                return employment
+            employment, _changes = _save_versioned(
+                instance=employment,
+                expected_version=employment.version,
+                values=values,
+                actor=actor,
+                student_id=student_id,
+                source=source,
+            )
+            return employment
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "employer": _(
+                    "Deze student heeft al een dienstverband bij deze werkgever met deze startdatum."
+                )
+            }
+        ) from None
 
 
 def access_log(*, user, action, student=None, students=(), detail=""):
@@ -161,9 +214,7 @@ def disclosure_record(
     from .models import Disclosure, LegalBasis
 
     if legal_basis == LegalBasis.CONSENT and not (consent_given_by and consent_given_on):
-        raise ValidationError(
-            {"consent_given_by": _("Vermeld wie toestemming gaf en wanneer.")}
-        )
+        raise ValidationError({"consent_given_by": _("Vermeld wie toestemming gaf en wanneer.")})
     return Disclosure.objects.create(
         student=student,
         actor=actor,

@@ -163,3 +163,22 @@ def test_access_log_records_the_active_membership_of_a_person_with_two_roles():
     row = access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=StudentFactory())
     assert row.role == "leerplicht"
     assert row.organisation.name == "Leerplicht Haaglanden"
+
+
+def test_a_versioned_update_moves_updated_at(coordinator):
+    from datetime import timedelta
+
+    from students.models import Student
+    from students.services import student_update
+
+    from ..factories import StudentFactory
+
+    student = StudentFactory()
+    Student.objects.filter(pk=student.pk).update(updated_at=student.updated_at - timedelta(days=1))
+    student.refresh_from_db()
+    before = student.updated_at
+    student_update(
+        student=student, expected_version=student.version, data={"phone": "06 1"}, actor=coordinator
+    )
+    student.refresh_from_db()
+    assert student.updated_at > before

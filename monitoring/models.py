@@ -78,7 +78,11 @@ def signal_kind_label(kind: str):
 
 
 class Signal(models.Model):
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="signals")
+    # No index of its own: signal_identity and signal_student_status lead with the student
+    # (each index is one more write per signal, and the sweep opens them by the 100,000).
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="signals", db_index=False
+    )
     kind = models.CharField(_("soort"), max_length=40, choices=SignalKind.choices)
     # The app whose check owns this kind; the monitoring sweep only touches its own.
     source = models.CharField(max_length=30, default=MONITORING_SOURCE)
@@ -111,6 +115,7 @@ class Signal(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("gesloten door"),
+        db_index=False,  # partial index below: most signals are closed by the rules
     )
     opened_at = models.DateTimeField(_("geopend op"))
     closed_at = models.DateTimeField(_("gesloten op"), null=True, blank=True)
@@ -137,6 +142,11 @@ class Signal(models.Model):
             models.Index(fields=["organisation", "status", "due_date"], name="signal_org_open"),
             models.Index(fields=["student", "status"], name="signal_student_status"),
             models.Index(fields=["status", "source"], name="signal_status_source"),
+            models.Index(
+                fields=["closed_by"],
+                name="signal_closed_by",
+                condition=models.Q(closed_by__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -162,10 +172,18 @@ class SignalEvent(models.Model):
         DISMISSED = "dismissed", _("afgewezen")
         ASSIGNEE_CHANGED = "assignee_changed", _("andere behandelaar")
 
-    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="events")
+    # Indexed by signalevent_signal_at (signal first) and, for people only, by actor.
+    signal = models.ForeignKey(
+        Signal, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField()
     # For the rules: the run's date (D); for people: empty.
@@ -177,7 +195,12 @@ class SignalEvent(models.Model):
     class Meta:
         verbose_name = _("signaalgebeurtenis")
         verbose_name_plural = _("signaalgebeurtenissen")
-        indexes = [models.Index(fields=["signal", "at"], name="signalevent_signal_at")]
+        indexes = [
+            models.Index(fields=["signal", "at"], name="signalevent_signal_at"),
+            models.Index(
+                fields=["actor"], name="signalevent_actor", condition=models.Q(actor__isnull=False)
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

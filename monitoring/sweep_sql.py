@@ -532,7 +532,13 @@ def run_rules_sql(day: date, settings: RuleSettings, result, *, lock, timings=No
     step("stored", STORED_STATUSES)
     step("analyze", "ANALYZE sw_g")
     step("analyze", "ANALYZE sw_m")
+    # Grouping every enrolment per student: almost every student is a group of one, so a
+    # hash table of them all (115 MB at 500,000 students) costs more than reading the
+    # enrolments in student order from their index and merging them with the students
+    # (measured 1.4 s -> 1.1 s at 500,000). For this one statement only.
+    step("settings", "SET LOCAL enable_hashagg = off")
     step("candidates", texts["candidates"])
+    step("settings", "RESET enable_hashagg")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sw_c")
         result.candidates = cursor.fetchone()[0]

@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "students.tasks.remove_expired_import_batches",
         "schedule": crontab(minute=17),
     },
+    "remove expired background exports": {
+        "task": "reports.tasks.expire_export_jobs",
+        "schedule": crontab(minute=47),
+    },
     "monitoring checks (signals and VSV status)": {
         "task": "monitoring.tasks.run_daily_checks",
         "schedule": crontab(hour=5, minute=30),

@@ -1,18 +1,22 @@
 """The coordinators' dashboard and its files. Other roles get a 404 (reports.scope)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from students.models import AccessLog
 from students.services import access_log
 
-from . import exports
+from . import exports, services
 from .db import report_transaction
 from .figures import REPORTS, all_tables, school_year_label
+from .models import ExportJob
 from .scope import filter_choices, report_membership, scope_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,3 +111,79 @@ def students_export(request, fmt):
         raise Http404(_("Onbekend formaat"))
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- Background exports (reports.services): start, follow, download ------------------
+
+RECENT_JOBS = 10
+
+
+def _own_jobs(request):
+    """The requester's jobs in the role they act in now; other roles get a 404."""
+    membership = report_membership(request.user)
+    return ExportJob.objects.filter(requested_by=request.user, membership=membership)
+
+
+@never_cache
+@login_required
+@require_POST
+def export_job_start(request, fmt):
+    """Queue the person-level list as a background job, for the dashboard's filters."""
+    report_membership(request.user)
+    if fmt not in ExportJob.Format.values:
+        raise Http404(_("Onbekend formaat"))
+    job = services.export_job_create(user=request.user, params=request.GET, fmt=fmt)
+    messages.success(
+        request, _("De export is gestart. U kunt deze pagina open laten of later terugkomen.")
+    )
+    return redirect("reports:job", job_id=job.public_id)
+
+
+@never_cache
+@login_required
+def export_job_list(request):
+    """The user's recent background exports."""
+    return render(
+        request,
+        "reports/export_jobs.html",
+        {"jobs": _own_jobs(request).order_by("-created_at")[:RECENT_JOBS]},
+    )
+
+
+@never_cache
+@login_required
+def export_job_detail(request, job_id):
+    """One background export: status and progress; htmx polls the status part."""
+    own = _own_jobs(request)
+    job = get_object_or_404(own, public_id=job_id)
+    context = {"job": job, "may_download": services.may_download(job)}
+    if request.htmx:
+        response = render(request, "reports/_export_job_status.html", context)
+    else:
+        context["jobs"] = own.order_by("-created_at")[:RECENT_JOBS]
+        response = render(request, "reports/export_job.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@never_cache
+@login_required
+def export_job_download(request, job_id):
+    """The finished file, for its requester only, while it is kept; logged with every
+    student in it, like the export that made it."""
+    job = get_object_or_404(_own_jobs(request).select_related("access_log"), public_id=job_id)
+    if not services.may_download(job):
+        raise Http404("Export not available")
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.DOWNLOAD,
+        students=job.access_log.student_ids if job.access_log else (),
+        detail=f"studentenlijst {job.format} download {job.public_id}: {job.description}",
+    )
+    content_type = XLSX if job.format == ExportJob.Format.XLSX else "text/csv; charset=utf-8"
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"koers-studenten-{job.school_year}-{job.public_id[:8]}.{job.format}",
+        content_type=content_type,
+    )

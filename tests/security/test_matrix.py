@@ -68,7 +68,8 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the background export's file
     call_command("seed_demo", force=True, verbosity=0)
     return objects()
 
@@ -96,7 +97,15 @@ def objects():
         Proposal.objects.filter(status=ProposalStatus.OPEN).order_by("pk").first()
         or Proposal.objects.order_by("pk").first()
     )
+    # A finished background export of coordinator@horizon.demo: only they may see it.
+    from reports.services import export_job_build, export_job_create
+
+    job = export_job_create(
+        user=User.objects.get(email="coordinator@horizon.demo"), params={}, fmt="csv"
+    )
+    export_job_build(job_id=job.pk)
     values = {
+        "job_id": job.public_id,
         "public_id": student.public_id,
         "enrolment_id": enrolment.pk,
         "kind": "start",
@@ -330,6 +339,10 @@ MATRIX.update({
     "referrals:withdraw": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "reports:dashboard": "L 404 200 404 404 404 404 404 200 404 200 404 404",
     "reports:export": "L 404 404 404 404 404 404 404 404 404 404 404 404",
+    "reports:export_job_start": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "reports:job": "L 404 200 404 404 404 404 404 404 404 404 404 404",
+    "reports:job_download": "L 404 200 404 404 404 404 404 404 404 404 404 404",
+    "reports:jobs": "L 404 200 404 404 404 404 404 200 404 200 404 404",
     "reports:students_export": "L 404 200 404 404 404 404 404 200 404 200 404 404",
     "roadmap:contact_new": "L 200 200 200 404 404 404 404 404 404 404 404 404",
     "roadmap:contacts": "L 200 200 200 404 404 404 404 404 404 404 404 404",
@@ -353,8 +366,10 @@ MATRIX.update({
 # propose; the school coordinator acts on the school's signal; the referral's sending
 # school and receiving W&I get past the lookup, and the service refuses every transition
 # that is not theirs with a message (R), so the only S cells are the receiver accepting,
-# the sender withdrawing, an editor closing an action and the coordinator resolving a
-# signal (the resolve note is optional). Logout sends everyone to the login page.
+# the sender withdrawing, an editor closing an action, the coordinator resolving a
+# signal (the resolve note is optional) and the three report roles (both school
+# coordinators, the regional coordinator) queueing a background export of their own list.
+# Logout sends everyone to the login page.
 # fmt: off
 POST_MATRIX.update({
     "accounts:logout": "L L L L L L L L L L L L L",
@@ -380,5 +395,6 @@ POST_MATRIX.update({
     "referrals:reject": "L R R 404 404 404 R 404 404 404 404 404 404",
     "referrals:send": "L R R 404 404 404 R 404 404 404 404 404 404",
     "referrals:withdraw": "L S S 404 404 404 R 404 404 404 404 404 404",
+    "reports:export_job_start": "L 404 S 404 404 404 404 404 S 404 S 404 404",
 })
 # fmt: on

@@ -1,0 +1,335 @@
+"""Background exports of the person-level list: create, build, expire.
+
+The life of a job, each step a conditional UPDATE so a retried or duplicated Celery
+message never builds a file twice:
+
+    queued --claim--> running --finish--> done --expiry--> expired
+                         \\--fail--> failed
+
+A claim takes a queued job (or a running one whose worker stopped reporting for
+STALE_AFTER) and counts `attempts` up; progress and the finish only apply while the job
+still carries that attempt, so a worker that lost its claim stops and removes its file.
+
+The worker evaluates the scope again, for the requester in the membership the job was
+asked in, with today's data: a student who left the scope since the click is not in the
+file. The rows are those of the streamed export (reports.exports.student_rows), read
+from a server-side cursor and written straight to the file.
+"""
+
+import csv
+import logging
+import os
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from . import exports
+from .models import ExportJob, export_storage
+from .scope import report_membership, scope_for
+
+logger = logging.getLogger(__name__)
+
+# The report filters a job keeps (reports.scope.scope_for reads these).
+PARAM_KEYS = ("jaar", "subregio", "instelling", "locatie", "niveau", "peildatum")
+# A cheap UPDATE of the progress every so many rows, not one per row.
+PROGRESS_EVERY = 5000
+# A running job whose worker has not reported for this long may be claimed again.
+STALE_AFTER = timedelta(minutes=10)
+
+
+def export_hours():
+    """How long a finished file stays downloadable (KOERS_EXPORT_JOB_HOURS, default 24)."""
+    return getattr(settings, "KOERS_EXPORT_JOB_HOURS", 24)
+
+
+class LostClaim(Exception):
+    """Another attempt (or the expiry) took the job over: stop and clean up."""
+
+
+class ExportRefused(Exception):
+    """The requester may no longer make this list (role, membership or account ended)."""
+
+
+# --- Create ---------------------------------------------------------------------------
+
+
+def _clean_params(params):
+    return {
+        key: str(params.get(key))[:100] for key in PARAM_KEYS if params.get(key) not in (None, "")
+    }
+
+
+@transaction.atomic
+def export_job_create(*, user, params, fmt, kind=ExportJob.Kind.STUDENTS):
+    """Queue a background export of the person-level list for the user's filters.
+
+    The roles and filters are those of the streamed export (reports.scope): other roles
+    get a 404. The task is sent after the commit, so the worker finds the job.
+    """
+    membership = report_membership(user)
+    if fmt not in ExportJob.Format.values or kind not in ExportJob.Kind.values:
+        raise ValueError(f"no background export {kind} as {fmt}")
+    params = _clean_params(params)
+    scope = scope_for(user, params)
+    job = ExportJob.objects.create(
+        requested_by=user,
+        membership=membership,
+        kind=kind,
+        format=fmt,
+        params=params,
+        school_year=scope.school_year,
+        description=scope.describe()[:200],
+        expires_at=timezone.now() + timedelta(hours=export_hours()),
+    )
+    from .tasks import build_export
+
+    transaction.on_commit(lambda: build_export.delay(job.pk))
+    return job
+
+
+# --- Build ----------------------------------------------------------------------------
+
+
+def export_job_claim(job_id, *, now=None):
+    """queued -> running (or a stale running job again) by one conditional UPDATE.
+    Returns the attempt number that holds the claim, or None when the job is not free."""
+    now = now or timezone.now()
+    free = Q(status=ExportJob.Status.QUEUED) | Q(
+        status=ExportJob.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+    )
+    claimed = ExportJob.objects.filter(free, pk=job_id, expires_at__gt=now).update(
+        status=ExportJob.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        rows_done=0,
+        rows_total=None,
+        error="",
+    )
+    if not claimed:
+        return None
+    # Nobody else can claim it now: the heartbeat is fresh.
+    return ExportJob.objects.values_list("attempts", flat=True).get(pk=job_id)
+
+
+def _held(job_id, attempt):
+    return ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, attempts=attempt)
+
+
+def export_job_progress(job_id, attempt, *, rows_done, rows_total=None):
+    """The cheap progress UPDATE (and the claim's heartbeat); LostClaim if it is gone."""
+    values = {"rows_done": rows_done, "heartbeat_at": timezone.now()}
+    if rows_total is not None:
+        values["rows_total"] = rows_total
+    try:
+        updated = _held(job_id, attempt).update(**values)
+    except OperationalError:
+        # SQLite (make run) only: this connection is stepping through the rows, and a
+        # write from the web process since the read began makes the upgrade to a write
+        # fail at once. Progress is advisory there; the finish comes after the read.
+        if connection.vendor != "sqlite":
+            raise
+        return
+    if not updated:
+        raise LostClaim
+
+
+@contextmanager
+def _reads_without_jit():
+    """The export's reads with PostgreSQL's JIT off (see reports.db), but outside a
+    transaction: the progress UPDATEs must reach the job page while the rows are read
+    (a server-side cursor outside a transaction is declared WITH HOLD by Django)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit")
+
+
+class _Progress:
+    """Counts the rows on their way to the file, with a progress UPDATE every
+    PROGRESS_EVERY rows."""
+
+    def __init__(self, job_id, attempt):
+        self.job_id, self.attempt, self.done = job_id, attempt, 0
+
+    def rows(self, rows):
+        for row in rows:
+            yield row
+            self.done += 1
+            if self.done % PROGRESS_EVERY == 0:
+                export_job_progress(self.job_id, self.attempt, rows_done=self.done)
+
+
+def _write_csv(path, rows):
+    """The streamed CSV's exact bytes: BOM, header, ';' and CRLF (reports.exports)."""
+    with _private_file(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("\ufeff")
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(exports.STUDENT_COLUMNS)
+        writer.writerows(rows)
+
+
+def _write_xlsx(path, rows):
+    """openpyxl's write-only workbook: rows go to a temporary file, not to memory."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="studenten")
+    sheet.append(list(exports.STUDENT_COLUMNS))
+    for row in rows:
+        sheet.append(list(row))
+    with _private_file(path, "wb") as handle:
+        workbook.save(handle)
+
+
+def _private_file(path, mode, **kwargs):
+    """Opened for the owner only (0600), and never over an existing file."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return os.fdopen(descriptor, mode, **kwargs)
+
+
+def _file_name(job, attempt):
+    # The job's random id only: no BSN, no name, no school in the file name.
+    return f"{job.public_id}-{attempt}.{job.format}"
+
+
+def _remove(name):
+    if name and export_storage.exists(name):
+        export_storage.delete(name)
+
+
+def _user_for(job):
+    """The requester, acting in the job's membership; refused if that ended."""
+    user = job.requested_by
+    user.set_active_membership(job.membership_id)
+    membership = user.active_membership
+    if not user.is_active or membership is None or membership.pk != job.membership_id:
+        raise ExportRefused
+    try:
+        report_membership(user)
+    except Http404 as error:
+        raise ExportRefused from error
+    return user
+
+
+def export_job_build(*, job_id):
+    """Build the job's file if this call can claim it. Returns what happened: "done",
+    "failed", "busy" (another worker holds a fresh claim) or "skipped" (done, failed,
+    expired or gone: nothing to do)."""
+    attempt = export_job_claim(job_id)
+    if attempt is None:
+        running = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING)
+        return "busy" if running.exists() else "skipped"
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    name = _file_name(job, attempt)
+    try:
+        user = _user_for(job)
+        scope = scope_for(user, job.params)
+        queryset = exports.export_students(user, scope)
+        os.makedirs(export_storage.location, mode=0o700, exist_ok=True)
+        write = _write_csv if job.format == ExportJob.Format.CSV else _write_xlsx
+        progress = _Progress(job_id, attempt)
+        with _reads_without_jit():
+            export_job_progress(job_id, attempt, rows_done=0, rows_total=queryset.count())
+            write(export_storage.path(name), progress.rows(exports.student_rows(queryset)))
+        written = progress.done
+        export_job_progress(job_id, attempt, rows_done=written)
+        with transaction.atomic():
+            # The access log as the streamed export writes it: every student on the list.
+            log = exports.log_student_export(
+                user=user,
+                queryset=queryset,
+                detail=f"studentenlijst {job.format} (achtergrond {job.public_id}): "
+                f"{job.description}",
+            )
+            now = timezone.now()
+            finished = _held(job_id, attempt).update(
+                status=ExportJob.Status.DONE,
+                file=name,
+                rows_done=written,
+                rows_total=written,
+                finished_at=now,
+                heartbeat_at=now,
+                expires_at=now + timedelta(hours=export_hours()),
+                access_log=log,
+            )
+            if not finished:
+                raise LostClaim
+    except LostClaim:
+        _remove(name)
+        logger.info("export job %s: attempt %s lost its claim", job_id, attempt)
+        return "skipped"
+    except ExportRefused:
+        _remove(name)
+        _fail(job_id, attempt, _("U mag deze lijst niet meer maken."))
+        return "failed"
+    except Exception as error:
+        _remove(name)
+        # The class only: a database error's text may quote row values.
+        logger.error("export job %s failed: %s", job_id, type(error).__name__)
+        _fail(job_id, attempt, _("De export is mislukt. Probeer het opnieuw."))
+        return "failed"
+    logger.info("export job %s: %s rows", job_id, written)
+    return "done"
+
+
+def _fail(job_id, attempt, message):
+    _held(job_id, attempt).update(
+        status=ExportJob.Status.FAILED, error=message[:200], finished_at=timezone.now()
+    )
+
+
+# --- Expiry ---------------------------------------------------------------------------
+
+
+def export_jobs_expire(*, now=None):
+    """Delete the files of jobs past `expires_at` and mark them expired (hourly, beat).
+
+    Set-based and idempotent: a second run finds nothing. Leftovers of killed workers (a
+    file no job points to, older than the download period) go as well.
+    """
+    now = now or timezone.now()
+    past = ExportJob.objects.filter(
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING, ExportJob.Status.DONE],
+        expires_at__lte=now,
+    )
+    with transaction.atomic():
+        names = list(past.select_for_update().exclude(file="").values_list("file", flat=True))
+        expired = past.update(status=ExportJob.Status.EXPIRED, file="")
+    for name in names:
+        _remove(name)
+    _remove_orphans(now)
+    return expired
+
+
+def _remove_orphans(now):
+    if not os.path.isdir(export_storage.location):
+        return
+    cutoff = (now - timedelta(hours=export_hours())).timestamp()
+    current = set(
+        ExportJob.objects.filter(status=ExportJob.Status.DONE).values_list("file", flat=True)
+    )
+    _dirs, files = export_storage.listdir("")
+    for name in files:
+        if name not in current and os.path.getmtime(export_storage.path(name)) < cutoff:
+            _remove(name)
+
+
+def may_download(job, *, now=None):
+    return (
+        job.status == ExportJob.Status.DONE
+        and job.expires_at > (now or timezone.now())
+        and bool(job.file)
+        and export_storage.exists(job.file.name)
+    )

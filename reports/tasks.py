@@ -1,0 +1,27 @@
+"""Celery tasks of the reports: thin, each calls a service."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def build_export(self, job_id):
+    """Build a background export's file. Idempotent: a job that is done, failed or
+    expired is left alone, and the claim is a conditional UPDATE, so two deliveries of
+    the message never both build. A delivery that finds another worker's claim (say, a
+    message redelivered after its worker died) looks again once that claim can go stale.
+    """
+    result = services.export_job_build(job_id=job_id)
+    if result == "busy" and not self.request.called_directly:
+        countdown = int(services.STALE_AFTER.total_seconds()) + 30
+        if self.request.retries < self.max_retries:
+            raise self.retry(countdown=countdown)
+    return result
+
+
+@shared_task
+def expire_export_jobs():
+    """Remove the files of background exports past their download period (hourly)."""
+    return services.export_jobs_expire()
+

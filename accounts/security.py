@@ -179,6 +179,8 @@ def rate_limit_kind(request, resolver_match):
     view_name = resolver_match.view_name or ""
     if view_name == "students:list" and request.GET.get("q", "").strip():
         return "search"
+    if view_name == "reports:dashboard" and request.method == "POST":
+        return "export"  # computing every figure anew costs like an export
     if _EXPORT_NAME.search(view_name) or _EXPORT_PATH.search(request.path_info):
         return "export"
     if request.GET.get("format", "").lower() in ("csv", "xlsx", "pdf"):

@@ -32,6 +32,10 @@ app.conf.beat_schedule = {
         "task": "students.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=15),
     },
+    "reports: precompute the coordinators' dashboards (after the checks)": {
+        "task": "reports.tasks.precompute_dashboards",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "monitoring daily digests (after the checks)": {
         "task": "monitoring.tasks.send_daily_digests",
         "schedule": crontab(hour=6, minute=30),

@@ -273,6 +273,11 @@ KOERS_UPPER_AGE = [(date(1900, 1, 1), 23), (date(2026, 1, 1), 27)]
 KOERS_KWALIFICATIEPLICHT_AGE = 18
 # How long uploaded administration files wait for confirmation before they are removed.
 KOERS_IMPORT_BATCH_HOURS = env.int("KOERS_IMPORT_BATCH_HOURS", default=24)
+# How long a background export's file stays downloadable (reports.services).
+KOERS_EXPORT_JOB_HOURS = env.int("KOERS_EXPORT_JOB_HOURS", default=24)
+# How long the dashboard's computed figures are kept (reports.precompute); the nightly
+# precompute replaces them sooner, and a new day never reads the day before's.
+KOERS_REPORT_FIGURES_SECONDS = env.int("KOERS_REPORT_FIGURES_SECONDS", default=26 * 3600)
 KOERS_PAGE_SIZE = 25
 
 # --- Logging: never log personal data; the BSN never reaches a log line ---------------

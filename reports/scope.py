@@ -94,6 +94,21 @@ class Scope:
             queryset = queryset.filter(region_id=self.region_id)
         return list(queryset.values_list("pk", flat=True))
 
+    def signature(self) -> tuple:
+        """Everything that decides the figures (not the labels): two scopes with the same
+        signature have the same tables (reports.precompute keys its store on it)."""
+        institutions = None if self.institution_ids is None else tuple(sorted(self.institution_ids))
+        return (
+            self.school_year,
+            self.today.isoformat(),
+            self.region_id,
+            self.subregion_id,
+            institutions,
+            self.location.lower(),
+            self.level,
+            self.vsv_date.isoformat(),
+        )
+
     def describe(self):
         """The filters in words, for file headers and the access log (no names)."""
         parts = [f"schooljaar {self.school_year}-{self.school_year + 1}"]
@@ -127,6 +142,12 @@ def _int(value):
 def scope_for(user, params, *, today=None) -> Scope:
     """The scope from the request's filters, limited to what the user may see."""
     membership = report_membership(user)
+    return scope_for_membership(membership, params, today=today)
+
+
+def scope_for_membership(membership, params, *, today=None) -> Scope:
+    """The scope of a coordinator's membership (no user needed: the nightly precompute
+    of reports.precompute builds the same scopes as the dashboard does)."""
     organisation = membership.organisation
     today = today or timezone.localdate()
     year = _int(params.get("jaar")) or school_year_of(today)

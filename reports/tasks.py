@@ -25,3 +25,13 @@ def expire_export_jobs():
     """Remove the files of background exports past their download period (hourly)."""
     return services.export_jobs_expire()
 
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def precompute_dashboards(today: str | None = None):
+    """Every coordinator's default dashboard, computed after the night's checks
+    (reports.precompute). Idempotent: a second run computes the same figures again."""
+    from datetime import date
+
+    from .precompute import precompute_dashboards as precompute
+
+    return precompute(today=date.fromisoformat(today) if today else None)

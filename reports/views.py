@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,33 +15,40 @@ from django.views.decorators.http import require_POST
 from students.models import AccessLog
 from students.services import access_log
 
-from . import exports, services
-from .db import report_transaction
-from .figures import REPORTS, all_tables, school_year_label
+from . import exports, precompute, services
+from .figures import REPORT_TABLE_KEYS, REPORTS, school_year_label
 from .models import ExportJob
 from .scope import filter_choices, report_membership, scope_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _tables(name, scope):
+def _tables(name, tables):
+    """The tables of one report (REPORTS' keys; "alles": every one) out of the set."""
     if name == "alles":
-        return all_tables(scope)
-    if name not in REPORTS:
-        raise Http404("No such report")
-    return REPORTS[name](scope)
+        return tables
+    keys = REPORT_TABLE_KEYS[name]
+    return [table for table in tables if table.key in keys]
 
 
-def _heading(scope):
-    return f"Koers · {scope.describe()}"
+def _heading(scope, computed_at):
+    computed = timezone.localtime(computed_at).strftime("%d-%m-%Y %H:%M")
+    return f"Koers · {scope.describe()} · " + _("berekend op %(when)s") % {"when": computed}
 
 
 @never_cache
 @login_required
 def dashboard(request):
+    """The figures of the scope, kept from the nightly precompute or an earlier visit
+    (reports.precompute); a POST ("Opnieuw berekenen") computes them anew."""
     scope = scope_for(request.user, request.GET)
-    with report_transaction():
-        tables = all_tables(scope)
+    if request.method == "POST":
+        precompute.tables_for(scope, refresh=True)
+        messages.success(request, _("De cijfers zijn opnieuw berekend."))
+        query = request.GET.urlencode()
+        return redirect(reverse("reports:dashboard") + (f"?{query}" if query else ""))
+    run = precompute.tables_for(scope)
+    tables = run.tables
     current = scope.today.year if scope.today.month >= 8 else scope.today.year - 1
     years = [(y, school_year_label(y)) for y in range(current, current - 5, -1)]
     return render(
@@ -53,6 +62,7 @@ def dashboard(request):
             "years": years,
             "query": request.GET.urlencode(),
             "report_names": list(REPORTS),
+            "computed_at": run.computed_at,
         },
     )
 
@@ -61,9 +71,12 @@ def dashboard(request):
 @login_required
 def export(request, name, fmt):
     scope = scope_for(request.user, request.GET)
-    with report_transaction():
-        tables = _tables(name, scope)
-    heading = _heading(scope)
+    if name != "alles" and name not in REPORTS:
+        raise Http404("No such report")
+    # The same kept tables as the page, so the file matches what the user saw.
+    run = precompute.tables_for(scope)
+    tables = _tables(name, run.tables)
+    heading = _heading(scope, run.computed_at)
     access_log(
         user=request.user,
         action=AccessLog.Action.EXPORT,

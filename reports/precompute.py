@@ -1,0 +1,125 @@
+"""The dashboard's figures, computed once and kept: the page reads them in milliseconds.
+
+    tables_for(scope) -> FigureRun(tables, computed_at, fresh)
+
+Computing every figure for a region of 500,000 students takes seconds (aggregates over
+every enrolment, the VSV definitions on two dates); the figures only move when the data
+does, which for most of them is once a day, with the checks. So a computed set of
+tables is kept in the cache (Redis in production) under its scope's signature
+(`Scope.signature`: school year, today, filters, VSV date) and the language, for
+`KOERS_REPORT_FIGURES_SECONDS` (default 26 hours):
+
+- every night, after the checks (config.celery), `precompute_dashboards` starts a new
+  generation and computes the default dashboards of every coordinator organisation
+  (this school year and the previous one), so the morning's first visitor waits for
+  nothing;
+- a scope nobody computed yet (another filter) is computed on the first request and kept
+  for the next one;
+- the page and every file say when their figures were computed, and "Opnieuw berekenen"
+  (`refresh`) computes them anew at once, e.g. after a correction during the day.
+
+The page and its CSV/XLSX/PDF files read the same kept tables, so a file always matches
+the page it came from.
+"""
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from accounts.models import Membership
+
+from .db import report_transaction
+from .figures import all_tables
+from .scope import REPORT_ROLES, school_year_of, scope_for_membership
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "reports:figures:generation"
+
+
+@dataclass
+class FigureRun:
+    tables: list
+    computed_at: datetime
+    fresh: bool  # computed for this request (False: read from the store)
+
+
+def _timeout():
+    return getattr(settings, "KOERS_REPORT_FIGURES_SECONDS", 26 * 3600)
+
+
+def generation() -> str:
+    """The current generation: a new one makes every kept figure old at once."""
+    return cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+
+
+def new_generation() -> str:
+    value = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, value, timeout=None)
+    return value
+
+
+def _key(scope) -> str:
+    text = repr((scope.signature(), translation.get_language()))
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return f"reports:figures:{generation()}:{digest}"
+
+
+def compute(scope) -> FigureRun:
+    """Every table for the scope, computed now (one read transaction) and kept."""
+    with report_transaction():
+        tables = all_tables(scope)
+    run = FigureRun(tables=tables, computed_at=timezone.now(), fresh=True)
+    cache.set(_key(scope), (tables, run.computed_at), timeout=_timeout())
+    return run
+
+
+def tables_for(scope, *, refresh=False) -> FigureRun:
+    """The kept tables of the scope, or computed now when there are none (or `refresh`)."""
+    if not refresh:
+        kept = cache.get(_key(scope))
+        if kept is not None:
+            tables, computed_at = kept
+            return FigureRun(tables=tables, computed_at=computed_at, fresh=False)
+    return compute(scope)
+
+
+def default_scopes(today=None):
+    """The scope every coordinator organisation opens first: this school year and the
+    previous one, without filters. One per organisation and role (the scope does not
+    depend on the person)."""
+    today = today or timezone.localdate()
+    seen = set()
+    memberships = (
+        Membership.objects.filter(is_active=True, role__in=REPORT_ROLES, user__is_active=True)
+        .select_related("organisation__region")
+        .order_by("organisation_id", "role", "pk")
+    )
+    for membership in memberships:
+        if (membership.organisation_id, membership.role) in seen:
+            continue
+        seen.add((membership.organisation_id, membership.role))
+        current = school_year_of(today)
+        for year in (current, current - 1):
+            yield scope_for_membership(membership, {"jaar": str(year)}, today=today)
+
+
+def precompute_dashboards(today=None) -> dict:
+    """A new generation, then every default dashboard computed and kept. Idempotent: a
+    second run computes the same figures again; nothing else changes."""
+    new_generation()
+    computed = set()
+    with translation.override(settings.LANGUAGE_CODE):
+        for scope in default_scopes(today):
+            if scope.signature() in computed:
+                continue
+            compute(scope)
+            computed.add(scope.signature())
+    logger.info("reports: precomputed %s dashboards", len(computed))
+    return {"dashboards": len(computed)}

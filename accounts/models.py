@@ -102,7 +102,9 @@ class Organisation(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("name"), "kind", name="organisation_name_kind_unique"),
             models.CheckConstraint(
-                condition=~models.Q(kind__in=["school", "leerplicht", "doorstroompunt", "wi", "region"])
+                condition=~models.Q(
+                    kind__in=["school", "leerplicht", "doorstroompunt", "wi", "region"]
+                )
                 | models.Q(region__isnull=False),
                 name="organisation_regional_kinds_have_region",
             ),
@@ -279,8 +281,10 @@ class Membership(models.Model):
         expected = ROLE_ORGANISATION_KIND.get(self.role)
         if expected and self.organisation_id and self.organisation.kind != expected:
             raise ValidationError(
-                {"role": _("Deze rol hoort bij een organisatie van de soort %(kind)s.")
-                 % {"kind": OrganisationKind(expected).label}}
+                {
+                    "role": _("Deze rol hoort bij een organisatie van de soort %(kind)s.")
+                    % {"kind": OrganisationKind(expected).label}
+                }
             )
 
 

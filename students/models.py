@@ -100,7 +100,9 @@ class Student(models.Model):
             # The list's keyset order.
             models.Index(fields=["last_name", "first_name", "id"], name="student_name_order"),
             models.Index(fields=["municipality", "date_of_birth"], name="student_municipality_dob"),
-            models.Index(fields=["mentor", "last_name", "first_name", "id"], name="student_mentor_order"),
+            models.Index(
+                fields=["mentor", "last_name", "first_name", "id"], name="student_mentor_order"
+            ),
         ]
         # Trigram indexes for name search are created on PostgreSQL only (migration 0002).
 

@@ -37,9 +37,9 @@ def startkwalificatie_q(today: date) -> Q:
         level__in=["2", "3", "4"],
         end_date__lte=today,
     )
-    sk_qualification = Qualification.objects.filter(
-        student=OuterRef("pk"), date__lte=today
-    ).filter(Q(type__in=["havo", "vwo"]) | Q(type="mbo", level__in=[2, 3, 4]))
+    sk_qualification = Qualification.objects.filter(student=OuterRef("pk"), date__lte=today).filter(
+        Q(type__in=["havo", "vwo"]) | Q(type="mbo", level__in=[2, 3, 4])
+    )
     return Q(Exists(sk_enrolment)) | Q(Exists(sk_qualification))
 
 
@@ -70,9 +70,7 @@ def _membership_scope(membership, today: date) -> Q | None:
     if role in (Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK):
         from .models import Enrolment
 
-        return Q(
-            Exists(Enrolment.objects.filter(student=OuterRef("pk"), institution=organisation))
-        )
+        return Q(Exists(Enrolment.objects.filter(student=OuterRef("pk"), institution=organisation)))
     if role == Role.LEERPLICHT:
         # Living in the region and under 18 (kwalificatieplicht).
         adult_born_by = latest_birth_date_for_age(18, today)
@@ -132,9 +130,7 @@ def get_student_for_user(user, public_id: str, *, write: bool = False):
     if write:
         queryset = queryset.filter(pk__in=writable_students(user).values("pk"))
     try:
-        return queryset.select_related("municipality__subregion", "mentor").get(
-            public_id=public_id
-        )
+        return queryset.select_related("municipality__subregion", "mentor").get(public_id=public_id)
     except Student.DoesNotExist:
         raise Http404("No student here") from None
 

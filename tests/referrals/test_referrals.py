@@ -220,9 +220,7 @@ def test_accept_twice_through_the_page_says_why(mentor, wi, student, client):
     assert referral.events.filter(action="accepted").count() == 1
 
 
-def test_a_refused_transition_is_logged_without_personal_data(
-    mentor, wi, student, client, caplog
-):
+def test_a_refused_transition_is_logged_without_personal_data(mentor, wi, student, client, caplog):
     referral = make_referral(actor=mentor, student=student, to=organisation(WI))
     client.force_login(wi)
     client.post(f"/verwijzingen/{referral.public_id}/accepteren/")

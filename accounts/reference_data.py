@@ -16,7 +16,12 @@ REGIONS = {
         "West-Friesland": [
             (name, "Jongerenstartpunt")
             for name in (
-                "Drechterland", "Enkhuizen", "Hoorn", "Koggenland", "Medemblik", "Opmeer",
+                "Drechterland",
+                "Enkhuizen",
+                "Hoorn",
+                "Koggenland",
+                "Medemblik",
+                "Opmeer",
                 "Stede Broec",
             )
         ],
@@ -60,7 +65,12 @@ PARTNERS = [
     ("doorstroompunt", "Doorstroompunt Haaglanden", "Haaglanden", None),
     ("wi", "Werk en Inkomen Noord-Holland Noord", "Noord-Holland Noord", None),
     ("wi", "Werk en Inkomen Haaglanden", "Haaglanden", None),
-    ("jongeren_startpunt", "Check-In en Doorstroompunt", "Noord-Holland Noord", "Noord-Kennemerland"),
+    (
+        "jongeren_startpunt",
+        "Check-In en Doorstroompunt",
+        "Noord-Holland Noord",
+        "Noord-Kennemerland",
+    ),
     ("jongeren_startpunt", "Jongerenstartpunt", "Noord-Holland Noord", "West-Friesland"),
     ("jongeren_startpunt", "Jongerenpunt", "Noord-Holland Noord", "Kop van Noord-Holland"),
     ("region", "Regio Noord-Holland Noord", "Noord-Holland Noord", None),

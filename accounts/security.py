@@ -248,7 +248,10 @@ class SecurityMiddleware:
             request.user = AnonymousUser()
             messages.info(request, _("U bent automatisch uitgelogd. Log opnieuw in."))
             return _redirect(request, _with_next(reverse(settings.LOGIN_URL), request.path))
-        if now - request.session.get(LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
+        # A page polling by itself (htmx "every", marked with the X-Koers-Poll header) is
+        # no sign of a person: it must not keep an unattended session alive.
+        polling = request.headers.get("X-Koers-Poll") == "1"
+        if not polling and now - request.session.get(LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
             request.session[LAST_SEEN] = now
         if needs_second_factor(request) and not _is_exempt(request.path_info):
             target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_enrol"

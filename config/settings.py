@@ -257,14 +257,29 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(
 # --- Cache: rate-limit counters shared by every process --------------------------------
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        # The dashboard's kept figures (reports.precompute), apart from the counters.
+        "reports": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "reports",
+        },
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
-        }
+        },
+        # Its own folder: many kept dashboards never cull the rate-limit counters.
+        "reports": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache-reports"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
     }
 
 # --- Koers rules --------------------------------------------------------------------

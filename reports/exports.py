@@ -94,8 +94,9 @@ STUDENT_COLUMNS = (
 )
 
 
-def students_queryset(queryset):
-    """The list's SELECT: one row per student with their latest enrolment and status."""
+def students_queryset(queryset, *, with_id=False):
+    """The list's SELECT: one row per student with their latest enrolment and status
+    (and, `with_id`, the student's id last, for the access log)."""
     latest = Enrolment.objects.filter(student=OuterRef("pk")).order_by("-start_date", "-pk")
     open_signals = (
         Signal.objects.filter(student=OuterRef("pk"), status=SignalStatus.OPEN)
@@ -123,14 +124,19 @@ def students_queryset(queryset):
             "monitoring_status__vsv",
             "monitoring_status__monitoring_ended",
             "open_signals",
+            *(["pk"] if with_id else []),
         )
     )
 
 
-def student_rows(queryset):
-    """Tuples of the list, read in chunks from a server-side cursor."""
+def student_rows(queryset, *, ids=None):
+    """Tuples of the list, read in chunks from a server-side cursor. `ids`, a list,
+    receives the id of every student written, so an access log can name exactly them."""
     yes, no = _("ja"), _("nee")
-    for row in students_queryset(queryset).iterator(chunk_size=CHUNK):
+    for row in students_queryset(queryset, with_id=ids is not None).iterator(chunk_size=CHUNK):
+        if ids is not None:
+            ids.append(row[-1])
+            row = row[:-1]
         (number, first, last, born, municipality, institution, level, until, vsv, ended, n) = row
         yield (
             number,

@@ -5,7 +5,7 @@
 Computing every figure for a region of 500,000 students takes seconds (aggregates over
 every enrolment, the VSV definitions on two dates); the figures only move when the data
 does, which for most of them is once a day, with the checks. So a computed set of
-tables is kept in the cache (Redis in production) under its scope's signature
+tables is kept in the cache alias "reports" (Redis in production) under its scope's signature
 (`Scope.signature`: school year, today, filters, VSV date) and the language, for
 `KOERS_REPORT_FIGURES_SECONDS` (default 26 hours):
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone, translation
 
 from accounts.models import Membership
@@ -41,6 +41,11 @@ from .scope import REPORT_ROLES, school_year_of, scope_for_membership
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "reports:figures:generation"
+
+
+def _store():
+    """The cache alias of the kept figures: apart from the rate-limit counters."""
+    return caches["reports"]
 
 
 @dataclass
@@ -56,12 +61,12 @@ def _timeout():
 
 def generation() -> str:
     """The current generation: a new one makes every kept figure old at once."""
-    return cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+    return _store().get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, timeout=None)
 
 
 def new_generation() -> str:
     value = uuid.uuid4().hex
-    cache.set(GENERATION_KEY, value, timeout=None)
+    _store().set(GENERATION_KEY, value, timeout=None)
     return value
 
 
@@ -73,17 +78,19 @@ def _key(scope) -> str:
 
 def compute(scope) -> FigureRun:
     """Every table for the scope, computed now (one read transaction) and kept."""
+    # The key first: figures computed across a new generation belong to the old one.
+    key = _key(scope)
     with report_transaction():
         tables = all_tables(scope)
     run = FigureRun(tables=tables, computed_at=timezone.now(), fresh=True)
-    cache.set(_key(scope), (tables, run.computed_at), timeout=_timeout())
+    _store().set(key, (tables, run.computed_at), timeout=_timeout())
     return run
 
 
 def tables_for(scope, *, refresh=False) -> FigureRun:
     """The kept tables of the scope, or computed now when there are none (or `refresh`)."""
     if not refresh:
-        kept = cache.get(_key(scope))
+        kept = _store().get(_key(scope))
         if kept is not None:
             tables, computed_at = kept
             return FigureRun(tables=tables, computed_at=computed_at, fresh=False)

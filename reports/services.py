@@ -16,6 +16,7 @@ file. The rows are those of the streamed export (reports.exports.student_rows), 
 from a server-side cursor and written straight to the file.
 """
 
+import contextlib
 import csv
 import logging
 import os
@@ -29,6 +30,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+
+from students.models import AccessLog
+from students.services import access_log
 
 from . import exports
 from .models import ExportJob, export_storage
@@ -187,10 +191,19 @@ def _write_xlsx(path, rows):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="studenten")
     sheet.append(list(exports.STUDENT_COLUMNS))
-    for row in rows:
-        sheet.append(list(row))
-    with _private_file(path, "wb") as handle:
-        workbook.save(handle)
+    try:
+        for row in rows:
+            sheet.append(list(row))
+        with _private_file(path, "wb") as handle:
+            workbook.save(handle)  # removes openpyxl's temporary file
+    except BaseException:
+        # openpyxl keeps the rows in a temporary file of its own (names, dates of
+        # birth): removed also when the build fails or loses its claim.
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(FileNotFoundError):
+                writer.cleanup()
+        raise
 
 
 def _private_file(path, mode, **kwargs):
@@ -242,14 +255,18 @@ def export_job_build(*, job_id):
         progress = _Progress(job_id, attempt)
         with _reads_without_jit():
             export_job_progress(job_id, attempt, rows_done=0, rows_total=queryset.count())
-            write(export_storage.path(name), progress.rows(exports.student_rows(queryset)))
+            written_ids = []
+            rows = exports.student_rows(queryset, ids=written_ids)
+            write(export_storage.path(name), progress.rows(rows))
         written = progress.done
         export_job_progress(job_id, attempt, rows_done=written)
         with transaction.atomic():
-            # The access log as the streamed export writes it: every student on the list.
-            log = exports.log_student_export(
+            # Every student in the file, exactly: the ids of the rows written (a second
+            # query minutes later could see another list).
+            log = access_log(
                 user=user,
-                queryset=queryset,
+                action=AccessLog.Action.EXPORT,
+                students=written_ids,
                 detail=f"studentenlijst {job.format} (achtergrond {job.public_id}): "
                 f"{job.description}",
             )
@@ -322,7 +339,13 @@ def _remove_orphans(now):
     )
     _dirs, files = export_storage.listdir("")
     for name in files:
-        if name not in current and os.path.getmtime(export_storage.path(name)) < cutoff:
+        if name in current:
+            continue
+        try:
+            old = os.path.getmtime(export_storage.path(name)) < cutoff
+        except FileNotFoundError:  # removed meanwhile by a failing worker
+            continue
+        if old:
             _remove(name)
 
 

@@ -187,6 +187,10 @@ def export_job_download(request, job_id):
     job = get_object_or_404(_own_jobs(request).select_related("access_log"), public_id=job_id)
     if not services.may_download(job):
         raise Http404("Export not available")
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:  # expired between the check and now
+        raise Http404("Export not available") from None
     access_log(
         user=request.user,
         action=AccessLog.Action.DOWNLOAD,
@@ -195,7 +199,7 @@ def export_job_download(request, job_id):
     )
     content_type = XLSX if job.format == ExportJob.Format.XLSX else "text/csv; charset=utf-8"
     return FileResponse(
-        job.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"koers-studenten-{job.school_year}-{job.public_id[:8]}.{job.format}",
         content_type=content_type,

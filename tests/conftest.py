@@ -36,11 +36,13 @@ def _second_factor_on_force_login(monkeypatch):
 def _private_cache(settings):
     # Rate-limit counters live in the cache: each test starts with its own, empty one.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+        "reports": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r"},
     }
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["reports"].clear()
 
 
 @pytest.fixture

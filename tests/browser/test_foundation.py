@@ -41,7 +41,9 @@ def test_coordinator_imports_two_files_through_the_page_and_finds_the_student(
     upload(page, live_server, tmp_path, {"students": BAD_STUDENTS, "enrolments": GOOD_ENROLMENTS})
     errors = page.get_by_role("table", name=re.compile("Fouten per bestand"))
     expect(errors).to_contain_text("students.csv")
-    expect(errors.get_by_role("row").filter(has_text="date_of_birth")).to_contain_text("students.csv2")
+    expect(errors.get_by_role("row").filter(has_text="date_of_birth")).to_contain_text(
+        "students.csv2"
+    )
     expect(errors.get_by_role("row").filter(has_text="bsn")).to_contain_text("students.csv3")
     expect(page.get_by_role("button", name="Bevestigen en importeren")).to_have_count(0)
     assert "123456789" not in page.content()

@@ -280,7 +280,7 @@ def test_a_job_whose_membership_ended_fails_without_a_file(known, coordinator, c
 def test_an_error_while_building_fails_the_job_and_removes_the_file(
     known, coordinator, client, media, monkeypatch, caplog
 ):
-    def broken(queryset):
+    def broken(queryset, ids=None):
         yield ("1", "Jan")
         raise RuntimeError("row 123456782 broke")  # a message that must not be logged
 
@@ -467,3 +467,53 @@ def test_expiry_runs_hourly_from_the_beat_schedule():
     tasks = [entry["task"] for entry in app.conf.beat_schedule.values()]
     assert "reports.tasks.expire_export_jobs" in tasks
     assert "reports.tasks.expire_export_jobs" in app.tasks
+
+
+def test_the_access_log_names_exactly_the_students_in_the_file(
+    known, coordinator, client, monkeypatch
+):
+    """A student who leaves the scope while the file is written is in the file, so in
+    the log too (a second query after the build would miss them)."""
+    job = start(client, coordinator)
+    leaving = known.students[0]
+    write_csv = services._write_csv
+
+    def write_then_leave(path, rows):
+        write_csv(path, rows)
+        # No longer at the coordinator's school: out of their scope from now on.
+        leaving.enrolments.all().delete()
+
+    monkeypatch.setattr(services, "_write_csv", write_then_leave)
+    build_export(job.pk)
+    job.refresh_from_db()
+    content = download(client, job).getvalue()
+    assert leaving.student_number in numbers_in_csv(content)
+    assert leaving.pk in job.access_log.student_ids
+
+
+def test_a_failed_xlsx_build_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def rows():
+        yield ("1",) * 11
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        services._write_xlsx(str(tmp_path / "out.xlsx"), rows())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_gone_between_check_and_download_is_a_404(known, coordinator, client, media):
+    job = start(client, coordinator)
+    build_export(job.pk)
+    job.refresh_from_db()
+    os.remove(media / job.file.name)
+    monkeypatch_may = services.may_download
+    try:
+        services.may_download = lambda job, now=None: True
+        assert download(client, job).status_code == 404
+    finally:
+        services.may_download = monkeypatch_may
+    assert not AccessLog.objects.filter(action="download").exists()

@@ -5,13 +5,12 @@ import io
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from reports import figures
+from reports import figures, precompute
 from students.models import AccessLog
 from tests.factories import EnrolmentFactory, StudentFactory
 
@@ -78,7 +77,7 @@ def test_school_coordinator_sees_only_their_institution(
 
 def _dashboard_queries(client, user):
     """Queries of a dashboard that computes every figure (nothing kept yet)."""
-    cache.clear()
+    precompute.new_generation()
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(DASHBOARD, {"jaar": 2026}).status_code == 200

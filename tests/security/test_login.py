@@ -126,6 +126,16 @@ def test_31_idle_minutes_log_out(client, mentor):
     assert client.get("/").status_code == 302
 
 
+def test_a_polling_page_does_not_keep_the_session_alive(client, mentor):
+    """htmx polling (X-Koers-Poll) is no sign of a person: idle time keeps counting."""
+    client.force_login(mentor)
+    _age_session(client, **{LAST_SEEN: 29 * 60})
+    assert client.get("/", headers={"X-Koers-Poll": "1"}).status_code == 200
+    assert int(time.time()) - client.session[LAST_SEEN] >= 29 * 60
+    _age_session(client, **{LAST_SEEN: 31 * 60})
+    assert client.get("/", headers={"X-Koers-Poll": "1"}).status_code == 302
+
+
 def test_twelve_hours_after_login_the_session_ends_however_active(client, mentor):
     client.force_login(mentor)
     _age_session(client, **{LOGIN_AT: 12 * 3600 + 60, LAST_SEEN: 0})

@@ -18,12 +18,12 @@ Definitions (shown on the page too):
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Case, Count, IntegerField, Q, When
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from students.dates import school_year_label
 from students.models import Level
 
 from .models import (
@@ -51,15 +51,6 @@ STATUS_LABELS = {
     AHEAD: _("boven doel"),
     NO_DATA: _("nog geen gegevens"),
 }
-
-
-def school_year_of(day: date) -> int:
-    """The school year as its starting calendar year: 1 Aug 2025 - 31 Jul 2026 is 2025."""
-    return day.year if day.month >= 8 else day.year - 1
-
-
-def school_year_label(year: int) -> str:
-    return f"{year}-{year + 1}"
 
 
 def _school_year_expression(field_name):

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from students.dates import school_year_label, school_year_of
 from students.models import AccessLog, LegalBasis, Level
 from students.queries import get_student_for_user
 from students.services import access_log
@@ -56,7 +57,7 @@ from .queries import (
     trajectories_for_user,
 )
 from .reminders import is_overdue, reminder_due
-from .results import STATUS_LABELS, compute_results, school_year_label, school_year_of
+from .results import STATUS_LABELS, compute_results
 
 
 def _form_errors(form, error: ValidationError):

@@ -53,7 +53,7 @@ from monitoring.models import Assignee, Signal, SignalStatus, signal_kind_label
 from monitoring.rule_settings import RuleSettings
 from referrals.results import compute_results
 from roadmap.models import FurtherEducationStep, Perspective, PerspectiveStep
-from students.dates import latest_birth_date_for_age, upper_age_on
+from students.dates import latest_birth_date_for_age, school_year_label, upper_age_on
 from students.models import Employment, Enrolment, Level, Qualification, Student
 from students.queries import startkwalificatie_q
 
@@ -74,10 +74,6 @@ OUTCOMES = (
 
 def _settings():
     return RuleSettings.from_django()
-
-
-def school_year_label(year):
-    return f"{year}-{year + 1}"
 
 
 def _school_year(field_name):

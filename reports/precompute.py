@@ -33,10 +33,11 @@ from django.core.cache import caches
 from django.utils import timezone, translation
 
 from accounts.models import Membership
+from students.dates import school_year_of
 
 from .db import report_transaction
 from .figures import all_tables
-from .scope import REPORT_ROLES, school_year_of, scope_for_membership
+from .scope import REPORT_ROLES, scope_for_membership
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +54,6 @@ class FigureRun:
     tables: list
     computed_at: datetime
     fresh: bool  # computed for this request (False: read from the store)
-
-
-def _timeout():
-    return getattr(settings, "KOERS_REPORT_FIGURES_SECONDS", 26 * 3600)
 
 
 def generation() -> str:
@@ -83,7 +80,7 @@ def compute(scope) -> FigureRun:
     with report_transaction():
         tables = all_tables(scope)
     run = FigureRun(tables=tables, computed_at=timezone.now(), fresh=True)
-    _store().set(key, (tables, run.computed_at), timeout=_timeout())
+    _store().set(key, (tables, run.computed_at), timeout=settings.KOERS_REPORT_FIGURES_SECONDS)
     return run
 
 

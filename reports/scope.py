@@ -13,14 +13,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, Region, Role, SubRegion
+from students.dates import school_year_of
 from students.models import Enrolment, Level, Student
 
 REPORT_ROLES = (Role.SCHOOL_COORDINATOR, Role.REGIONAL_COORDINATOR)
-
-
-def school_year_of(day: date) -> int:
-    """1 August 2026 - 31 July 2027 is school year 2026."""
-    return day.year if day.month >= 8 else day.year - 1
 
 
 @dataclass

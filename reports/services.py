@@ -49,8 +49,8 @@ STALE_AFTER = timedelta(minutes=10)
 
 
 def export_hours():
-    """How long a finished file stays downloadable (KOERS_EXPORT_JOB_HOURS, default 24)."""
-    return getattr(settings, "KOERS_EXPORT_JOB_HOURS", 24)
+    """How long a finished file stays downloadable (settings.KOERS_EXPORT_JOB_HOURS)."""
+    return settings.KOERS_EXPORT_JOB_HOURS
 
 
 class LostClaim(Exception):

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from students.dates import school_year_label, school_year_of
 from students.models import AccessLog
 from students.services import access_log
 
 from . import exports, precompute, services
-from .figures import REPORT_TABLE_KEYS, REPORTS, school_year_label
+from .figures import REPORT_TABLE_KEYS, REPORTS
 from .models import ExportJob
 from .scope import filter_choices, report_membership, scope_for
 
@@ -49,7 +50,7 @@ def dashboard(request):
         return redirect(reverse("reports:dashboard") + (f"?{query}" if query else ""))
     run = precompute.tables_for(scope)
     tables = run.tables
-    current = scope.today.year if scope.today.month >= 8 else scope.today.year - 1
+    current = school_year_of(scope.today)
     years = [(y, school_year_label(y)) for y in range(current, current - 5, -1)]
     return render(
         request,
@@ -141,8 +142,8 @@ def _own_jobs(request):
 @login_required
 @require_POST
 def export_job_start(request, fmt):
-    """Queue the person-level list as a background job, for the dashboard's filters."""
-    report_membership(request.user)
+    """Queue the person-level list as a background job, for the dashboard's filters
+    (the service answers other roles with a 404)."""
     if fmt not in ExportJob.Format.values:
         raise Http404(_("Onbekend formaat"))
     job = services.export_job_create(user=request.user, params=request.GET, fmt=fmt)

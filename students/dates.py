@@ -55,3 +55,12 @@ def dated_value(values, day: date):
 def upper_age_on(day: date) -> int:
     """The upper age of the target group: 23 until 2025-12-31, 27 from 2026-01-01."""
     return dated_value(settings.KOERS_UPPER_AGE, day)
+
+
+def school_year_of(day: date) -> int:
+    """The school year as its starting calendar year: 1 Aug 2025 - 31 Jul 2026 is 2025."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def school_year_label(year: int) -> str:
+    return f"{year}-{year + 1}"

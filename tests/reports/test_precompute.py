@@ -129,3 +129,20 @@ def test_the_file_holds_the_kept_figures_of_the_page(known, regio, client, fixed
 def test_refresh_is_for_coordinators_only(mentor, client):
     client.force_login(mentor)
     assert client.post(DASHBOARD).status_code == 404
+
+
+def test_kept_figures_are_never_shared_between_scopes_or_languages(
+    known, coordinator, clusius_coordinator, regio, fixed_today
+):
+    from django.utils import translation
+
+    horizon = precompute.tables_for(scope_for(coordinator, {"jaar": "2026"}))
+    clusius = precompute.tables_for(scope_for(clusius_coordinator, {"jaar": "2026"}))
+    assert clusius.fresh  # not Horizon's figures
+    assert clusius.tables[0].display_rows() != horizon.tables[0].display_rows()
+    filtered = scope_for(regio, {"jaar": "2026", "instelling": str(coordinator.organisation.pk)})
+    assert precompute.tables_for(filtered).fresh  # not the school coordinator's either
+    with translation.override("en"):
+        english = precompute.tables_for(scope_for(coordinator, {"jaar": "2026"}))
+    assert english.fresh
+    assert english.tables[0].title != horizon.tables[0].title

@@ -108,9 +108,11 @@ class _Seeder:
             author, coordinator = self.author_for(enrolment)
             if author is None:
                 continue
-            # Decisions per enrolment, so a second run decides the same (idempotent).
+            # Decisions per student and programme, so a second run decides the same
+            # (idempotent) and so does a run on another day: the start date is relative
+            # to the day of seeding and would make the demo differ from day to day.
             self.rng = self.ctx.random(
-                f"roadmap-{enrolment.student.student_number}-{enrolment.start_date}"
+                f"roadmap-{enrolment.student.student_number}-{enrolment.programme}"
             )
             self.route(enrolment, author, coordinator or author)
         self.ctx.log(

@@ -1,11 +1,28 @@
-"""factory_boy factories over the reference data that `migrate` creates."""
+"""factory_boy factories over the reference data that `migrate` creates.
 
-from datetime import date
+Default dates are relative to `factory_today()` (the local date, which faketime shifts in
+CI), never fixed calendar dates: a default that is right today must be right on any day.
+A test that depends on a date names it (`start_date=today - timedelta(weeks=20)`);
+the defaults only keep the records consistent (a planned end after the start, a student
+aged 17 who has left vmbo). Offsets keep the relations the fixed dates had on 2026-12-03.
+"""
+
+from datetime import timedelta
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Membership, Municipality, Organisation, User
 from students.models import Employment, Enrolment, Qualification, Student
+
+
+def factory_today():
+    """The day the factories' default dates are relative to."""
+    return timezone.localdate()
+
+
+def days_ago(n):
+    return factory.LazyFunction(lambda: factory_today() - timedelta(days=n))
 
 
 def school(name="Horizon College"):
@@ -46,7 +63,7 @@ class StudentFactory(factory.django.DjangoModelFactory):
     student_number = factory.Sequence(lambda n: f"{500000 + n}")
     first_name = factory.Faker("first_name", locale="nl_NL")
     last_name = factory.Faker("last_name", locale="nl_NL")
-    date_of_birth = date(2009, 5, 1)
+    date_of_birth = days_ago(6425)  # 17 years and 7 months old
     municipality = factory.LazyFunction(municipality)
 
 
@@ -59,8 +76,11 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     location = "Alkmaar"
     programme = "Entree Dienstverlening"
     level = "entree"
-    start_date = date(2026, 8, 24)
-    planned_end_date = date(2027, 7, 9)
+    start_date = days_ago(101)  # this school year, past the first weeks
+    # Always after the start, whatever start date a test passes.
+    planned_end_date = factory.LazyAttribute(
+        lambda o: o.start_date + timedelta(days=319) if o.start_date else None
+    )
 
 
 class QualificationFactory(factory.django.DjangoModelFactory):
@@ -69,7 +89,7 @@ class QualificationFactory(factory.django.DjangoModelFactory):
 
     student = factory.SubFactory(StudentFactory)
     type = "vmbo"
-    date = date(2025, 7, 1)
+    date = days_ago(520)
 
 
 class EmploymentFactory(factory.django.DjangoModelFactory):
@@ -79,4 +99,4 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(StudentFactory)
     employer = factory.Sequence(lambda n: f"Werkgever {n}")
     hours_per_week = 16
-    start_date = date(2026, 9, 1)
+    start_date = days_ago(93)

@@ -19,8 +19,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from accounts.models import User
+from students.dates import latest_birth_date_for_age
 
 # Column order of the expected strings below.
 ACTORS = [
@@ -88,7 +90,24 @@ def objects():
     from students.models import Enrolment
 
     mentor = User.objects.get(email="mentor@horizon.demo")
-    enrolment = Enrolment.objects.filter(student__mentor=mentor).order_by("pk").first()
+    # Named by what the rows need, not "the first": an Entree enrolment of the mentor's
+    # with a logged start step (the step history URL asks for kind "start"), of a student
+    # under 18 living in Noord-Holland Noord (Leerplicht sees them, the Doorstroompunt
+    # does not). The demo data has such students on any day of the year
+    # (tests/students/test_demo_data.py).
+    today = timezone.localdate()
+    enrolment = (
+        Enrolment.objects.filter(
+            student__mentor=mentor,
+            level="entree",
+            start_step__isnull=False,
+            student__date_of_birth__gt=latest_birth_date_for_age(18, today),
+            student__municipality__region__name="Noord-Holland Noord",
+        )
+        .order_by("student__student_number")
+        .first()
+    )
+    assert enrolment is not None, "the demo data has no Entree student with a start step"
     student = enrolment.student
     meeting = Meeting.objects.order_by("pk").first()
     item = AgendaItem.objects.filter(meeting=meeting).first() or AgendaItem.objects.first()

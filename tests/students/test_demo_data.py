@@ -5,11 +5,20 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Region
 from students.bsn import is_valid_bsn
-from students.dates import age_on
-from students.demo import DemoContext, plan_students, register_seeder, run_seeders, seeders
+from students.dates import age_on, latest_birth_date_for_age
+from students.demo import (
+    DemoContext,
+    PlannedStudent,
+    plan_students,
+    register_seeder,
+    run_seeders,
+    seed_accounts,
+    seeders,
+)
 from students.models import Employment, Enrolment, Student
 
 TODAY = date(2026, 10, 15)
@@ -55,24 +64,24 @@ def test_employment_below_and_above_the_12_hour_threshold(demo):
     assert Employment.objects.filter(hours_per_week__gte=12).count() >= 10
 
 
-def test_the_demo_mentor_has_entree_students_in_every_roadmap_stage(demo):
-    students = Student.objects.filter(mentor__email="mentor@horizon.demo").prefetch_related(
-        "enrolments", "employments"
-    )
-    assert students.count() >= 20
+def mentor_stages(planned_list, today):
+    """The roadmap stages of the demo mentor's Entree students on `today`."""
     stages = set()
-    for student in students:
-        entree = [e for e in student.enrolments.all() if e.level == "entree"]
+    for planned in planned_list:
+        student = planned.student
+        if student.mentor is None or student.mentor.email != "mentor@horizon.demo":
+            continue
+        entree = [e for e in planned.enrolments if e.level == "entree"]
         if not entree:
             continue
         enrolment = entree[0]
-        running = (TODAY - enrolment.start_date).days
+        running = (today - enrolment.start_date).days
         if enrolment.end_reason == "dropout":
             stages.add("dropped out")
         elif enrolment.end_reason == "diploma":
             working = any(
-                job.hours_per_week >= 12 and (job.end_date is None or job.end_date >= TODAY)
-                for job in student.employments.all()
+                job.hours_per_week >= 12 and (job.end_date is None or job.end_date >= today)
+                for job in planned.employments
             )
             stages.add("graduated, working" if working else "graduated, not working")
         elif running < 0:
@@ -83,17 +92,66 @@ def test_the_demo_mentor_has_entree_students_in_every_roadmap_stage(demo):
             stages.add("study advice due within two weeks")
         elif 200 <= running <= 260:
             stages.add("spring: outflow perspective")
-        elif enrolment.planned_end_date - TODAY <= timedelta(days=35):
+        elif enrolment.planned_end_date - today <= timedelta(days=35):
             stages.add("near the planned end")
-    assert stages >= {
-        "dropped out",
-        "graduated, working",
-        "graduated, not working",
-        "just started",
-        "study advice due within two weeks",
-        "spring: outflow perspective",
-        "near the planned end",
-    }
+    return stages
+
+
+EVERY_STAGE = {
+    "dropped out",
+    "graduated, working",
+    "graduated, not working",
+    "just started",
+    "study advice due within two weeks",
+    "spring: outflow perspective",
+    "near the planned end",
+}
+
+
+def test_the_demo_mentor_has_entree_students_in_every_roadmap_stage(demo):
+    students = Student.objects.filter(mentor__email="mentor@horizon.demo").prefetch_related(
+        "enrolments", "employments"
+    )
+    assert students.count() >= 20
+    planned = [
+        PlannedStudent(s, list(s.enrolments.all()), [], list(s.employments.all()))
+        for s in students
+    ]
+    assert mentor_stages(planned, TODAY) >= EVERY_STAGE
+
+
+# The demo is seeded on whatever day someone runs it: every stage is there on any day of
+# the year, not only in the autumn (and CI runs the suite under a shifted clock too).
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(2027, 1, 1),
+        date(2027, 4, 1),
+        date(2027, 8, 1),
+        date(2027, 10, 1),
+        date(2027, 12, 31),
+        date(2028, 2, 29),
+    ],
+    ids=str,
+)
+def test_every_stage_is_there_on_any_day_of_the_year(db, day):
+    seed_accounts(DemoContext(today=day))
+    planned = plan_students(day, DemoContext(today=day).random("students"))
+    assert mentor_stages(planned, day) >= EVERY_STAGE
+
+
+def test_the_matrix_finds_its_named_student_on_any_day(db):
+    """The authorization matrix needs an Entree student of the demo mentor with a start
+    step, under 18 and living in Noord-Holland Noord: seeded on the real day, there is one."""
+    today = timezone.localdate()
+    call_command("seed_demo", force=True, today=today, verbosity=0)
+    assert Enrolment.objects.filter(
+        student__mentor__email="mentor@horizon.demo",
+        level="entree",
+        start_step__isnull=False,
+        student__date_of_birth__gt=latest_birth_date_for_age(18, today),
+        student__municipality__region__name="Noord-Holland Noord",
+    ).exists()
 
 
 def test_the_same_day_generates_the_same_people(db):

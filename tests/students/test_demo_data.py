@@ -114,8 +114,7 @@ def test_the_demo_mentor_has_entree_students_in_every_roadmap_stage(demo):
     )
     assert students.count() >= 20
     planned = [
-        PlannedStudent(s, list(s.enrolments.all()), [], list(s.employments.all()))
-        for s in students
+        PlannedStudent(s, list(s.enrolments.all()), [], list(s.employments.all())) for s in students
     ]
     assert mentor_stages(planned, TODAY) >= EVERY_STAGE
 

@@ -14,12 +14,13 @@ PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test pytest ruff-check lint format migrations-check check-deploy bandit messages \
+.PHONY: help install run test test-shifted pytest ruff-check lint format migrations-check check-deploy bandit messages \
 	bench-import bench-checks seed clean
 
 help:
 	@echo "make run           serve Koers on http://127.0.0.1:8000 with demo data, worker and beat"
 	@echo "make test          pytest + ruff + makemigrations --check (the quality gate)"
+	@echo "make test-shifted  the date-sensitive tests under faketime on five dates (SQLite)"
 	@echo "make lint          ruff check and ruff format --check"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make messages      makemessages + compilemessages for locale/en"
@@ -55,6 +56,11 @@ seed: $(STAMP) .env
 
 # ruff check (not format --check) is part of the gate; `make lint` also checks formatting.
 test: $(STAMP) .env ruff-check bandit migrations-check pytest
+
+# The date-sensitive modules again, as if today were 1 April, 1 August, 1 October,
+# 31 December and 29 February (needs faketime: apt-get install faketime). CI runs it too.
+test-shifted: $(STAMP) .env
+	bin/test-shifted-clock
 
 pytest: $(STAMP) .env
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -18,7 +18,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .security import has_confirmed_device, safe_next, second_factor_passed
+from .security import has_confirmed_device, rotate_session_key, safe_next, second_factor_passed
 
 logger = logging.getLogger("koers.security")
 
@@ -70,6 +70,7 @@ def enrol(request):
         if device.verify_token(form.cleaned_data["token"].strip()):
             codes = confirm_enrolment(user=request.user, device=device)
             otp_login(request, device)
+            rotate_session_key(request)
             logger.info("second factor enrolled for user %s", request.user.pk)
             return render(
                 request,
@@ -96,6 +97,7 @@ def verify(request):
         device = match_token(request.user, form.cleaned_data["token"].strip().replace(" ", ""))
         if device is not None:
             otp_login(request, device)
+            rotate_session_key(request)
             logger.info("second factor verified for user %s", request.user.pk)
             return redirect(safe_next(request, request.GET.get("next")))
         logger.warning("wrong second-factor code for user %s", request.user.pk)

@@ -15,6 +15,7 @@ Logout and deactivating a user end all their sessions (`end_all_sessions`), thro
 `UserSession` table that login fills.
 """
 
+import ipaddress
 import logging
 import re
 import time
@@ -25,6 +26,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -108,6 +110,17 @@ def _end_sessions_of_inactive_user(sender, instance, **kwargs):
         end_all_sessions(user=instance)
 
 
+def rotate_session_key(request):
+    """A new session key once the second factor is verified: a key seen before (fixed by
+    an attacker, or read while only the password was passed) does not carry the fully
+    signed-in session. `UserSession` follows, so logout still ends this session."""
+    session = request.session
+    old = session.session_key
+    session.cycle_key()
+    if old and session.session_key != old:
+        UserSession.objects.filter(session_key=old).update(session_key=session.session_key)
+
+
 def _session_expired(session, now):
     login_at = session.get(LOGIN_AT)
     last_seen = session.get(LAST_SEEN)
@@ -174,6 +187,34 @@ def safe_next(request, value):
     return reverse("home")
 
 
+# --- Client address (django-axes' lockout) ---------------------------------------------
+def client_ip(request):
+    """The client's address for the login lockout (settings.AXES_CLIENT_IP_CALLABLE).
+
+    Without a proxy (AXES_IPWARE_PROXY_COUNT 0) it is REMOTE_ADDR, and a client's own
+    X-Forwarded-For counts for nothing. Behind N proxies, each appends the address it
+    received the request from to X-Forwarded-For: the client is the N-th address from
+    the right (what a client wrote on the left itself cannot be trusted). The headers are
+    read in AXES_IPWARE_META_PRECEDENCE_ORDER.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = settings.AXES_IPWARE_PROXY_COUNT or 0
+    if count <= 0:
+        return remote
+    for header in settings.AXES_IPWARE_META_PRECEDENCE_ORDER:
+        if header == "REMOTE_ADDR":
+            return remote
+        addresses = []
+        for part in request.META.get(header, "").split(","):
+            try:
+                addresses.append(str(ipaddress.ip_address(part.strip())))
+            except ValueError:
+                continue
+        if len(addresses) >= count:
+            return addresses[-count]
+    return remote
+
+
 # --- Rate limits ----------------------------------------------------------------------
 def rate_limit_kind(request, resolver_match):
     view_name = resolver_match.view_name or ""
@@ -188,17 +229,34 @@ def rate_limit_kind(request, resolver_match):
     return None
 
 
+# When the shared cache (Redis) cannot be reached, each process counts for itself: the
+# limit still holds per process, and the page works (a warning in the log).
+_local_counters = LocMemCache("koers-rate-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+
+
+def _count(store, key, timeout):
+    store.add(key, 0, timeout=timeout)
+    try:
+        return store.incr(key)
+    except ValueError:  # expired between add and incr
+        store.set(key, 1, timeout=timeout)
+        return 1
+
+
 def over_rate_limit(*, user, kind):
     """Count one request of `kind` for `user`; True when the window's limit is passed."""
     limit, window = settings.KOERS_RATE_LIMITS[kind]
     bucket = int(time.time() // window)
     key = f"koers:rate:{kind}:{user.pk}:{bucket}"
-    cache.add(key, 0, timeout=window + 5)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+        count = _count(cache, key, window + 5)
+    except Exception as error:  # the cache server is down or unreachable
+        logger.warning(
+            "rate limit %s: cache unavailable (%s), counting in this process",
+            kind,
+            type(error).__name__,
+        )
+        count = _count(_local_counters, key, window + 5)
     return count > limit
 
 

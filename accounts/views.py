@@ -1,8 +1,10 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from .forms import LoginForm
 from .home import home_panels
 from .middleware import SESSION_KEY
+
+logger = logging.getLogger("koers.faults")
 
 
 class LoginView(auth_views.LoginView):
@@ -48,7 +52,12 @@ def home(request):
 
 @require_GET
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    """200 "ok" when the database answers, 503 "unavailable" when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("healthz: database unavailable (%s)", type(error).__name__)
+        return HttpResponse("unavailable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")

@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import setup_logging
 
 # An empty value (as some shells and hooks pass) counts as unset.
 if not os.environ.get("DJANGO_SETTINGS_MODULE"):
@@ -13,6 +14,18 @@ app = Celery("koers")
 # Only CELERY_* Django settings configure Celery; the broker comes from REDIS_URL.
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _django_logging(**kwargs):
+    """The worker logs through Django's LOGGING (its filter keeps database errors'
+    details and row values out of the log, config.logfilters), not Celery's own set-up."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
 
 # Every periodic job, in one place. Each is idempotent, so a double beat is harmless.
 app.conf.beat_schedule = {

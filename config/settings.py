@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a database that is down is a Dutch 503 page (config.errors).
+    "config.errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,7 +196,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Behind a reverse proxy, the client's address is in X-Forwarded-For: without these, every
+# user would share the proxy's address (one lockout for a whole office). The number of
+# proxies in front of Koers, and the headers to read the address from, in order.
+# accounts.security.client_ip reads them (django-ipware is not installed): with 0 only
+# REMOTE_ADDR counts, behind N proxies the N-th address from the right of the header.
+AXES_IPWARE_PROXY_COUNT = env.int(
+    "AXES_IPWARE_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0)
+)
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+)
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 # Content Security Policy without inline scripts or styles (accounts/security.py).
 KOERS_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -228,10 +241,29 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Koers <noreply@koers
 # filesystem transport gives a real worker and beat that need no server (make run).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_DATA_DIR = Path(env.str("CELERY_DATA_DIR", default=str(VAR_DIR / "celery")))
+# The longest any task may run (seconds): the hard limit kills it, the soft limit
+# (5 minutes earlier) lets it stop cleanly. Every task sets its own limits from these
+# (monitoring/reports/students tasks); orphaned temporary files older than this are
+# removed by the hourly sweep (reports.services).
+KOERS_TASK_TIME_LIMIT = env.int("KOERS_TASK_TIME_LIMIT", default=60 * 60)
+KOERS_TASK_SOFT_TIME_LIMIT = KOERS_TASK_TIME_LIMIT - 5 * 60
+CELERY_TASK_TIME_LIMIT = KOERS_TASK_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = KOERS_TASK_SOFT_TIME_LIMIT
+# Retries of a task after a database error: exponential backoff up to this many seconds.
+KOERS_TASK_RETRY_BACKOFF_MAX = 10 * 60
+# Redis gives an unacknowledged message (acks_late: a task whose worker was killed) to
+# another worker after the visibility timeout. It must be longer than the longest task
+# (else a running task is delivered twice) and than the longest countdown of a retry
+# (Redis treats a waiting message the same way): the time limit plus an hour.
+CELERY_VISIBILITY_TIMEOUT = KOERS_TASK_TIME_LIMIT + 60 * 60
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = f"file://{CELERY_DATA_DIR / 'results'}"
@@ -243,6 +275,17 @@ else:
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A web request that queues a task waits at most about a second for a broker that is
+# down, then tells the user to try again (reports.views.export_job_start).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Django's LOGGING (with its filter of database errors) stays in charge in the worker.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -255,17 +298,23 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(
 # The beat schedule lives in config/celery.py, in one place with readable names.
 
 # --- Cache: rate-limit counters shared by every process --------------------------------
+# Short timeouts: with Redis down, a page waits a moment, then works without it (rate
+# limits count per process, the kept figures are computed; accounts.security,
+# reports.precompute).
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         },
         # The dashboard's kept figures (reports.precompute), apart from the counters.
         "reports": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "reports",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         },
     }
 else:
@@ -296,13 +345,29 @@ KOERS_REPORT_FIGURES_SECONDS = env.int("KOERS_REPORT_FIGURES_SECONDS", default=2
 KOERS_PAGE_SIZE = 25
 
 # --- Logging: never log personal data; the BSN never reaches a log line ---------------
+# A database error's text can quote row values (PostgreSQL's "DETAIL: Failing row
+# contains (...)", a BSN typed in a note) and SQL parameters: the filter
+# (config.logfilters) leaves only its class and SQLSTATE, on every handler and on the
+# loggers that report such errors (also where another handler, e.g. a test's, listens).
+# gunicorn's own loggers get it in config/gunicorn.py.
+_DB_FILTER = ["database_errors"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"database_errors": {"()": "config.logfilters.DatabaseErrorFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": _DB_FILTER}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django.db.backends": {"level": "INFO"},
+        # Django's own handlers (console when DEBUG, mail to ADMINS) are replaced: every
+        # record goes through the root handler and its filter.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": _DB_FILTER},
+        "django.db.backends": {"level": "INFO", "filters": _DB_FILTER},
+        "celery": {"filters": _DB_FILTER},
+        "celery.app.trace": {"filters": _DB_FILTER},
+        "celery.worker": {"filters": _DB_FILTER},
     },
 }

@@ -17,5 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+# A database that is down is a Dutch 503 page; any other fault the Dutch 500 page.
+handler500 = "config.errors.server_error"
+
 admin.site.site_header = "Koers functioneel beheer"
 admin.site.site_title = "Koers beheer"

@@ -5,15 +5,18 @@ suppressed in files as on screen. The person-level list streams: CSV row by row 
 server-side cursor, XLSX through openpyxl's write-only workbook into a temporary file.
 """
 
-import csv
+import contextlib
 import io
+import os
 import tempfile
 
 from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.worksheet import _writer as openpyxl_writer
 
 from accounts.models import Role
+from accounts.spreadsheets import safe_csv_writer, xlsx_row
 from monitoring.models import Signal, SignalStatus
 from students.models import AccessLog, Enrolment, Student
 from students.services import access_log
@@ -21,6 +24,48 @@ from students.services import access_log
 from .db import report_transaction
 
 CHUNK = 2000
+# Temporary files of the person-level XLSX (openpyxl's rows, the file being sent) live
+# in the private export folder, not in /tmp; the hourly sweep removes orphans
+# (reports.services.export_jobs_expire).
+TEMP_FOLDER = "tmp"
+TEMP_PREFIX = "openpyxl."
+
+
+def private_temp_dir():
+    """MEDIA_ROOT/exports/tmp, for the owner only (0700)."""
+    from .models import export_storage
+
+    path = os.path.join(export_storage.location, TEMP_FOLDER)
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+def write_only_sheet(workbook, title):
+    """A write-only sheet whose rows go to a temporary file in `private_temp_dir`
+    (openpyxl's default is the system's /tmp). Removed by `workbook.save`, or by
+    `sheet._writer.cleanup()` when the build stops early."""
+    sheet = workbook.create_sheet(title=title)
+    descriptor, path = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=private_temp_dir())
+    os.close(descriptor)
+    openpyxl_writer.ALL_TEMP_FILES.append(path)  # removed at exit at the latest
+    sheet._writer = openpyxl_writer.WorksheetWriter(sheet, out=path)
+    sheet._writer.write_top()
+    return sheet
+
+
+def discard_sheet(sheet):
+    """A build that stops early: close the sheet's row stream and remove its temporary
+    file (names, dates of birth) at once."""
+    rows = getattr(sheet, "_rows", None)
+    if rows is not None:
+        with contextlib.suppress(Exception):
+            rows.close()
+    writer = getattr(sheet, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.close()
+        with contextlib.suppress(FileNotFoundError, ValueError):
+            writer.cleanup()
 
 
 class _Echo:
@@ -30,7 +75,7 @@ class _Echo:
 
 def tables_csv_lines(tables, *, heading):
     """CSV lines (strings) for a list of tables, one block per table."""
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = safe_csv_writer(_Echo(), delimiter=";")
     yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
     yield writer.writerow([heading])
     for table in tables:
@@ -49,14 +94,14 @@ def tables_xlsx(tables, *, heading) -> bytes:
     workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(title=table.key[:31])
-        sheet.append([str(table.title)])
-        sheet.append([heading])
-        sheet.append([str(c) for c in table.columns])
+        sheet.append(xlsx_row(sheet, [str(table.title)]))
+        sheet.append(xlsx_row(sheet, [heading]))
+        sheet.append(xlsx_row(sheet, [str(c) for c in table.columns]))
         for row in table.display_rows():
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
         if table.note:
             sheet.append([])
-            sheet.append([str(table.note)])
+            sheet.append(xlsx_row(sheet, [str(table.note)]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -160,7 +205,7 @@ def log_student_export(*, user, queryset, detail):
 
 
 def students_csv_lines(queryset):
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = safe_csv_writer(_Echo(), delimiter=";")
     yield "\ufeff"
     yield writer.writerow(STUDENT_COLUMNS)
     # Closed with the generator, also when the client goes away mid-download.
@@ -172,12 +217,17 @@ def students_csv_lines(queryset):
 def students_xlsx_file(queryset):
     """A temporary file with the list as XLSX (write-only: rows are not kept in memory)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="studenten")
-    sheet.append(list(STUDENT_COLUMNS))
-    with report_transaction():
-        for row in student_rows(queryset):
-            sheet.append(list(row))
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    sheet = write_only_sheet(workbook, "studenten")
+    try:
+        sheet.append(xlsx_row(sheet, STUDENT_COLUMNS))
+        with report_transaction():
+            for row in student_rows(queryset):
+                sheet.append(xlsx_row(sheet, row))
+    except BaseException:
+        discard_sheet(sheet)
+        raise
+    # In the private export folder, not /tmp: the file holds names and dates of birth.
+    handle = tempfile.TemporaryFile(dir=private_temp_dir())  # noqa: SIM115 - FileResponse closes it
     workbook.save(handle)
     handle.seek(0)
     return handle

@@ -22,6 +22,7 @@ The page and its CSV/XLSX/PDF files read the same kept tables, so a file always 
 the page it came from.
 """
 
+import contextlib
 import hashlib
 import logging
 import uuid
@@ -56,14 +57,28 @@ class FigureRun:
     fresh: bool  # computed for this request (False: read from the store)
 
 
+# The kept figures are a cache: when its server is down (Redis stopped), the figures
+# are computed for the request instead (a warning in the log), never a failed page.
+class StoreUnavailable(Exception):
+    pass
+
+
+def _store_call(method, *args, **kwargs):
+    try:
+        return getattr(_store(), method)(*args, **kwargs)
+    except Exception as error:
+        logger.warning("reports: kept figures unavailable (%s)", type(error).__name__)
+        raise StoreUnavailable from None
+
+
 def generation() -> str:
     """The current generation: a new one makes every kept figure old at once."""
-    return _store().get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+    return _store_call("get_or_set", GENERATION_KEY, lambda: uuid.uuid4().hex, timeout=None)
 
 
 def new_generation() -> str:
     value = uuid.uuid4().hex
-    _store().set(GENERATION_KEY, value, timeout=None)
+    _store_call("set", GENERATION_KEY, value, timeout=None)
     return value
 
 
@@ -76,18 +91,29 @@ def _key(scope) -> str:
 def compute(scope) -> FigureRun:
     """Every table for the scope, computed now (one read transaction) and kept."""
     # The key first: figures computed across a new generation belong to the old one.
-    key = _key(scope)
+    try:
+        key = _key(scope)
+    except StoreUnavailable:
+        key = None
     with report_transaction():
         tables = all_tables(scope)
     run = FigureRun(tables=tables, computed_at=timezone.now(), fresh=True)
-    _store().set(key, (tables, run.computed_at), timeout=settings.KOERS_REPORT_FIGURES_SECONDS)
+    if key is not None:
+        with contextlib.suppress(StoreUnavailable):
+            _store_call(
+                "set", key, (tables, run.computed_at), timeout=settings.KOERS_REPORT_FIGURES_SECONDS
+            )
     return run
 
 
 def tables_for(scope, *, refresh=False) -> FigureRun:
-    """The kept tables of the scope, or computed now when there are none (or `refresh`)."""
+    """The kept tables of the scope, or computed now when there are none (or `refresh`,
+    or the store cannot be reached)."""
     if not refresh:
-        kept = _store().get(_key(scope))
+        try:
+            kept = _store_call("get", _key(scope))
+        except StoreUnavailable:
+            kept = None
         if kept is not None:
             tables, computed_at = kept
             return FigureRun(tables=tables, computed_at=computed_at, fresh=False)

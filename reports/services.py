@@ -9,6 +9,10 @@ message never builds a file twice:
 A claim takes a queued job (or a running one whose worker stopped reporting for
 STALE_AFTER) and counts `attempts` up; progress and the finish only apply while the job
 still carries that attempt, so a worker that lost its claim stops and removes its file.
+A job is tried at most MAX_ATTEMPTS times: a worker killed on every attempt (say, out of
+memory) leaves a job the next delivery or the hourly sweep marks failed, never one that
+stays "running". A database error gives the claim back (running -> queued) and the task
+retries with backoff (reports.tasks).
 
 The worker evaluates the scope again, for the requester in the membership the job was
 asked in, with today's data: a student who left the scope since the click is not in the
@@ -17,20 +21,20 @@ from a server-side cursor and written straight to the file.
 """
 
 import contextlib
-import csv
 import logging
 import os
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from accounts.spreadsheets import safe_csv_writer, xlsx_row
 from students.models import AccessLog
 from students.services import access_log
 
@@ -46,6 +50,10 @@ PARAM_KEYS = ("jaar", "subregio", "instelling", "locatie", "niveau", "peildatum"
 PROGRESS_EVERY = 5000
 # A running job whose worker has not reported for this long may be claimed again.
 STALE_AFTER = timedelta(minutes=10)
+# A job whose worker was killed this many times is failed, not tried again.
+MAX_ATTEMPTS = 3
+# Errors of the database connection (down, restarting, killed): worth a retry.
+RETRYABLE_DB_ERRORS = (OperationalError, InterfaceError)
 
 
 def export_hours():
@@ -92,10 +100,26 @@ def export_job_create(*, user, params, fmt, kind=ExportJob.Kind.STUDENTS):
         description=scope.describe()[:200],
         expires_at=timezone.now() + timedelta(hours=export_hours()),
     )
+    transaction.on_commit(lambda: _send(job))
+    return job
+
+
+def _send(job):
+    """Queue the job's task. When the broker cannot take it (Redis down), the job fails
+    at once with a message to try again, instead of a server error or a job that waits
+    for ever; `job.status` tells the caller."""
     from .tasks import build_export
 
-    transaction.on_commit(lambda: build_export.delay(job.pk))
-    return job
+    try:
+        build_export.delay(job.pk)
+    except Exception as error:
+        logger.warning("export job %s not queued: %s", job.pk, type(error).__name__)
+        job.status = ExportJob.Status.FAILED
+        job.error = _("De export kon niet starten. Probeer het zo opnieuw.")[:200]
+        job.finished_at = timezone.now()
+        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(
+            status=job.status, error=job.error, finished_at=job.finished_at
+        )
 
 
 # --- Build ----------------------------------------------------------------------------
@@ -108,7 +132,10 @@ def export_job_claim(job_id, *, now=None):
     free = Q(status=ExportJob.Status.QUEUED) | Q(
         status=ExportJob.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
     )
-    claimed = ExportJob.objects.filter(free, pk=job_id, expires_at__gt=now).update(
+    _fail_exhausted(now, pk=job_id)
+    claimed = ExportJob.objects.filter(
+        free, pk=job_id, expires_at__gt=now, attempts__lt=MAX_ATTEMPTS
+    ).update(
         status=ExportJob.Status.RUNNING,
         attempts=F("attempts") + 1,
         started_at=now,
@@ -181,7 +208,7 @@ def _write_csv(path, rows):
     """The streamed CSV's exact bytes: BOM, header, ';' and CRLF (reports.exports)."""
     with _private_file(path, "w", encoding="utf-8", newline="") as handle:
         handle.write("\ufeff")
-        writer = csv.writer(handle, delimiter=";")
+        writer = safe_csv_writer(handle, delimiter=";")
         writer.writerow(exports.STUDENT_COLUMNS)
         writer.writerows(rows)
 
@@ -189,20 +216,17 @@ def _write_csv(path, rows):
 def _write_xlsx(path, rows):
     """openpyxl's write-only workbook: rows go to a temporary file, not to memory."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="studenten")
-    sheet.append(list(exports.STUDENT_COLUMNS))
+    sheet = exports.write_only_sheet(workbook, "studenten")
+    sheet.append(xlsx_row(sheet, exports.STUDENT_COLUMNS))
     try:
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(xlsx_row(sheet, row))
         with _private_file(path, "wb") as handle:
             workbook.save(handle)  # removes openpyxl's temporary file
     except BaseException:
         # openpyxl keeps the rows in a temporary file of its own (names, dates of
         # birth): removed also when the build fails or loses its claim.
-        writer = getattr(sheet, "_writer", None)
-        if writer is not None:
-            with contextlib.suppress(FileNotFoundError):
-                writer.cleanup()
+        exports.discard_sheet(sheet)
         raise
 
 
@@ -291,6 +315,15 @@ def export_job_build(*, job_id):
         _remove(name)
         _fail(job_id, attempt, _("U mag deze lijst niet meer maken."))
         return "failed"
+    except RETRYABLE_DB_ERRORS as error:
+        # The database went away: give the claim back if it can still be reached, and
+        # let the task retry (reports.tasks); otherwise the claim goes stale and the
+        # next delivery or the hourly sweep takes it over.
+        _remove(name)
+        logger.warning("export job %s: %s, retried", job_id, type(error).__name__)
+        with contextlib.suppress(DatabaseError):
+            _release(job_id, attempt)
+        raise
     except Exception as error:
         _remove(name)
         # The class only: a database error's text may quote row values.
@@ -299,6 +332,36 @@ def export_job_build(*, job_id):
         return "failed"
     logger.info("export job %s: %s rows", job_id, written)
     return "done"
+
+
+def _stuck(now):
+    """Jobs no worker is building: running without a heartbeat for STALE_AFTER (the
+    worker was killed), or queued that long (the message was lost)."""
+    return Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER) | Q(
+        status=ExportJob.Status.QUEUED, created_at__lt=now - STALE_AFTER
+    )
+
+
+def _fail_exhausted(now, **filters):
+    """Stuck jobs that used up their attempts: failed (one conditional UPDATE)."""
+    failed = (
+        ExportJob.objects.filter(_stuck(now), attempts__gte=MAX_ATTEMPTS, expires_at__gt=now)
+        .filter(**filters)
+        .update(
+            status=ExportJob.Status.FAILED,
+            error=_("De export is mislukt. Probeer het opnieuw.")[:200],
+            finished_at=now,
+        )
+    )
+    if failed:
+        logger.warning("%s export job(s) failed after %s attempts", failed, MAX_ATTEMPTS)
+    return failed
+
+
+def _release(job_id, attempt):
+    """running -> queued while this attempt holds the claim: the task's retry (after a
+    database error) claims it again at once instead of waiting for STALE_AFTER."""
+    return _held(job_id, attempt).update(status=ExportJob.Status.QUEUED)
 
 
 def _fail(job_id, attempt, message):
@@ -327,7 +390,41 @@ def export_jobs_expire(*, now=None):
     for name in names:
         _remove(name)
     _remove_orphans(now)
+    _remove_orphan_temp_files(now)
+    _fail_exhausted(now)
+    _send_again(now)
     return expired
+
+
+def _send_again(now):
+    """Stuck jobs with attempts left get a new message; the claim keeps a job that is
+    still being built from being built twice."""
+    from .tasks import build_export
+
+    stuck = ExportJob.objects.filter(_stuck(now), expires_at__gt=now, attempts__lt=MAX_ATTEMPTS)
+    for job_id in stuck.values_list("pk", flat=True):
+        try:
+            build_export.delay(job_id)
+        except Exception as error:  # the broker is down: the next hour tries again
+            logger.warning("export job %s not sent again: %s", job_id, type(error).__name__)
+            return
+        logger.info("export job %s was stuck: sent again", job_id)
+
+
+def _remove_orphan_temp_files(now):
+    """openpyxl's temporary files (names, dates of birth) left by a killed worker:
+    older than the longest a task may run (settings.KOERS_TASK_TIME_LIMIT)."""
+    folder = os.path.join(export_storage.location, exports.TEMP_FOLDER)
+    if not os.path.isdir(folder):
+        return
+    cutoff = now.timestamp() - settings.KOERS_TASK_TIME_LIMIT
+    for entry in os.scandir(folder):
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                os.remove(entry.path)
+                logger.info("removed an orphaned temporary export file")
+        except FileNotFoundError:  # removed meanwhile by its worker
+            continue
 
 
 def _remove_orphans(now):

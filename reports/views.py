@@ -147,6 +147,10 @@ def export_job_start(request, fmt):
     if fmt not in ExportJob.Format.values:
         raise Http404(_("Onbekend formaat"))
     job = services.export_job_create(user=request.user, params=request.GET, fmt=fmt)
+    if job.status == ExportJob.Status.FAILED:  # the task queue could not take it
+        messages.error(request, _("De export kon nu niet starten. Probeer het zo opnieuw."))
+        query = request.GET.urlencode()
+        return redirect(reverse("reports:dashboard") + (f"?{query}" if query else ""))
     messages.success(
         request, _("De export is gestart. U kunt deze pagina open laten of later terugkomen.")
     )

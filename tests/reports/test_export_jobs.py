@@ -491,18 +491,28 @@ def test_the_access_log_names_exactly_the_students_in_the_file(
     assert leaving.pk in job.access_log.student_ids
 
 
-def test_a_failed_xlsx_build_leaves_no_temporary_file(tmp_path, monkeypatch):
+def test_a_failed_xlsx_build_leaves_no_temporary_file(tmp_path, monkeypatch, media):
     import tempfile
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    system_temp = tmp_path / "system-tmp"
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    seen = []
 
     def rows():
         yield ("1",) * 11
+        seen.extend(os.listdir(media / "tmp"))
         raise RuntimeError("database went away")
 
     with pytest.raises(RuntimeError):
         services._write_xlsx(str(tmp_path / "out.xlsx"), rows())
-    assert list(tmp_path.iterdir()) == []
+    # openpyxl's rows went to the private export folder, never to the system's /tmp ...
+    assert len(seen) == 1
+    assert seen[0].startswith("openpyxl.")
+    assert list(system_temp.iterdir()) == []
+    # ... and are gone with the failed build.
+    assert os.listdir(media / "tmp") == []
+    assert not (tmp_path / "out.xlsx").exists()
 
 
 def test_a_file_gone_between_check_and_download_is_a_404(known, coordinator, client, media):

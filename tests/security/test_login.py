@@ -203,3 +203,99 @@ def test_an_htmx_request_after_the_idle_limit_navigates_the_whole_page_to_login(
     response = client.get("/", headers={"HX-Request": "true"})
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/accounts/login/?next=")
+
+
+# --- Issue 13: the session key after the second factor, the lockout behind a proxy ------
+
+
+def test_verifying_the_second_factor_gives_a_new_session_key(mentor_with_password):
+    from django.conf import settings
+
+    from accounts.models import UserSession
+
+    device = confirmed_totp_device(mentor_with_password)
+    client = Client()
+    password_login(client, mentor_with_password.email)
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert client.post("/accounts/tweestaps/", {"token": code(device)}).status_code == 302
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert client.get("/").status_code == 200
+    # The key seen before the second factor no longer opens anything.
+    assert not Session.objects.filter(session_key=before).exists()
+    old = Client()
+    old.cookies[settings.SESSION_COOKIE_NAME] = before
+    response = old.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    # Logout still finds the session under its new key.
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [after]
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=after).exists()
+
+
+def test_enrolling_the_second_factor_gives_a_new_session_key(client, mentor_with_password):
+    from django.conf import settings
+
+    password_login(client, mentor_with_password.email)
+    client.get("/accounts/tweestaps/instellen/")
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+    device = TOTPDevice.objects.get(user=mentor_with_password, confirmed=False)
+    assert client.post("/accounts/tweestaps/instellen/", {"token": code(device)}).status_code == 200
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.get("/").status_code == 200
+
+
+def _behind_proxy(forwarded_for):
+    # The proxy connects from 10.0.0.9 and appends the client's address to the header.
+    return Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_one_proxy_each_forwarded_client_is_locked_on_its_own(
+    mentor_with_password, settings
+):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    for _attempt in range(5):
+        password_login(_behind_proxy("198.51.100.1"), mentor_with_password.email, "fout-1234567")
+    assert password_login(
+        _behind_proxy("198.51.100.1"), mentor_with_password.email
+    ).status_code in (
+        403,
+        429,
+    )
+    # Another person in the same office, behind the same proxy, is not locked out.
+    assert (
+        password_login(_behind_proxy("198.51.100.2"), mentor_with_password.email).status_code == 302
+    )
+    # A locked client cannot escape by writing another address in front: the right-most,
+    # added by the proxy, counts.
+    spoofed = _behind_proxy("203.0.113.7, 198.51.100.1")
+    assert password_login(spoofed, mentor_with_password.email).status_code in (403, 429)
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(mentor_with_password, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    for number in range(5):
+        password_login(
+            _behind_proxy(f"198.51.100.{number}"), mentor_with_password.email, "fout-1234567"
+        )
+    # Every attempt came from 10.0.0.9: the header a client can write changes nothing.
+    assert password_login(
+        _behind_proxy("198.51.100.99"), mentor_with_password.email
+    ).status_code in (
+        403,
+        429,
+    )
+
+
+def test_the_proxy_settings_come_from_the_environment():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    assert settings.AXES_CLIENT_IP_CALLABLE == "accounts.security.client_ip"
+    assert settings.AXES_IPWARE_META_PRECEDENCE_ORDER[0] == "HTTP_X_FORWARDED_FOR"
+    example = (Path(settings.BASE_DIR) / ".env.example").read_text()
+    assert "AXES_IPWARE_PROXY_COUNT=" in example
+    assert "AXES_IPWARE_META_PRECEDENCE_ORDER=" in example

@@ -54,10 +54,11 @@ def _key_of(kind, row, ctx):
     ]
 
 
-def changes_by_student(the_plan: Plan, ctx, *, limit=PREVIEW_STUDENTS) -> tuple[list, int]:
+def changes_by_student(the_plan: Plan, ctx, *, limit=None) -> tuple[list, int]:
     """([entry], total): the first `limit` students the plan creates or changes, and how
     many it touches in all. An entry: {"number", "name", "new": bool, "records": [{"type",
     "new": bool, "key": [[field, value]], "fields": [[field, old, new]]}]}."""
+    limit = PREVIEW_STUDENTS if limit is None else limit
     entries, numbers = {}, set()
     created = {row["student_number"] for row in the_plan.files.get("students", _Empty).creates}
     ids_numbers = {pk: number for number, pk in the_plan.number_ids.items()}
@@ -81,9 +82,13 @@ def changes_by_student(the_plan: Plan, ctx, *, limit=PREVIEW_STUDENTS) -> tuple[
                 continue
             if not child:
                 found["name"] = f"{row.get('first_name', '')} {row.get('last_name', '')}".strip()
+            # A new record shows every value, its key included.
+            attnames = (
+                [*SPECS[kind].key_fields[1:], *file_plan.fields] if child else file_plan.fields
+            )
             fields = [
                 [_field_name(attname), None, _kept(ctx, attname, row[attname])]
-                for attname in file_plan.fields
+                for attname in attnames
                 if row.get(attname) not in (None, "")
             ]
             found["records"].append(

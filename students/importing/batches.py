@@ -3,6 +3,7 @@ discarded, or removed by the hourly clean-up (KOERS_IMPORT_BATCH_HOURS)."""
 
 import hashlib
 import json
+import logging
 import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +27,22 @@ from .reading import (
 )
 from .rules import KINDS, SPECS, Issue, parse_date, parse_date_of_birth, parse_hours
 from .writing import Plan, apply, plan
+
+security_log = logging.getLogger("koers.security")
+
+
+def log_refusals(result: ImportResult, *, user_id, where: str):
+    """Rows refused because their student is outside the institution are logged like
+    every refusal (ACCESS.md): ids and counts only, never a number, name or BSN."""
+    refused = sum(1 for issue in result.errors if issue.code == "outside_institution")
+    if refused:
+        security_log.warning(
+            "import refused %d row(s) outside institution %s for user %s (%s)",
+            refused,
+            result.context.institution_id,
+            user_id,
+            where,
+        )
 
 
 class BatchClosed(Exception):
@@ -167,6 +184,7 @@ def _validate(batch: ImportBatch, files: dict, *, today=None):
     # Kept before the database checks, which resolve mentors in place.
     batch.validated = None if errors else keep_rows(parsed_files)
     result = check_against_database(parsed_files, ctx, errors)
+    log_refusals(result, user_id=batch.uploaded_by_id, where=f"import {batch.public_id}")
     the_plan = plan(result) if result.ok else None
     _keep_outcome(batch, result, the_plan, digest=files_digest(files))
     return result, the_plan
@@ -227,6 +245,7 @@ def batch_apply(*, batch: ImportBatch, user, today=None) -> Outcome:
         and kept.get("reference") == reference_digest(ctx)
     ):
         result = check_against_database(kept_rows(locked.validated), ctx, [])
+        log_refusals(result, user_id=user.pk, where=f"import {locked.public_id}")
         the_plan = plan(result) if result.ok else None
         if the_plan is None or plan_digest(the_plan) != kept.get("plan"):
             _keep_outcome(locked, result, the_plan, digest=digest)

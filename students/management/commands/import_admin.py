@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation, OrganisationKind
 from students import importing
+from students.importing.batches import log_refusals
 
 
 class Command(BaseCommand):
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             )
 
         result = importing.validate(files, institution_id=institution_id)
+        log_refusals(result, user_id=None, where="import_admin")
         if not result.ok:
             for issue in result.errors:
                 self.stderr.write(str(issue), style_func=lambda text: text)

@@ -385,7 +385,11 @@ def import_upload(request):
     response = render(
         request,
         "students/import_upload.html",
-        {"form": form, "batch_hours": settings.KOERS_IMPORT_BATCH_HOURS},
+        {
+            "form": form,
+            "batch_hours": settings.KOERS_IMPORT_BATCH_HOURS,
+            "max_rows": settings.KOERS_IMPORT_MAX_ROWS,
+        },
     )
     add_never_cache_headers(response)
     return response

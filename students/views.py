@@ -493,6 +493,7 @@ def import_preview(request, batch_id):
     if batch.status != ImportBatch.Status.PREVIEW:
         return render_preview()
     # Validated once at upload: this only reads what the upload kept.
+    importing.batch_prepare(batch=batch)
     access_log(
         user=request.user,
         action=AccessLog.Action.IMPORT_PREVIEW,

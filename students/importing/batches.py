@@ -208,6 +208,15 @@ def batch_create(*, user, files: dict, today=None) -> ImportBatch:
     return batch
 
 
+@transaction.atomic
+def batch_prepare(*, batch: ImportBatch, today=None) -> ImportBatch:
+    """Validate a batch uploaded before uploads were validated at once (no preview kept
+    yet); one time only: afterwards the page reads what this keeps."""
+    if batch.status == ImportBatch.Status.PREVIEW and not batch.preview:
+        _validate(batch, batch_files(batch), today=today)
+    return batch
+
+
 def batch_files(batch: ImportBatch) -> dict:
     return {
         file.kind: (file.name, bytes(file.content))

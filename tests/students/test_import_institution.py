@@ -463,3 +463,25 @@ def test_row_limit_reads_no_more_than_it_needs():
     source = Endless()
     assert more_rows_than(source, 10_000) is True
     assert source.reads < 1000
+
+
+def test_a_batch_kept_from_before_is_validated_once_on_its_first_view(
+    coordinator_client, monkeypatch
+):
+    upload(coordinator_client, students=csv_text(STUDENTS_HEADER, ANNA))
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(preview={}, validated=None)
+    calls = []
+    real = batches.read_files
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batches, "read_files", counting)
+    first = coordinator_client.get(preview_url(batch))
+    assert first.context["counts"][0]["created"] == 1
+    coordinator_client.get(preview_url(batch))
+    assert len(calls) == 1
+    coordinator_client.post(preview_url(batch), {"action": "confirm"})
+    assert Student.objects.get().first_name == "Anna"

@@ -337,6 +337,8 @@ KOERS_UPPER_AGE = [(date(1900, 1, 1), 23), (date(2026, 1, 1), 27)]
 KOERS_KWALIFICATIEPLICHT_AGE = 18
 # How long uploaded administration files wait for confirmation before they are removed.
 KOERS_IMPORT_BATCH_HOURS = env.int("KOERS_IMPORT_BATCH_HOURS", default=24)
+# Rows per file a browser upload may hold; larger feeds go through `import_admin`.
+KOERS_IMPORT_MAX_ROWS = env.int("KOERS_IMPORT_MAX_ROWS", default=100_000)
 # How long a background export's file stays downloadable (reports.services).
 KOERS_EXPORT_JOB_HOURS = env.int("KOERS_EXPORT_JOB_HOURS", default=24)
 # How long the dashboard's computed figures are kept (reports.precompute); the nightly

@@ -7,6 +7,52 @@ class StudentsConfig(AppConfig):
     verbose_name = _("Studenten")
 
     def ready(self):
+        from django.db.models.signals import post_save
+
+        from accounts.models import Membership, User
+
         from .panels import register_home_panels
 
         register_home_panels()
+        # students may import accounts, not the reverse: the link to a mentor whose
+        # account came later is made here (students.services).
+        post_save.connect(
+            _link_pending_mentor_on_membership,
+            sender=Membership,
+            dispatch_uid="students.link_pending_mentor.membership",
+        )
+        post_save.connect(
+            _link_pending_mentor_on_user,
+            sender=User,
+            dispatch_uid="students.link_pending_mentor.user",
+        )
+
+
+def _link_pending_mentor_on_membership(sender, instance, raw=False, **kwargs):  # noqa: ARG001
+    from accounts.models import Role
+
+    from .services import student_link_pending_mentor
+
+    if raw or not instance.is_active or instance.role != Role.MENTOR:
+        return
+    student_link_pending_mentor(mentor=instance.user, organisation_id=instance.organisation_id)
+
+
+def _link_pending_mentor_on_user(sender, instance, raw=False, **kwargs):  # noqa: ARG001
+    """A (re)activated account or a changed address may be the one a student waits for."""
+    from accounts.models import Role
+
+    from .models import Student
+    from .services import student_link_pending_mentor
+
+    update_fields = kwargs.get("update_fields")
+    if update_fields and not {"is_active", "email"} & set(update_fields):
+        return  # e.g. last_login on every log-in: nothing a student waits for
+    if raw or not instance.is_active or not instance.email:
+        return
+    if not Student.objects.filter(pending_mentor_email=instance.email.lower()).exists():
+        return
+    for organisation_id in instance.memberships.filter(
+        role=Role.MENTOR, is_active=True
+    ).values_list("organisation_id", flat=True):
+        student_link_pending_mentor(mentor=instance, organisation_id=organisation_id)

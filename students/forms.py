@@ -23,6 +23,13 @@ REGIONAL_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
 MENTOR_ASSIGNING_ROLES = (Role.SCHOOL_COORDINATOR,)
 
 NO_MENTOR = "none"
+# A hidden `version` is the version the user read; the database keeps it as a 32-bit
+# integer, so a tampered value beyond it is a form error, not a database error.
+VERSION_MAX = 2_147_483_647
+
+
+def version_field():
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX)
 
 
 def enrolled_on_q(day: date, prefix: str = "") -> Q:
@@ -203,7 +210,7 @@ class StudentContactForm(forms.Form):
     phone = forms.CharField(
         label=_("Telefoonnummer"), required=False, max_length=30, validators=[_phone_validator]
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
 
     FIELDS = ("email", "phone")
 
@@ -226,7 +233,7 @@ class StudentMentorForm(forms.Form):
     """Assigning a mentor of the coordinator's own school."""
 
     mentor = forms.ChoiceField(label=_("Mentor"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
 
     def __init__(self, *args, student, school_id, **kwargs):
         kwargs.setdefault("prefix", "mentor")

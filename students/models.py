@@ -86,6 +86,23 @@ class Student(models.Model):
         related_name="mentees",
         verbose_name=_("mentor"),
     )
+    # A mentor_email from the administration with no account yet (lower case): linked to
+    # the student as soon as that address holds a mentor role at one of the student's
+    # institutions (students.services.student_link_pending_mentor), never to anyone else.
+    pending_mentor_email = models.EmailField(
+        _("mentor (nog zonder account)"), blank=True, editable=False
+    )
+    # The institution whose import created this student (INTERFACES.md 1, "Acting for one
+    # institution"): that import may update the student while it is enrolled nowhere else.
+    created_by_institution = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("aangemaakt door de import van"),
+    )
     # Optimistic locking: every write must name the version it read (students.services).
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -102,6 +119,11 @@ class Student(models.Model):
             models.Index(fields=["municipality", "date_of_birth"], name="student_municipality_dob"),
             models.Index(
                 fields=["mentor", "last_name", "first_name", "id"], name="student_mentor_order"
+            ),
+            models.Index(
+                fields=["pending_mentor_email"],
+                name="student_pending_mentor",
+                condition=~models.Q(pending_mentor_email=""),
             ),
         ]
         # Trigram indexes for name search are created on PostgreSQL only (migration 0002).
@@ -338,6 +360,13 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=list, blank=True)
+    # Validated once, at upload (students.importing.batches): the preview page only reads
+    # `preview` (errors, notices, counts, the changes per student); confirming applies the
+    # kept `validated` rows when the files are still the ones validated (`files_digest`)
+    # and the database still gives the same plan. Emptied once applied or discarded.
+    files_digest = models.CharField(max_length=64, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    validated = models.BinaryField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("importbestand")

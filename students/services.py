@@ -104,10 +104,11 @@ def student_update(*, student: Student, expected_version: int, data: dict, actor
 def student_assign_mentor(*, student: Student, expected_version: int, mentor, actor):
     if mentor is not None and not mentor.memberships.filter(role="mentor", is_active=True).exists():
         raise ValidationError({"mentor": _("Deze gebruiker is geen mentor.")})
+    # A chosen mentor (or none) replaces an address that was waiting for an account.
     return _save_versioned(
         instance=student,
         expected_version=expected_version,
-        values={"mentor": mentor},
+        values={"mentor": mentor, "pending_mentor_email": ""},
         actor=actor,
         student_id=student.pk,
         source="web",
@@ -124,6 +125,49 @@ def enrolment_update(*, enrolment: Enrolment, expected_version: int, data: dict,
         student_id=enrolment.student_id,
         source="web",
     )
+
+
+@transaction.atomic
+def student_link_pending_mentor(*, mentor, organisation_id) -> int:
+    """Link the students whose imported mentor_email waited for `mentor`'s address, now
+    that it holds a mentor role at `organisation_id`: only students of that institution
+    (accounts.policy.pending_mentor_link_q), never anyone else's. Set-based, with
+    history; returns how many were linked. Idempotent: a linked student waits no more."""
+    from accounts import policy
+
+    email = (mentor.email or "").lower()
+    if not email or not mentor.is_active:
+        return 0
+    ids = sorted(
+        set(
+            Student.objects.filter(policy.pending_mentor_link_q(email, organisation_id))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    )
+    if not ids:
+        return 0
+    Student.objects.filter(pk__in=ids, pending_mentor_email=email).update(
+        mentor=mentor,
+        pending_mentor_email="",
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    RecordChange.objects.bulk_create(
+        RecordChange(
+            student_id=pk,
+            record_type="student",
+            record_id=pk,
+            action=RecordChange.Action.UPDATE,
+            source="mentor_account",
+            changes={
+                "mentor": {"old": None, "new": history_value(mentor)},
+                "pending_mentor_email": {"old": email, "new": ""},
+            },
+        )
+        for pk in ids
+    )
+    return len(ids)
 
 
 def employment_save(*, student_id, employment, values: dict, actor, source="web"):

@@ -385,7 +385,11 @@ def import_upload(request):
     response = render(
         request,
         "students/import_upload.html",
-        {"form": form, "batch_hours": settings.KOERS_IMPORT_BATCH_HOURS},
+        {
+            "form": form,
+            "batch_hours": settings.KOERS_IMPORT_BATCH_HOURS,
+            "max_rows": settings.KOERS_IMPORT_MAX_ROWS,
+        },
     )
     add_never_cache_headers(response)
     return response
@@ -393,8 +397,9 @@ def import_upload(request):
 
 @login_required
 def import_preview(request, batch_id):
-    """The preview of an upload: every error, or the counts it would give; then confirm
-    (validated again and applied all or nothing) or discard. Only the coordinator who
+    """The preview of an upload, as validated once at upload: every error and notice, or
+    every student it creates or changes (old -> new); then confirm (applied all or
+    nothing, re-checked against the database) or discard. Only the coordinator who
     uploaded it, acting for the same school, finds it; anyone else gets a 404."""
     from django.contrib import messages as flash
     from django.http import Http404
@@ -417,14 +422,21 @@ def import_preview(request, batch_id):
     )
     detail = f"import {batch.public_id}"
     shown_errors = 1000
-    context = {"batch": batch, "shown_errors": shown_errors}
 
-    def render_preview(result, the_plan, status=200):
-        context.update(
-            errors=result.errors[:shown_errors],
-            error_count=len(result.errors),
-            plan=the_plan,
-        )
+    def render_preview(status=200):
+        kept = batch.preview or {}
+        errors = importing.kept_issues(kept.get("errors", []))
+        context = {
+            "batch": batch,
+            "shown_errors": shown_errors,
+            "errors": errors[:shown_errors],
+            "error_count": len(errors),
+            "notices": importing.kept_issues(kept.get("notices", [])),
+            "counts": kept.get("counts"),
+            "students": importing.shown_entries(kept.get("students", [])),
+            "students_total": kept.get("students_total", 0),
+        }
+        context["students_rest"] = context["students_total"] - len(context["students"])
         response = render(request, "students/import_preview.html", context, status=status)
         add_never_cache_headers(response)
         return response
@@ -438,7 +450,7 @@ def import_preview(request, batch_id):
         if action != "confirm":
             return redirect("students:import_preview", batch_id=batch.public_id)
         try:
-            result, the_plan = importing.batch_apply(batch=batch, user=request.user)
+            outcome = importing.batch_apply(batch=batch, user=request.user)
         except importing.BatchClosed:
             flash.warning(request, gettext("Deze upload is al doorgevoerd of verworpen."))
             return redirect("students:import_preview", batch_id=batch.public_id)
@@ -451,42 +463,51 @@ def import_preview(request, batch_id):
                 ),
             )
             return redirect("students:import_preview", batch_id=batch.public_id)
-        if the_plan is None:
+        batch.refresh_from_db()
+        if outcome.outdated:
+            flash.warning(
+                request,
+                gettext(
+                    "De gegevens in Koers zijn gewijzigd sinds het voorbeeld; er is niets "
+                    "gewijzigd. Bekijk het bijgewerkte voorbeeld en bevestig opnieuw."
+                ),
+            )
+            return redirect("students:import_preview", batch_id=batch.public_id)
+        if outcome.plan is None:
             # The data changed since the preview: show the errors found now.
             access_log(user=request.user, action=AccessLog.Action.IMPORT_PREVIEW, detail=detail)
             flash.error(
                 request,
                 gettext("Bij het opnieuw controleren zijn fouten gevonden; er is niets gewijzigd."),
             )
-            return render_preview(result, None)
+            return render_preview()
         access_log(
             user=request.user,
             action=AccessLog.Action.IMPORT_APPLY,
-            students=list(the_plan.number_ids.values()),
+            students=list(outcome.plan.number_ids.values()),
             detail=detail,
         )
         flash.success(request, gettext("De import is doorgevoerd."))
         return redirect("students:import_preview", batch_id=batch.public_id)
 
     if batch.status != ImportBatch.Status.PREVIEW:
-        response = render(request, "students/import_preview.html", context)
-        add_never_cache_headers(response)
-        return response
-    result = importing.batch_validate(batch=batch, user=request.user)
-    the_plan = importing.plan(result) if result.ok else None
+        return render_preview()
+    # Validated once at upload: this only reads what the upload kept.
+    importing.batch_prepare(batch=batch)
     access_log(
         user=request.user,
         action=AccessLog.Action.IMPORT_PREVIEW,
-        students=list(the_plan.number_ids.values()) if the_plan else [],
+        students=(batch.preview or {}).get("student_ids", []),
         detail=detail,
     )
     if request.GET.get("format") == "text":
         # Every error, for a long list; the reasons never hold a value from the files.
+        errors = importing.kept_issues((batch.preview or {}).get("errors", []))
         response = HttpResponse(
-            "".join(f"{issue}\n" for issue in result.errors),
+            "".join(f"{issue}\n" for issue in errors),
             content_type="text/plain; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="import-errors.txt"'
         add_never_cache_headers(response)
         return response
-    return render_preview(result, the_plan)
+    return render_preview()

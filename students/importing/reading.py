@@ -16,10 +16,10 @@ from django.db import connection
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts import policy
 from accounts.models import Membership, Municipality, Organisation, OrganisationKind, Role, User
 
 from ..models import Student
-from ..queries import writable_students
 from .rules import KINDS, ROW_RULES, SPECS, FileSpec, Invalid, Issue
 
 
@@ -29,7 +29,8 @@ class Context:
     municipalities: dict  # lower-case name or alias -> id
     schools: dict  # lower-case name -> id
     names: dict  # (field, id) -> display name, for the history
-    coordinator: object = None  # the page's user; None for the command
+    # The institution the import acts for (the page's coordinator's school, or the
+    # command's --institution); None: the whole system (the command without it).
     institution_id: int | None = None
 
 
@@ -40,8 +41,7 @@ class ParsedFile:
     fields: list = field(default_factory=list)  # model fields the header provides
     rows: list = field(default_factory=list)  # valid rows: {field: value, "_line": n}
     refs: list = field(default_factory=list)  # (line, student_number) of every row
-    enrolled_here: set = field(default_factory=set)  # page: numbers enrolled at own school
-    elsewhere: set = field(default_factory=set)  # page: lines enrolling at another school
+    elsewhere: set = field(default_factory=set)  # lines enrolling at another institution
     failed: bool = False  # the whole file could not be read
 
 
@@ -50,13 +50,14 @@ class ImportResult:
     files: dict  # kind -> ParsedFile, in KINDS order
     errors: list
     context: Context
+    notices: list = field(default_factory=list)  # Issue: not errors (a mentor to come)
 
     @property
     def ok(self):
         return not self.errors
 
 
-def load_context(*, today=None, coordinator=None) -> Context:
+def load_context(*, today=None, institution_id=None) -> Context:
     """The reference data every row is checked against, loaded once (not per row)."""
     municipalities, names = {}, {}
     # The same matching as Municipality.objects.by_name(), for all names at once.
@@ -71,15 +72,11 @@ def load_context(*, today=None, coordinator=None) -> Context:
     ):
         schools[name.lower()] = pk
         names["institution_id", pk] = name
-    institution_id = None
-    if coordinator is not None:
-        institution_id = coordinator.active_membership.organisation_id
     return Context(
         today=today or timezone.localdate(),
         municipalities=municipalities,
         schools=schools,
         names=names,
-        coordinator=coordinator,
         institution_id=institution_id,
     )
 
@@ -212,13 +209,9 @@ class _FileReader:
                 errors.append(Issue(name, line, column_name, code, params))
 
         institution = row.get("institution_id")
-        if ctx.institution_id is not None and institution is not None:
-            if institution == ctx.institution_id:
-                if number:
-                    self.parsed.enrolled_here.add(number)
-            else:
-                errors.append(Issue(name, line, "institution", "other_institution", {}))
-                self.parsed.elsewhere.add(line)
+        if ctx.institution_id is not None and institution not in (None, ctx.institution_id):
+            errors.append(Issue(name, line, "institution", "not_this_institution", {}))
+            self.parsed.elsewhere.add(line)
 
         if all(attname in row for attname in self.key_required) and not (
             self.key_optional & failed
@@ -279,52 +272,66 @@ def select_matching(model, match: str, values, columns: list) -> Iterable[tuple]
             yield from cursor
 
 
-def _existing_numbers(numbers, queryset=None) -> set:
-    if queryset is None:
-        return {
-            number
-            for (number,) in select_matching(Student, "student_number", numbers, ["student_number"])
-        }
-    found = set()
-    for chunk in chunks(sorted(numbers)):
-        found.update(
-            queryset.filter(student_number__in=chunk).values_list("student_number", flat=True)
-        )
-    return found
+def _existing_numbers(numbers) -> set:
+    return {
+        number
+        for (number,) in select_matching(Student, "student_number", numbers, ["student_number"])
+    }
 
 
-def _check_mentors(parsed: ParsedFile, ctx: Context, errors: list):
-    """Turn mentor e-mail addresses into users: a few queries for the whole file."""
-    rows = [row for row in parsed.rows if row.get("mentor_id")]
+def _check_mentors(parsed: ParsedFile, ctx: Context, errors: list, notices: list):
+    """Turn mentor e-mail addresses into users: a few queries for the whole file.
+
+    An address with no account at all is not an error: it is kept on the student
+    (pending_mentor_email) with a notice, and linked once that address holds a mentor
+    role at one of the student's institutions (students.services).
+    """
+    if "mentor_id" not in parsed.fields:
+        return
+    if "pending_mentor_email" not in parsed.fields:
+        parsed.fields.append("pending_mentor_email")
+    rows = []
+    for row in parsed.rows:
+        row["pending_mentor_email"] = ""
+        if row.get("mentor_id"):
+            rows.append(row)
     emails = sorted({row["mentor_id"] for row in rows})
     if not emails:
         return
-    users = {}
+    users, active = {}, set()
     for chunk in chunks(emails):
-        for pk, email in (
+        for pk, email, is_active in (
             User.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=chunk, is_active=True)
-            .values_list("pk", "email_lower")
+            .filter(email_lower__in=chunk)
+            .values_list("pk", "email_lower", "is_active")
         ):
             users[email] = pk
+            if is_active:
+                active.add(pk)
             ctx.names["mentor_id", pk] = email
     mentors, own_mentors = set(), set()
     for user_id, organisation_id in Membership.objects.filter(
-        user_id__in=list(users.values()), role=Role.MENTOR, is_active=True
+        user_id__in=list(active), role=Role.MENTOR, is_active=True
     ).values_list("user_id", "organisation_id"):
         mentors.add(user_id)
         if organisation_id == ctx.institution_id:
             own_mentors.add(user_id)
     bad_lines = set()
     for row in rows:
-        pk = users.get(row["mentor_id"])
+        email = row["mentor_id"]
+        pk = users.get(email)
         code = None
         if pk is None:
-            code = "mentor_unknown"
+            notices.append(Issue(parsed.name, row["_line"], "mentor_email", "mentor_pending", {}))
+            row["mentor_id"] = None
+            row["pending_mentor_email"] = email
+            continue
+        if pk not in active:
+            code = "mentor_unknown"  # a closed account is no user to link
         elif pk not in mentors:
             code = "mentor_not_mentor"
         elif ctx.institution_id is not None and pk not in own_mentors:
-            # On the page a coordinator cannot show their students to another school.
+            # An import for one institution cannot show its students to another school.
             code = "mentor_other_school"
         if code:
             errors.append(Issue(parsed.name, row["_line"], "mentor_email", code, {}))
@@ -335,11 +342,23 @@ def _check_mentors(parsed: ParsedFile, ctx: Context, errors: list):
         parsed.rows = [row for row in parsed.rows if row["_line"] not in bad_lines]
 
 
+def _touchable_numbers(institution_id, numbers) -> set:
+    """The numbers (of known students) an import acting for the institution may touch,
+    by the policy's filter: a query per 5,000 numbers, never one per row."""
+    allowed = set()
+    queryset = Student.objects.filter(policy.import_may_touch_q(institution_id)).order_by()
+    for chunk in chunks(sorted(numbers)):
+        allowed.update(
+            queryset.filter(student_number__in=chunk).values_list("student_number", flat=True)
+        )
+    return allowed
+
+
 def _check_students_named(files: dict, ctx: Context, errors: list):
     """Every row names a student on the students file (even a row with errors) or one
-    already known. On the page, every student must be the coordinator's already or get
-    an enrolment at the coordinator's institution in this upload; one message for new and
-    existing students, so the page does not tell whether a number exists elsewhere."""
+    already known. Acting for one institution, a known student must also be one the
+    institution may touch (accounts.policy): any other is an error on that line that
+    names no one and shows none of their values."""
     students = files.get("students")
     in_file = {number for _, number in students.refs} if students else set()
     others = [files[kind] for kind in KINDS[1:] if kind in files]
@@ -349,41 +368,49 @@ def _check_students_named(files: dict, ctx: Context, errors: list):
     if not named:
         return
 
-    in_scope = None
-    if ctx.coordinator is not None:
-        in_scope = _existing_numbers(named, writable_students(ctx.coordinator))
-        if "enrolments" in files:
-            in_scope |= files["enrolments"].enrolled_here
-        if students is not None:
-            for line, number in students.refs:
-                if number not in in_scope:
-                    errors.append(Issue(students.name, line, "student_number", "out_of_scope"))
-
     # A students file that could not be read says nothing about the numbers it holds.
     check_unknown = students is None or not students.failed
-    outside_file = named - in_file
-    known = _existing_numbers(outside_file) if check_unknown and outside_file else set()
+    outside = set()
+    if ctx.institution_id is None:
+        outside_file = named - in_file
+        known = _existing_numbers(outside_file) if check_unknown and outside_file else set()
+    else:
+        known_bsn = dict(
+            select_matching(Student, "student_number", named, ["student_number", "bsn"])
+        )
+        known = set(known_bsn)
+        if known:
+            allowed = _touchable_numbers(ctx.institution_id, known)
+            row_bsn = (
+                {row["student_number"]: row.get("bsn") for row in students.rows} if students else {}
+            )
+            outside = {
+                number
+                for number in known - allowed
+                if not policy.import_same_person(row_bsn.get(number), known_bsn[number])
+            }
+        if students is not None:
+            for line, number in students.refs:
+                if number in outside:
+                    errors.append(
+                        Issue(students.name, line, "student_number", "outside_institution")
+                    )
+
     for parsed in others:
         for line, number in parsed.refs:
-            if in_scope is not None and number not in in_scope:
+            if number in outside:
                 if line in parsed.elsewhere:
                     continue  # the institution column carries this row's error already
-                errors.append(Issue(parsed.name, line, "student_number", "out_of_scope"))
+                errors.append(Issue(parsed.name, line, "student_number", "outside_institution"))
             elif check_unknown and number not in in_file and number not in known:
                 errors.append(Issue(parsed.name, line, "student_number", "unknown_student"))
 
 
-def validate(files: dict, *, today=None, coordinator=None) -> ImportResult:
-    """Read and check every file; `files` maps a kind to (base name, bytes).
-
-    With `coordinator` (the page's user), enrolments must be at the coordinator's
-    institution and every student must be theirs or get an enrolment there in this
-    upload; without it (the command) any institution and student may be imported.
-    """
+def read_files(files: dict, ctx: Context) -> tuple[dict, list]:
+    """Read every file (no database beyond the context): kind -> ParsedFile, errors."""
     unknown = set(files) - set(KINDS)
     if unknown or not files:
         raise ValueError(f"give one to four of: {', '.join(KINDS)}")
-    ctx = load_context(today=today, coordinator=coordinator)
     parsed_files, errors = {}, []
     for kind in KINDS:
         if kind in files:
@@ -391,11 +418,32 @@ def validate(files: dict, *, today=None, coordinator=None) -> ImportResult:
             parsed, file_errors = _FileReader(SPECS[kind], name, ctx).read(data)
             parsed_files[kind] = parsed
             errors.extend(file_errors)
-    if "students" in parsed_files:
-        _check_mentors(parsed_files["students"], ctx, errors)
-    _check_students_named(parsed_files, ctx, errors)
+    return parsed_files, errors
 
+
+def check_against_database(parsed_files: dict, ctx: Context, errors: list) -> ImportResult:
+    """The checks that need the database (mentors, known students and whose they are),
+    set-based for all rows; cheap next to reading, so confirming a kept upload runs them
+    again instead of reading the files anew."""
+    errors = list(errors)
+    notices = []
+    if "students" in parsed_files:
+        _check_mentors(parsed_files["students"], ctx, errors, notices)
+    _check_students_named(parsed_files, ctx, errors)
     order = {kind: index for index, kind in enumerate(KINDS)}
     kind_of = {parsed.name: parsed.kind for parsed in parsed_files.values()}
     errors.sort(key=lambda issue: (order[kind_of[issue.file]], issue.line))
-    return ImportResult(files=parsed_files, errors=errors, context=ctx)
+    return ImportResult(files=parsed_files, errors=errors, context=ctx, notices=notices)
+
+
+def validate(files: dict, *, today=None, institution_id=None) -> ImportResult:
+    """Read and check every file; `files` maps a kind to (base name, bytes).
+
+    With `institution_id` (the page's coordinator's school, or the command's
+    --institution) the import acts for that institution (INTERFACES.md 1): enrolments are
+    at that institution, and known students are ones it may touch (accounts.policy).
+    Without it (the command) any institution and student may be imported.
+    """
+    ctx = load_context(today=today, institution_id=institution_id)
+    parsed_files, errors = read_files(files, ctx)
+    return check_against_database(parsed_files, ctx, errors)

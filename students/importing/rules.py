@@ -93,16 +93,16 @@ REASONS = {
     "bsn_check": ("BSN fails the 11-proef", _("BSN voldoet niet aan de 11-proef")),
     "bad_email": ("not a valid e-mail address", _("geen geldig e-mailadres")),
     "mentor_unknown": (
-        "no user with this e-mail address",
-        _("geen gebruiker met dit e-mailadres"),
+        "the account with this e-mail address is closed",
+        _("het account met dit e-mailadres is afgesloten"),
     ),
     "mentor_not_mentor": (
         "this user is not a mentor",
         _("deze gebruiker is geen mentor"),
     ),
     "mentor_other_school": (
-        "this user is not a mentor at your institution",
-        _("deze gebruiker is geen mentor bij uw instelling"),
+        "this user is not a mentor at the institution this import is for",
+        _("deze gebruiker is geen mentor bij de instelling waarvoor deze import is"),
     ),
     "before_start": (
         "%(column)s is before start_date",
@@ -150,17 +150,18 @@ REASONS = {
         "unknown student_number: not in the students file and not known in Koers",
         _("onbekend student_number: niet in het studentenbestand en niet bekend in Koers"),
     ),
-    "other_institution": (
-        "you can only import enrolments at your own institution",
-        _("u kunt alleen inschrijvingen bij uw eigen instelling importeren"),
+    "not_this_institution": (
+        "not the institution this import is for",
+        _("niet de instelling waarvoor deze import is"),
     ),
-    "out_of_scope": (
-        "not a student of your institution: include an enrolment at your institution "
-        "for this student in the same upload",
-        _(
-            "geen student van uw instelling: neem in dezelfde upload een inschrijving "
-            "bij uw instelling op voor deze student"
-        ),
+    "outside_institution": (
+        "belongs to a student outside this institution",
+        _("hoort bij een student buiten deze instelling"),
+    ),
+    # A notice, not an error: the import goes ahead.
+    "mentor_pending": (
+        "no account yet; linked when it exists",
+        _("nog geen account; wordt gekoppeld zodra het bestaat"),
     ),
 }
 

@@ -343,6 +343,9 @@ def _write(file_plan: FilePlan, ctx: Context, number_ids: dict, *, actor_id, sou
             values = {name: value for name, value in row.items() if name != "_line"}
             if child:
                 values["student_id"] = number_ids[values.pop("student_number")]
+            else:
+                # Which institution's import created the student (None: the whole system).
+                values["created_by_institution_id"] = ctx.institution_id
             rows.append(values)
         ids = _insert(model, rows, now=now)
         changes = []
@@ -371,12 +374,14 @@ def _write(file_plan: FilePlan, ctx: Context, number_ids: dict, *, actor_id, sou
 
 
 @transaction.atomic
-def apply(result: ImportResult, *, actor=None, source="import") -> Plan:
-    """Write a valid import in one transaction; returns the plan it carried out.
+def apply(result: ImportResult, *, actor=None, source="import", the_plan=None) -> Plan:
+    """Write a valid import in one transaction; returns the plan it carried out
+    (`the_plan` when the caller planned it already, in the same transaction).
 
     Raises ImportConflict (and writes nothing) when a record changed in the meantime.
     """
-    the_plan = plan(result)
+    if the_plan is None:
+        the_plan = plan(result)
     now = timezone.now()
     actor_id = actor.pk if actor is not None else None
     for file_plan in the_plan.files.values():

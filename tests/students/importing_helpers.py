@@ -40,13 +40,16 @@ def write(tmp_path, name: str, content) -> str:
     return str(path)
 
 
-def run_import(tmp_path, *, dry_run=False, **files) -> Outcome:
-    """Write each given kind (students="...csv text...") to tmp_path and import them."""
+def run_import(tmp_path, *, dry_run=False, institution=None, **files) -> Outcome:
+    """Write each given kind (students="...csv text...") to tmp_path and import them
+    (acting for `institution`, a school's name, when given)."""
     args = []
     for kind, content in files.items():
         args += [f"--{kind}", write(tmp_path, f"{kind}.csv", content)]
     if dry_run:
         args.append("--dry-run")
+    if institution is not None:
+        args += ["--institution", institution]
     out, err = io.StringIO(), io.StringIO()
     code = 0
     try:

@@ -40,6 +40,16 @@ def coordinator_client(client, coordinator):
     return client
 
 
+def upload_students_and_enrolments(client, *, bsn=VALID_BSN):
+    response = upload(
+        client,
+        students=csv_text(STUDENTS_HEADER + ",bsn", f"{ANNA},{bsn}"),
+        enrolments=csv_text(ENROLMENTS_HEADER, ANNA_AT_HORIZON),
+    )
+    assert response.status_code == 302
+    return ImportBatch.objects.latest("pk")
+
+
 def clean_upload(client):
     response = upload(
         client,
@@ -112,11 +122,10 @@ def test_clean_preview_shows_the_counts_and_writes_one_access_log_row(
     batch = clean_upload(coordinator_client)
     response = coordinator_client.get(preview_url(batch))
     assert response.status_code == 200
-    plan = response.context["plan"]
-    assert plan.counts == {
-        "students": {"created": 1, "updated": 0, "unchanged": 0},
-        "enrolments": {"created": 1, "updated": 0, "unchanged": 0},
-    }
+    assert response.context["counts"] == [
+        {"name": "students.csv", "created": 1, "updated": 0, "unchanged": 0},
+        {"name": "enrolments.csv", "created": 1, "updated": 0, "unchanged": 0},
+    ]
     assert b'value="confirm"' in response.content
     log = AccessLog.objects.get()
     assert (log.action, log.user, log.role) == ("import_preview", coordinator, "school_coordinator")
@@ -167,25 +176,42 @@ def test_enrolment_at_another_institution_is_an_error_on_the_institution_column(
     )
     errors = coordinator_client.get(preview_url(ImportBatch.objects.get())).context["errors"]
     assert [(e.line, e.column, e.code) for e in errors if e.file == "enrolments.csv"] == [
-        (2, "institution", "other_institution")
+        (2, "institution", "not_this_institution")
     ]
 
 
-def test_student_of_another_school_needs_an_enrolment_at_the_coordinators_institution(
-    coordinator_client,
-):
+def test_student_of_another_school_is_refused_and_named_by_no_one(coordinator_client):
     EnrolmentFactory(
-        student=StudentFactory(student_number="1001"), institution=school("Clusius College")
+        student=StudentFactory(student_number="1001", first_name="Geheim"),
+        institution=school("Clusius College"),
     )
     upload(coordinator_client, students=csv_text(STUDENTS_HEADER, ANNA))
-    errors = coordinator_client.get(preview_url(ImportBatch.objects.get())).context["errors"]
+    response = coordinator_client.get(preview_url(ImportBatch.objects.get()))
+    errors = response.context["errors"]
     assert [(e.file, e.line, e.column, e.code) for e in errors] == [
-        ("students.csv", 2, "student_number", "out_of_scope")
+        ("students.csv", 2, "student_number", "outside_institution")
     ]
+    assert "Geheim" not in response.content.decode()
 
 
-def test_student_of_another_school_is_imported_with_an_enrolment_here(coordinator_client):
+def test_student_of_another_school_is_refused_even_with_an_enrolment_here(coordinator_client):
+    # The issue: an enrolment at Horizon in the same upload was a way into Clusius' students.
     student = StudentFactory(student_number="1001", last_name="Vries")
+    EnrolmentFactory(student=student, institution=school("Clusius College"))
+    batch = upload_students_and_enrolments(coordinator_client, bsn="")
+    errors = coordinator_client.get(preview_url(batch)).context["errors"]
+    assert [(e.file, e.line, e.column, e.code) for e in errors] == [
+        ("students.csv", 2, "student_number", "outside_institution"),
+        ("enrolments.csv", 2, "student_number", "outside_institution"),
+    ]
+    coordinator_client.post(preview_url(batch), {"action": "confirm"})
+    student.refresh_from_db()
+    assert student.last_name == "Vries"
+    assert student.enrolments.count() == 1
+
+
+def test_same_person_arriving_from_another_school_is_imported(coordinator_client):
+    student = StudentFactory(student_number="1001", last_name="Vries", bsn=VALID_BSN)
     EnrolmentFactory(student=student, institution=school("Clusius College"))
     batch = clean_upload(coordinator_client)
     response = coordinator_client.get(preview_url(batch))
@@ -196,7 +222,7 @@ def test_student_of_another_school_is_imported_with_an_enrolment_here(coordinato
     assert student.enrolments.count() == 2
 
 
-def test_new_and_unknown_students_get_the_same_message(coordinator_client):
+def test_unknown_and_outside_students_are_refused(coordinator_client):
     StudentFactory(student_number="2002")
     upload(
         coordinator_client,
@@ -205,8 +231,39 @@ def test_new_and_unknown_students_get_the_same_message(coordinator_client):
         ),
     )
     errors = coordinator_client.get(preview_url(ImportBatch.objects.get())).context["errors"]
-    # Whether 2002 exists at another school is not given away.
-    assert [(e.line, e.code) for e in errors] == [(2, "out_of_scope"), (3, "out_of_scope")]
+    assert [(e.line, e.code) for e in errors] == [
+        (2, "outside_institution"),
+        (3, "unknown_student"),
+    ]
+
+
+def test_new_student_without_enrolment_is_created_and_may_be_updated_later(
+    coordinator_client, coordinator
+):
+    upload(coordinator_client, students=csv_text(STUDENTS_HEADER, ANNA))
+    batch = ImportBatch.objects.get()
+    assert coordinator_client.get(preview_url(batch)).context["errors"] == []
+    coordinator_client.post(preview_url(batch), {"action": "confirm"})
+    anna = Student.objects.get()
+    assert anna.created_by_institution == school("Horizon College")
+
+    upload(
+        coordinator_client,
+        students=csv_text(STUDENTS_HEADER, "1001,Anna,Visser,2008-03-01,Alkmaar"),
+    )
+    second = ImportBatch.objects.latest("pk")
+    assert coordinator_client.get(preview_url(second)).context["errors"] == []
+    coordinator_client.post(preview_url(second), {"action": "confirm"})
+    anna.refresh_from_db()
+    assert anna.last_name == "Visser"
+
+
+def test_student_created_by_own_import_but_enrolled_elsewhere_is_refused(coordinator_client):
+    anna = StudentFactory(student_number="1001", created_by_institution=school("Horizon College"))
+    EnrolmentFactory(student=anna, institution=school("Clusius College"))
+    upload(coordinator_client, students=csv_text(STUDENTS_HEADER, ANNA))
+    errors = coordinator_client.get(preview_url(ImportBatch.objects.get())).context["errors"]
+    assert [(e.line, e.code) for e in errors] == [(2, "outside_institution")]
 
 
 def test_own_students_may_be_updated_without_a_new_enrolment(coordinator_client):

@@ -408,12 +408,29 @@ def test_unreadable_students_file_does_not_flood_the_other_files_with_unknown_st
     assert outcome.err_lines == ["students.csv:1: -: not a comma-separated file"]
 
 
-def test_mentor_email_must_be_an_existing_user(tmp_path):
+def test_mentor_email_without_account_is_a_notice_and_kept(tmp_path):
     outcome = run_import(
         tmp_path,
-        students=csv_text(STUDENTS_HEADER + ",mentor_email", ANNA + ",nobody@horizon.test"),
+        students=csv_text(STUDENTS_HEADER + ",mentor_email", ANNA + ",Nobody@Horizon.test"),
     )
-    assert only_error(outcome) == "students.csv:2: mentor_email: no user with this e-mail address"
+    assert outcome.code == 0, outcome
+    assert outcome.out_lines == [
+        "students.csv:2: mentor_email: no account yet; linked when it exists",
+        "students.csv: 1 created, 0 updated, 0 unchanged",
+    ]
+    student = Student.objects.get()
+    assert (student.mentor, student.pending_mentor_email) == (None, "nobody@horizon.test")
+
+
+def test_mentor_email_of_a_closed_account_is_an_error(tmp_path):
+    make_user("gone@horizon.test", "mentor", "Horizon College", is_active=False)
+    outcome = run_import(
+        tmp_path,
+        students=csv_text(STUDENTS_HEADER + ",mentor_email", ANNA + ",gone@horizon.test"),
+    )
+    assert only_error(outcome) == (
+        "students.csv:2: mentor_email: the account with this e-mail address is closed"
+    )
 
 
 def test_mentor_email_must_belong_to_a_mentor(tmp_path):

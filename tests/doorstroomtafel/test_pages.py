@@ -138,7 +138,7 @@ def test_the_students_page_shows_discussion_decision_lead_and_actions(
         actor=leerplicht,
     )
     services.action_add(
-        item=item, what="Gesprek plannen", owner=dsp, due_date=today, actor=leerplicht
+        item=item, what="Gesprek plannen", owner=dsp, due_date=meeting.date, actor=leerplicht
     )
     client.force_login(dsp)
     page = client.get(f"/students/{dropout.public_id}/").content.decode()
@@ -157,11 +157,17 @@ def test_an_action_is_on_its_owners_start_page_until_done(
     item = add(meeting, dropout, leerplicht)
     hold(meeting, leerplicht)
     action = services.action_add(
-        item=item, what="Huisbezoek afleggen", owner=dsp, due_date=today, actor=leerplicht
+        item=item,
+        what="Huisbezoek afleggen",
+        owner=dsp,
+        due_date=meeting.date,
+        actor=leerplicht,
     )
     client.force_login(dsp)
     assert "Huisbezoek afleggen" in client.get("/").content.decode()
-    client.post(f"/doorstroomtafel/actie/{action.pk}/afgerond/", {"next": "/"})
+    client.post(
+        f"/doorstroomtafel/actie/{action.pk}/afgerond/", {"next": "/", "version": action.version}
+    )
     assert "Huisbezoek afleggen" not in client.get("/").content.decode()
 
 

@@ -30,6 +30,7 @@ from .forms import (
     AddendumForm,
     AddStudentForm,
     CandidateForm,
+    MeetingDetailsForm,
     MeetingForm,
     MinutesForm,
     MoveForm,
@@ -42,6 +43,7 @@ from .models import (
     ActionStatus,
     Addendum,
     AgendaItem,
+    Meeting,
     MeetingChange,
     MeetingStatus,
     Proposal,
@@ -152,6 +154,7 @@ def _meeting_context(request, meeting, *, today, failed=None):
         "members": users,
         "show_minimum": meeting.status != MeetingStatus.MINUTES_FINAL,
         "transition_form": failed[2] if failed and failed[0] == "transition" else None,
+        "details_form": failed[2] if failed and failed[0] == "details" else None,
     }
     if editor and meeting.status == MeetingStatus.HELD:
         context["participants"] = list(_participants(meeting).order_by("email"))
@@ -214,8 +217,70 @@ def _meeting_response(request, meeting, *, failed=None, status=200):
 
 @login_required
 def meeting_detail(request, public_id):
+    """The meeting page; a POST (an editor, while the meeting is prepared) changes its
+    details: date, time, place, link, with the version the user read."""
+    if request.method == "POST":
+        return _meeting_details(request, public_id)
     meeting = get_meeting_for_user(request.user, public_id)
     return _meeting_response(request, meeting)
+
+
+def _meeting_details(request, public_id):
+    meeting = _editable_meeting(request, public_id)
+    form = MeetingDetailsForm(request.POST, instance=meeting, today=timezone.localdate())
+    if not form.is_valid():
+        return _refused(request, meeting, "details", None, form)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    saved = Meeting.objects.get(pk=meeting.pk)
+    try:
+        services.meeting_update(
+            meeting=meeting,
+            data=data,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConcurrentEditError as conflict:
+        current = conflict.current
+        return _conflict(
+            request,
+            current,
+            what=_("de gegevens van het overleg"),
+            rows=[
+                {
+                    "label": form.fields[name].label,
+                    "saved": _display(getattr(current, name)),
+                    "yours": _display(data.get(name)),
+                }
+                for name in ("date", "start_time", "place", "video_link")
+            ],
+            change=_last_change(meeting),
+            action_url=reverse("doorstroomtafel:meeting", args=[meeting.public_id]),
+            resubmit={
+                "date": data["date"].isoformat() if data.get("date") else "",
+                "start_time": data["start_time"].strftime("%H:%M")
+                if data.get("start_time")
+                else "",
+                "place": data.get("place") or "",
+                "video_link": data.get("video_link") or "",
+                "version": current.version,
+            },
+        )
+    except services.MeetingStateError as error:
+        messages.error(request, _error_text(error))
+    except ValidationError as error:
+        form.instance = saved
+        return _refused(request, meeting, "details", None, form, error)
+    else:
+        messages.success(request, _("De gegevens van het overleg zijn opgeslagen."))
+    return _back(meeting)
+
+
+def _display(value):
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "strftime"):
+        return value.strftime("%d-%m-%Y") if not hasattr(value, "hour") else value.strftime("%H:%M")
+    return value
 
 
 def _refused(request, meeting, kind, item, form, error=None):

@@ -2,6 +2,8 @@
 the user read; a stale save is refused with both versions side by side, and a tampered
 version is a form error, never a 500."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 
@@ -219,3 +221,37 @@ def test_a_tampered_version_is_a_form_error_never_a_500(
     form = CaseTableForm(data, instance=meeting.table)
     assert not form.is_valid()
     assert "version" in form.errors
+
+
+def test_a_stale_save_of_the_meeting_details_is_refused_side_by_side(
+    client, meeting, leerplicht, dsp, today
+):
+    read_version = meeting.version
+    path = f"/doorstroomtafel/{meeting.public_id}/"
+    details = {"date": meeting.date.isoformat(), "start_time": "", "video_link": ""}
+    client.force_login(leerplicht)
+    ok = client.post(path, {**details, "place": "Zaal A", "version": read_version})
+    assert ok.status_code == 302
+    other = Client()
+    other.force_login(dsp)
+    stale = other.post(path, {**details, "place": "Zaal B", "version": read_version})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "Zaal A" in page
+    assert "Zaal B" in page
+    assert Meeting.objects.get(pk=meeting.pk).place == "Zaal A"
+    # The details form checks the date too, on its field.
+    past = other.post(
+        path,
+        {
+            **details,
+            "date": (today - timedelta(days=1)).isoformat(),
+            "place": "Zaal B",
+            "version": Meeting.objects.get(pk=meeting.pk).version,
+        },
+    )
+    assert past.status_code == 400
+    assert 'data-error="date"' in past.content.decode()
+    tampered = other.post(path, {**details, "place": "Zaal C", "version": "99999999999"})
+    assert tampered.status_code == 400
+    assert Meeting.objects.get(pk=meeting.pk).place == "Zaal A"

@@ -165,6 +165,7 @@ def _seed_meetings(ctx, table, leerplicht, dsp, today):
         place="Stadhuis, vergaderzaal 2",
         video_link="https://vergaderen.example.nl/doorstroomtafel",
         actor=leerplicht,
+        today=today,
     )
     for candidate in candidates(planned, today=today)[:4]:
         services.item_add(

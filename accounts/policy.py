@@ -81,6 +81,158 @@ def pending_mentor_link_q(email: str, organisation_id) -> Q:
 
 # --- Case tables (DOORSTROOMTAFEL.md, "Who sees a meeting") -------------------------------
 
+# A meeting, its agenda (page and PDF), its items and its minutes open to: users acting
+# for one of the table's standing member organisations (mentors excepted), the table's
+# standing member users, and each user invited to that meeting in person. An invitation
+# opens the meeting to that person only, never to their colleagues. Everyone else gets
+# a 404, whatever the meeting's status. The case table's models are looked up by name
+# (django.apps), so this module imports no model of the doorstroomtafel app.
+
+CASE_TABLE_EDITOR_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
+CASE_TABLE_PROPOSER_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+
+
+def _casetable_model(name):
+    from django.apps import apps
+
+    return apps.get_model("doorstroomtafel", name)
+
+
+def meetings_visible_q(user, *, membership=None):
+    """Who sees a meeting, as a filter over doorstroomtafel.Meeting (one row per meeting:
+    EXISTS subqueries, no joins that repeat a meeting). `membership` defaults to the one
+    the user acts in now."""
+    from django.db.models import Exists, OuterRef, Q
+
+    membership = membership or active_membership(user)
+    if membership is None or not user.is_active:
+        return Q(pk__in=[])
+    meeting_model = _casetable_model("Meeting")
+    table_model = _casetable_model("CaseTable")
+    q = Q(
+        Exists(
+            table_model.member_users.through.objects.filter(
+                casetable_id=OuterRef("table_id"), user_id=user.pk
+            )
+        )
+    ) | Q(
+        Exists(
+            meeting_model.invited_users.through.objects.filter(
+                meeting_id=OuterRef("pk"), user_id=user.pk
+            )
+        )
+    )
+    if membership.role != Role.MENTOR:
+        q |= Q(
+            Exists(
+                table_model.member_organisations.through.objects.filter(
+                    casetable_id=OuterRef("table_id"), organisation_id=membership.organisation_id
+                )
+            )
+        )
+    return q
+
+
+def can_see_meeting(user, meeting) -> bool:
+    """The predicate of meetings_visible_q for one meeting."""
+    membership = active_membership(user)
+    if membership is None or not user.is_active or meeting is None:
+        return False
+    table = meeting.table
+    if membership.role != Role.MENTOR and (
+        table.member_organisations.filter(pk=membership.organisation_id).exists()
+    ):
+        return True
+    return (
+        table.member_users.filter(pk=user.pk).exists()
+        or meeting.invited_users.filter(pk=user.pk).exists()
+    )
+
+
+def can_prepare_meeting(user, meeting) -> bool:
+    """Leerplicht and the Doorstroompunt prepare, minute and move a meeting they see."""
+    return has_role(user, *CASE_TABLE_EDITOR_ROLES) and can_see_meeting(user, meeting)
+
+
+def can_plan_meeting_at(user, table) -> bool:
+    """Leerplicht and the Doorstroompunt plan meetings of a table they take part in."""
+    membership = active_membership(user)
+    if membership is None or membership.role not in CASE_TABLE_EDITOR_ROLES:
+        return False
+    if not user.is_active or not table.is_active:
+        return False
+    return (
+        table.member_organisations.filter(pk=membership.organisation_id).exists()
+        or table.member_users.filter(pk=user.pk).exists()
+    )
+
+
+def can_put_on_agenda(user, meeting, student, *, is_candidate=False) -> bool:
+    """The preparer of a meeting they see puts on its agenda a student they may see
+    themselves, or one the table's rules propose (`is_candidate`: the agenda's own list
+    of candidates). The table's scope is the case table's rule, checked beside this."""
+    if not can_prepare_meeting(user, meeting):
+        return False
+    if is_candidate:
+        return True
+    return type(student).objects.visible_to(user).filter(pk=student.pk).exists()
+
+
+def can_propose_for_meeting(user, meeting, student) -> bool:
+    """A mentor or school coordinator who may write the student's file proposes the
+    student for a planned meeting of a table; they do not see that meeting's agenda."""
+    membership = active_membership(user)
+    if membership is None or membership.role not in CASE_TABLE_PROPOSER_ROLES:
+        return False
+    if not user.is_active or not meeting.table.is_active:
+        return False
+    students = type(student).objects.visible_to(user).filter(pk=student.pk)
+    if membership.role == Role.MENTOR:
+        students = students.filter(mentor_id=user.pk)
+    return students.exists()
+
+
+def meeting_participants_q(meeting):
+    """The users who take part in a meeting whatever membership they act in now, as a
+    filter over User: the people who may own an action or hold the lead. A user counts
+    for an organisation through an active, non-mentor membership of a member
+    organisation."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import Membership
+
+    table = meeting.table
+    return (
+        Q(pk__in=table.member_users.values("pk"))
+        | Q(pk__in=meeting.invited_users.values("pk"))
+        | Q(
+            Exists(
+                Membership.objects.filter(
+                    user_id=OuterRef("pk"),
+                    is_active=True,
+                    organisation_id__in=table.member_organisations.values("pk"),
+                ).exclude(role=Role.MENTOR)
+            )
+        )
+    ) & Q(is_active=True)
+
+
+def can_take_part_in(person, meeting) -> bool:
+    """`person` (any user, not only the one asking) takes part in the meeting."""
+    from .models import User
+
+    return User.objects.filter(meeting_participants_q(meeting), pk=person.pk).exists()
+
+
+def may_be_standing_member(person, organisation_ids) -> bool:
+    """A table's standing member user belongs to one of its member organisations (an
+    active membership there)."""
+    from .models import Membership
+
+    return Membership.objects.filter(
+        user_id=person.pk, is_active=True, organisation_id__in=list(organisation_ids)
+    ).exists()
+
 
 # --- Referrals and partners (ACCESS.md; REFERRALS.md) -------------------------------------
 

@@ -7,6 +7,7 @@ Idempotent: a table that already has meetings is left alone.
 
 from datetime import timedelta
 
+from accounts import policy
 from accounts.models import Organisation, OrganisationKind, SubRegion, User
 
 from . import services
@@ -74,11 +75,26 @@ def seed_doorstroomtafel(ctx):
                 subregion=subregion, kind=OrganisationKind.JONGEREN_STARTPUNT
             )
         )
-        table.member_organisations.set(organisations)
-        members = [leerplicht, dsp, _user("coordinator@horizon.demo")]
-        if subregion_name == "Noord-Kennemerland":
-            members.append(_user("startpunt@nhn.demo"))
-        table.member_users.set([u for u in members if u is not None])
+        # Standing member users belong to one of the table's member organisations: the
+        # Horizon coordinator stands at the tables where Horizon College is a member,
+        # never at the Kop van Noord-Holland's (ROC Kop and Clusius College). Meetings
+        # invite the standing member users; nobody else is invited in person.
+        candidates_by_name = [
+            leerplicht,
+            dsp,
+            _user("coordinator@horizon.demo"),
+            _user("coordinator@clusius.demo"),
+            _user("startpunt@nhn.demo"),
+        ]
+        organisation_ids = [o.pk for o in organisations]
+        members = [
+            u
+            for u in candidates_by_name
+            if u is not None and policy.may_be_standing_member(u, organisation_ids)
+        ]
+        services.table_members_set(
+            table=table, member_organisations=organisations, member_users=members, actor=None
+        )
         _seed_meetings(ctx, table, leerplicht, dsp, today)
         made += 1
     ctx.log(f"doorstroomtafel: {made} tables with meetings")
@@ -86,12 +102,15 @@ def seed_doorstroomtafel(ctx):
 
 def _seed_meetings(ctx, table, leerplicht, dsp, today):
     rng = ctx.random(f"doorstroomtafel-{table.name}")
+    held_date = today - timedelta(days=28)
+    # History: the held meeting was planned (on its own day) four weeks ago.
     held = services.meeting_create(
         table=table,
-        date=today - timedelta(days=28),
+        date=held_date,
         start_time=None,
         place="Stadhuis, vergaderzaal 2",
         actor=leerplicht,
+        today=held_date,
     )
     first = candidates(held, today=today)[:3]
     for candidate in first:
@@ -101,11 +120,12 @@ def _seed_meetings(ctx, table, leerplicht, dsp, today):
             reason=candidate["reason"],
             origin="signal",
             actor=leerplicht,
+            today=today,
         )
     if not first:
         return
     services.agenda_finalise(meeting=held, actor=leerplicht, notify=False)
-    services.meeting_mark_held(meeting=held, actor=leerplicht)
+    services.meeting_mark_held(meeting=held, actor=leerplicht, today=today)
     lead_dsp = dsp.memberships.first().organisation
     lead_lp = leerplicht.memberships.first().organisation
     for number, item in enumerate(held.items.order_by("position")):
@@ -145,6 +165,7 @@ def _seed_meetings(ctx, table, leerplicht, dsp, today):
         place="Stadhuis, vergaderzaal 2",
         video_link="https://vergaderen.example.nl/doorstroomtafel",
         actor=leerplicht,
+        today=today,
     )
     for candidate in candidates(planned, today=today)[:4]:
         services.item_add(
@@ -153,6 +174,7 @@ def _seed_meetings(ctx, table, leerplicht, dsp, today):
             reason=candidate["reason"],
             origin="signal",
             actor=leerplicht,
+            today=today,
         )
     _seed_proposal(planned, today)
     services.check_overdue_actions(today=today)
@@ -180,4 +202,5 @@ def _seed_proposal(meeting, today):
         student=student,
         reason="Veel verzuim sinds de kerstvakantie; twijfelt over de opleiding",
         actor=mentor,
+        today=today,
     )

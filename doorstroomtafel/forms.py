@@ -1,9 +1,51 @@
+"""The case table's forms. Every form that changes a record carries the version the
+user read (`version`, hidden and bounded, so a tampered value is a form error, never a
+500); the service refuses a stale one. Dates are checked here and again in the service,
+each error on its field with the reason."""
+
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from accounts.models import Organisation, User
 
-from .models import Meeting
+from .models import CaseTable, Meeting
+
+MAX_VERSION = 2**31 - 1
+
+
+def version_field():
+    return forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=MAX_VERSION, required=True
+    )
+
+
+def _day(value):
+    return formats.date_format(value, "j F Y")
+
+
+def meeting_date_error(date, today):
+    """The reason a meeting cannot be planned on `date`, or None."""
+    if date is not None and date < today:
+        return _("Een overleg plant u vandaag of later, niet op %(date)s.") % {"date": _day(date)}
+    return None
+
+
+def held_date_error(meeting_date, today):
+    if today < meeting_date:
+        return _(
+            "Het overleg is op %(date)s: u kunt het pas vanaf die dag als gehouden markeren."
+        ) % {"date": _day(meeting_date)}
+    return None
+
+
+def due_date_error(due_date, meeting_date):
+    if due_date is not None and due_date < meeting_date:
+        return _("De uiterste datum ligt vóór het overleg (%(date)s): kies die dag of later.") % {
+            "date": _day(meeting_date)
+        }
+    return None
 
 
 class MeetingForm(forms.ModelForm):
@@ -17,11 +59,43 @@ class MeetingForm(forms.ModelForm):
             "start_time": forms.TimeInput(attrs={"type": "time"}),
         }
 
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def clean_date(self):
+        date = self.cleaned_data.get("date")
+        error = meeting_date_error(date, self.today)
+        if error:
+            raise forms.ValidationError(error)
+        return date
+
     def clean(self):
         data = super().clean()
         if not data.get("place") and not data.get("video_link"):
-            raise forms.ValidationError(_("Vermeld een plaats of een videolink."))
+            self.add_error("place", _("Vermeld een plaats of een videolink."))
         return data
+
+
+class MeetingDetailsForm(MeetingForm):
+    """The details of a meeting already planned: the version the user read."""
+
+    version = version_field()
+
+    def clean_date(self):
+        date = self.cleaned_data.get("date")
+        # An unchanged date of a meeting in the past is no new plan.
+        if date is not None and self.instance.pk and date == self.instance.date:
+            return date
+        return super().clean_date()
+
+
+class TransitionForm(forms.Form):
+    """A status step of a meeting; finalising minutes with empty items needs
+    `confirm_empty` (the second, explicit confirmation)."""
+
+    version = version_field()
+    confirm_empty = forms.BooleanField(required=False)
 
 
 class AddStudentForm(forms.Form):
@@ -34,7 +108,13 @@ class CandidateForm(forms.Form):
     reason = forms.CharField(max_length=300)
 
 
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", _("Omhoog")), ("down", _("Omlaag"))])
+    version = version_field()  # the meeting's: the order is the agenda's
+
+
 class NoteForm(forms.Form):
+    version = version_field()
     preparation_note = forms.CharField(
         label=_("Voorbereidingsnotitie"),
         required=False,
@@ -56,6 +136,7 @@ class ProposalForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
+    version = version_field()
     discussion = forms.CharField(
         label=_("Besproken"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -77,14 +158,97 @@ class MinutesForm(forms.Form):
 
 class ActionForm(forms.Form):
     what = forms.CharField(label=_("Wat"), max_length=300)
-    owner = forms.ModelChoiceField(label=_("Wie"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_("Wie"),
+        queryset=User.objects.none(),
+        error_messages={
+            "invalid_choice": _("Deze persoon neemt niet deel aan dit overleg: kies een deelnemer.")
+        },
+    )
     due_date = forms.DateField(
         label=_("Uiterlijk op"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, users=None, **kwargs):
+    def __init__(self, *args, users=None, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = users
+        self.meeting = meeting
+
+    def clean_due_date(self):
+        due_date = self.cleaned_data.get("due_date")
+        if self.meeting is not None:
+            error = due_date_error(due_date, self.meeting.date)
+            if error:
+                raise forms.ValidationError(error)
+        return due_date
+
+
+class ActionDoneForm(forms.Form):
+    version = version_field()
+
+
+class CaseTableForm(forms.ModelForm):
+    """The table's settings (functional administrators, in the admin): standing member
+    users belong to the table's member organisations; a stale save is refused."""
+
+    version = version_field()
+
+    class Meta:
+        model = CaseTable
+        fields = [
+            "name",
+            "scope_kind",
+            "region",
+            "subregion",
+            "school",
+            "locations",
+            "member_organisations",
+            "member_users",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+
+    def clean(self):
+        data = super().clean()
+        organisations = data.get("member_organisations")
+        users = data.get("member_users")
+        if organisations is not None and users:
+            ids = [o.pk for o in organisations]
+            outside = [u for u in users if not policy.may_be_standing_member(u, ids)]
+            if outside:
+                self.add_error(
+                    "member_users",
+                    _(
+                        "Een vaste deelnemer hoort bij een van de deelnemende organisaties; "
+                        "dat geldt niet voor: %(names)s."
+                    )
+                    % {"names": ", ".join(str(u) for u in outside)},
+                )
+        if self.instance.pk and data.get("version") is not None:
+            saved = CaseTable.objects.select_for_update().get(pk=self.instance.pk)
+            if saved.version != data["version"]:
+                self.add_error(None, _stale_table_message(saved, data))
+        return data
+
+
+def _stale_table_message(saved, data):
+    def names(values):
+        return ", ".join(sorted(str(v) for v in values)) or "—"
+
+    return _(
+        "Iemand anders heeft deze tafel intussen opgeslagen; uw wijziging is niet opgeslagen "
+        "en er is niets overschreven. Opgeslagen versie: organisaties %(saved_orgs)s; "
+        "deelnemers %(saved_users)s. Uw versie: organisaties %(your_orgs)s; deelnemers "
+        "%(your_users)s. Laad de pagina opnieuw en breng uw wijziging opnieuw aan."
+    ) % {
+        "saved_orgs": names(saved.member_organisations.all()),
+        "saved_users": names(saved.member_users.all()),
+        "your_orgs": names(data.get("member_organisations") or []),
+        "your_users": names(data.get("member_users") or []),
+    }
 
 
 class AddendumForm(forms.Form):

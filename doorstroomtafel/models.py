@@ -64,6 +64,8 @@ class CaseTable(models.Model):
         verbose_name=_("vaste deelnemers"),
     )
     is_active = models.BooleanField(_("actief"), default=True)
+    # Optimistic lock of the table's settings (scope, members): a stale save is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("Doorstroomtafel")
@@ -111,7 +113,8 @@ class Meeting(models.Model):
     status = models.CharField(
         _("status"), max_length=15, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
-    # Bumped by every transition: the conditional UPDATE that claims a transition names it.
+    # Bumped by every transition and every change of the details: the conditional UPDATE
+    # that claims a change names the version the user read.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -185,6 +188,8 @@ class AgendaItem(models.Model):
         related_name="+",
         verbose_name=_("regie bij persoon"),
     )
+    # Optimistic lock of the item (its place, preparation note and minutes).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("agendapunt")
@@ -228,6 +233,8 @@ class ActionItem(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Optimistic lock of the action (marking it done names the version the user read).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("actiepunt")

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from .models import ActionItem, ActionStatus, Addendum, AgendaItem, MeetingStatus, Proposal
-from .queries import meetings_for_user
+from .queries import action_rows, meetings_for_user
 
 HOME_LIMIT = 50
 
@@ -30,14 +30,13 @@ def student_casetable_panel(request, student):
         .order_by("-meeting__date", "-id")
     )
     meetings = proposable_meetings(request.user, student, today=today)
-    proposals = (
-        list(
-            Proposal.objects.filter(student=student, status="open").select_related("meeting__table")
-        )
-        if meetings or items
-        else []
+    # The proposals and their outcome (a proposer sees these here, not the agenda).
+    proposals = list(
+        Proposal.objects.filter(student=student)
+        .select_related("meeting__table")
+        .order_by("-proposed_at", "-id")
     )
-    if not items and not meetings:
+    if not items and not meetings and not proposals:
         return None
     return {
         "template": "doorstroomtafel/_student_panel.html",
@@ -63,12 +62,16 @@ def home_actions_panel(request):
     )
     if not actions:
         return None
+    today = timezone.localdate()
+    # An owner who cannot open the student (a partner without an accepted referral)
+    # sees the agenda's minimum here and a link to the meeting item, never the file.
+    shown = action_rows(user, actions[:HOME_LIMIT], today=today)
     return {
         "template": "doorstroomtafel/_home_actions.html",
         "context": {
-            "actions": actions[:HOME_LIMIT],
+            "actions": shown,
             "more": len(actions) > HOME_LIMIT,
-            "today": timezone.localdate(),
+            "today": today,
             "next": request.get_full_path(),
         },
     }

@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
+from accounts import policy
 from accounts.models import Role
 from monitoring.models import MONITORING_SOURCE, Signal, SignalStatus
 from roadmap.models import Advice, StepKind, StudyAdviceStep
@@ -31,16 +32,7 @@ from .models import (
     ScopeKind,
 )
 
-EDITOR_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
-# Roles that take part through their organisation; a mentor only when named.
-ORGANISATION_MEMBER_ROLES = (
-    Role.LEERPLICHT,
-    Role.DOORSTROOMPUNT,
-    Role.JONGEREN_STARTPUNT,
-    Role.WI,
-    Role.CARE,
-    Role.SCHOOL_COORDINATOR,
-)
+EDITOR_ROLES = policy.CASE_TABLE_EDITOR_ROLES
 # MONITORING.md: the signal kinds that make a student a Doorstroomtafel candidate.
 CANDIDATE_KINDS = ("dropout", "next_step_check", "job_lost", "no_next_step")
 # A "stop" study advice older than this no longer proposes a student by itself.
@@ -61,41 +53,20 @@ def _membership(user):
 
 
 def member_meetings_q(membership) -> Q:
-    """Meetings this membership takes part in, as a filter over Meeting."""
-    user_id = membership.user_id
-    q = Q(
-        Exists(
-            CaseTable.member_users.through.objects.filter(
-                casetable_id=OuterRef("table_id"), user_id=user_id
-            )
-        )
-    ) | Q(
-        Exists(
-            Meeting.invited_users.through.objects.filter(meeting_id=OuterRef("pk"), user_id=user_id)
-        )
-    )
-    if membership.role in ORGANISATION_MEMBER_ROLES:
-        q |= Q(
-            Exists(
-                CaseTable.member_organisations.through.objects.filter(
-                    casetable_id=OuterRef("table_id"),
-                    organisation_id=membership.organisation_id,
-                )
-            )
-        )
-    return q
+    """Meetings this membership takes part in (accounts.policy.meetings_visible_q)."""
+    return policy.meetings_visible_q(membership.user, membership=membership)
 
 
 def meetings_for_user(user):
-    membership = _membership(user)
-    if membership is None or not user.is_active:
+    """Every meeting the user sees (accounts.policy, "Who sees a meeting")."""
+    if policy.active_membership(user) is None or not user.is_active:
         return Meeting.objects.none()
-    return Meeting.objects.filter(member_meetings_q(membership))
+    return Meeting.objects.filter(policy.meetings_visible_q(user))
 
 
 def get_meeting_for_user(user, public_id, *, edit=False):
-    """The meeting if the user takes part in it (and, with edit, may prepare and minute
-    it), else 404."""
+    """The meeting if the user sees it (and, with edit, may prepare and minute it), else
+    404, whatever its status."""
     try:
         meeting = (
             meetings_for_user(user)
@@ -104,19 +75,21 @@ def get_meeting_for_user(user, public_id, *, edit=False):
         )
     except Meeting.DoesNotExist:
         raise Http404("No meeting here") from None
-    if edit and not can_edit(user):
+    if edit and not policy.can_prepare_meeting(user, meeting):
         raise Http404("No meeting here")
     return meeting
 
 
 def can_edit(user):
-    membership = _membership(user)
-    return membership is not None and membership.role in EDITOR_ROLES
+    """The user's role prepares and minutes meetings (per meeting: can_prepare_meeting)."""
+    return policy.has_role(user, *EDITOR_ROLES)
 
 
 def tables_for_user(user):
+    """The active tables the user takes part in as a standing member (organisation,
+    mentors excepted, or by name)."""
     membership = _membership(user)
-    if membership is None:
+    if membership is None or not user.is_active:
         return CaseTable.objects.none()
     q = Q(
         Exists(
@@ -125,7 +98,7 @@ def tables_for_user(user):
             )
         )
     )
-    if membership.role in ORGANISATION_MEMBER_ROLES:
+    if membership.role != Role.MENTOR:
         q |= Q(
             Exists(
                 CaseTable.member_organisations.through.objects.filter(
@@ -134,6 +107,15 @@ def tables_for_user(user):
             )
         )
     return CaseTable.objects.filter(q, is_active=True)
+
+
+def tables_with_visible_meetings(user):
+    """The tables of the user's index: those they stand at, and those with a meeting
+    they were invited to."""
+    visible = meetings_for_user(user).values("table_id")
+    return CaseTable.objects.filter(
+        Q(pk__in=tables_for_user(user).values("pk")) | Q(pk__in=visible)
+    )
 
 
 # --- The table's scope ---------------------------------------------------------------
@@ -164,7 +146,12 @@ def student_in_scope(table, student) -> bool:
 # --- Candidates ----------------------------------------------------------------------
 
 
-def candidates(meeting, *, today):
+def is_candidate(meeting, student, *, today) -> bool:
+    """The rules propose this student for this meeting (see candidates)."""
+    return bool(candidates(meeting, today=today, only=student))
+
+
+def candidates(meeting, *, today, only=None):
     """Students in the table's scope proposed by the rules (MONITORING.md: open
     dropout, next_step_check, job_lost, no_next_step, or a "stop" study advice), that
     are not on the agenda yet: [{"student", "reason", "kinds"}], in name order.
@@ -174,6 +161,8 @@ def candidates(meeting, *, today):
 
     on_agenda = AgendaItem.objects.filter(meeting=meeting).values("student_id")
     in_scope = Student.objects.filter(table_scope_q(meeting.table)).exclude(pk__in=on_agenda)
+    if only is not None:
+        in_scope = in_scope.filter(pk=only.pk)
     reasons = defaultdict(list)
     kinds = defaultdict(list)
     for student_id, kind in (
@@ -213,8 +202,6 @@ def agenda_rows(meeting, *, today):
     """The agenda's items, each with only the minimum of DOORSTROOMTAFEL.md: name, age,
     school and programme, the reason, the latest step, the open signals and the
     preparation note. Three queries, whatever the number of items."""
-    from monitoring.models import signal_kind_label
-
     items = list(
         AgendaItem.objects.filter(meeting=meeting)
         .select_related("student")
@@ -226,6 +213,7 @@ def agenda_rows(meeting, *, today):
             "reason",
             "preparation_note",
             "carried_from_id",
+            "version",
             "student__id",
             "student__public_id",
             "student__first_name",
@@ -234,6 +222,14 @@ def agenda_rows(meeting, *, today):
         )
         .order_by("position", "id")
     )
+    return add_minimum(items, today=today)
+
+
+def add_minimum(items, *, today):
+    """Set the agenda's minimum on each item (its student loaded): age, school and
+    programme, latest step, open signals. Two queries, whatever the number of items."""
+    from monitoring.models import signal_kind_label
+
     student_ids = [item.student_id for item in items]
     latest_enrolment = {}
     latest_step = {}
@@ -270,6 +266,37 @@ def agenda_rows(meeting, *, today):
         item.latest_step = {"label": step[0], "date": step[1]} if step else None
         item.open_signals = signals.get(student.pk, [])
     return items
+
+
+def action_rows(user, actions, *, today):
+    """The user's actions for their start page, each with the agenda's minimum of its
+    student, and where it may link: the student's page only when the user may open the
+    student (else the meeting item, which they see as a participant). A fixed number of
+    queries, whatever the number of actions."""
+    from students.models import Student
+
+    items = [action.item for action in actions]
+    add_minimum(items, today=today)
+    student_ids = {item.student_id for item in items}
+    meeting_ids = {item.meeting_id for item in items}
+    visible_students = (
+        set(
+            Student.objects.visible_to(user, today=today)
+            .filter(pk__in=student_ids)
+            .values_list("pk", flat=True)
+        )
+        if student_ids
+        else set()
+    )
+    visible_meetings = (
+        set(meetings_for_user(user).filter(pk__in=meeting_ids).values_list("pk", flat=True))
+        if meeting_ids
+        else set()
+    )
+    for action in actions:
+        action.can_open_student = action.item.student_id in visible_students
+        action.can_open_meeting = action.item.meeting_id in visible_meetings
+    return actions
 
 
 ACTION_OVERDUE_KIND = "action_overdue"

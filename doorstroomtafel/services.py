@@ -17,16 +17,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policy
 from accounts.models import Membership, OrganisationKind
 from monitoring.models import Assignee, ClosedReason, Signal, SignalEvent, SignalStatus
 from students.models import LegalBasis
-from students.services import disclosure_record
+from students.services import ConcurrentEditError, disclosure_record
 
+from .forms import due_date_error, held_date_error, meeting_date_error
 from .models import (
     ActionItem,
     ActionStatus,
     Addendum,
     AgendaItem,
+    CaseTable,
     ItemOrigin,
     Meeting,
     MeetingChange,
@@ -34,7 +37,7 @@ from .models import (
     Proposal,
     ProposalStatus,
 )
-from .queries import ACTION_OVERDUE_KIND, DOORSTROOMTAFEL_SOURCE, student_in_scope
+from .queries import ACTION_OVERDUE_KIND, DOORSTROOMTAFEL_SOURCE, is_candidate, student_in_scope
 
 LEGAL_REFERENCE = "Leerplichtwet / RMC-functie (WEB art. 8.3.1)"
 AGENDA_SECTION = "doorstroomtafel_agenda"
@@ -42,6 +45,40 @@ AGENDA_SECTION = "doorstroomtafel_agenda"
 
 class MeetingStateError(ValidationError):
     """The meeting is not (or no longer) in the status this change needs."""
+
+
+class EmptyMinutesError(ValidationError):
+    """Finalising minutes with items left empty needs an explicit confirmation; `items`
+    names them."""
+
+    def __init__(self, items):
+        self.items = items
+        names = ", ".join(f"{item.position}. {item.student.full_name}" for item in items)
+        super().__init__(
+            {
+                "confirm_empty": _(
+                    "Het verslag van deze punten is leeg: %(names)s. Bevestig dat u het "
+                    "verslag toch definitief maakt."
+                )
+                % {"names": names}
+            }
+        )
+
+
+def _check_version(current, expected_version):
+    """Refuse a save based on a version the record no longer has (a lost update)."""
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrentEditError(current)
+
+
+def _claim(model, current, expected_version, **values):
+    """Write `values` only if the row still has the version the user read; bump it."""
+    version = current.version if expected_version is None else expected_version
+    updated = model.objects.filter(pk=current.pk, version=version).update(
+        version=F("version") + 1, **values
+    )
+    if not updated:
+        raise ConcurrentEditError(model.objects.get(pk=current.pk))
 
 
 def _value(value):
@@ -71,12 +108,15 @@ def _lock(meeting, *statuses):
     return current
 
 
-def _transition(meeting, source, target, actor, **extra):
-    updated = Meeting.objects.filter(pk=meeting.pk, status=source).update(
-        status=target, version=F("version") + 1, **extra
-    )
+def _transition(meeting, source, target, actor, expected_version=None, **extra):
+    rows = Meeting.objects.filter(pk=meeting.pk, status=source)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(status=target, version=F("version") + 1, **extra)
     if not updated:
         current = Meeting.objects.get(pk=meeting.pk)
+        if current.status == source:
+            raise ConcurrentEditError(current)
         raise MeetingStateError(
             _("Dit kan niet meer: het overleg heeft de status %(status)s.")
             % {"status": current.get_status_display()}
@@ -90,9 +130,19 @@ def _transition(meeting, source, target, actor, **extra):
 
 
 @transaction.atomic
-def meeting_create(*, table, date, actor, start_time=None, place="", video_link=""):
+def meeting_create(
+    *, table, date, actor, start_time=None, place="", video_link="", invited=(), today=None
+):
+    """Plan a meeting (today or later). The table's standing member users are invited;
+    `invited` adds people in person (a mentor, someone of another organisation)."""
+    errors = {}
+    error = meeting_date_error(date, today or timezone.localdate())
+    if error:
+        errors["date"] = error
     if not place and not video_link:
-        raise ValidationError({"place": _("Vermeld een plaats of een videolink.")})
+        errors["place"] = _("Vermeld een plaats of een videolink.")
+    if errors:
+        raise ValidationError(errors)
     meeting = Meeting.objects.create(
         table=table,
         date=date,
@@ -102,6 +152,8 @@ def meeting_create(*, table, date, actor, start_time=None, place="", video_link=
         created_by=actor,
     )
     meeting.invited_users.set(table.member_users.all())
+    if invited:
+        meeting.invited_users.add(*invited)
     _history(
         meeting,
         "create",
@@ -117,8 +169,10 @@ def meeting_create(*, table, date, actor, start_time=None, place="", video_link=
 
 
 @transaction.atomic
-def meeting_update(*, meeting, data: dict, actor):
+def meeting_update(*, meeting, data: dict, actor, expected_version=None, today=None):
+    """Change a meeting's details (date, time, place, link) while it is prepared."""
     current = _lock(meeting, MeetingStatus.PLANNED, MeetingStatus.AGENDA_FINAL)
+    _check_version(current, expected_version)
     changes = {
         name: {"old": _value(getattr(current, name)), "new": _value(value)}
         for name, value in data.items()
@@ -126,7 +180,15 @@ def meeting_update(*, meeting, data: dict, actor):
     }
     if not changes:
         return current
-    Meeting.objects.filter(pk=current.pk).update(**data)
+    if "date" in changes:
+        error = meeting_date_error(data["date"], today or timezone.localdate())
+        if error:
+            raise ValidationError({"date": error})
+    place = data.get("place", current.place)
+    video_link = data.get("video_link", current.video_link)
+    if not place and not video_link:
+        raise ValidationError({"place": _("Vermeld een plaats of een videolink.")})
+    _claim(Meeting, current, expected_version, **data)
     _history(current, "update", actor, changes)
     current.refresh_from_db()
     return current
@@ -168,16 +230,65 @@ def carry_over_open_items(*, meeting, actor):
     return added
 
 
+@transaction.atomic
+def table_members_set(*, table, member_organisations, member_users, actor, expected_version=None):
+    """Set a table's standing members: every standing member user belongs to one of the
+    member organisations (an active membership there)."""
+    current = CaseTable.objects.select_for_update().get(pk=table.pk)
+    _check_version(current, expected_version)
+    organisation_ids = [o.pk for o in member_organisations]
+    outside = [u for u in member_users if not policy.may_be_standing_member(u, organisation_ids)]
+    if outside:
+        raise ValidationError(
+            {
+                "member_users": _(
+                    "Een vaste deelnemer hoort bij een van de deelnemende organisaties; "
+                    "dat geldt niet voor: %(names)s."
+                )
+                % {"names": ", ".join(str(u) for u in outside)}
+            }
+        )
+    current.member_organisations.set(member_organisations)
+    current.member_users.set(member_users)
+    CaseTable.objects.filter(pk=current.pk).update(version=F("version") + 1)
+    current.refresh_from_db()
+    return current
+
+
 # --- The agenda (planned only) -------------------------------------------------------
 
 
+class AgendaAccessError(ValidationError):
+    """The preparer may not put this student on this agenda (the view answers 404)."""
+
+
 @transaction.atomic
-def item_add(*, meeting, student, reason, origin, actor, preparation_note="", carried_from=None):
+def item_add(
+    *,
+    meeting,
+    student,
+    reason,
+    origin,
+    actor,
+    preparation_note="",
+    carried_from=None,
+    today=None,
+):
+    """Put a student on a planned agenda. Added by hand (`manual`), the student must be
+    one the preparer may see; from the candidates (`signal`), one the rules propose or
+    one the preparer may see. Carried-over items and accepted proposals come from the
+    table's own records. Always within the table's scope."""
     _lock(meeting, MeetingStatus.PLANNED)
     if not reason.strip():
         raise ValidationError({"reason": _("Vermeld waarom de student op de agenda staat.")})
     if not student_in_scope(meeting.table, student):
-        raise ValidationError(_("Deze student valt buiten het werkgebied van deze tafel."))
+        raise AgendaAccessError(_("Deze student valt buiten het werkgebied van deze tafel."))
+    if origin in (ItemOrigin.MANUAL, ItemOrigin.SIGNAL):
+        candidate = origin == ItemOrigin.SIGNAL and is_candidate(
+            meeting, student, today=today or timezone.localdate()
+        )
+        if not policy.can_put_on_agenda(actor, meeting, student, is_candidate=candidate):
+            raise AgendaAccessError(_("Deze student kunt u niet op deze agenda zetten."))
     position = (
         AgendaItem.objects.filter(meeting=meeting).aggregate(m=Max("position"))["m"] or 0
     ) + 1
@@ -224,9 +335,11 @@ def item_remove(*, item, actor):
 
 
 @transaction.atomic
-def item_move(*, item, direction: int, actor):
-    """Swap the item with its neighbour above (-1) or below (+1)."""
+def item_move(*, item, direction: int, actor, expected_version=None):
+    """Swap the item with its neighbour above (-1) or below (+1). The order belongs to
+    the agenda: `expected_version` is the meeting's version the user read."""
     meeting = _lock(item.meeting, MeetingStatus.PLANNED)
+    _check_version(meeting, expected_version)
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "id"))
     ids = [i.pk for i in items]
     index = ids.index(item.pk)
@@ -237,6 +350,7 @@ def item_move(*, item, direction: int, actor):
     for number, row in enumerate(items, start=1):
         if row.position != number:
             AgendaItem.objects.filter(pk=row.pk).update(position=number)
+    Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
     _history(
         meeting,
         "item_move",
@@ -247,12 +361,14 @@ def item_move(*, item, direction: int, actor):
 
 
 @transaction.atomic
-def item_note_save(*, item, note: str, actor):
+def item_note_save(*, item, note: str, actor, expected_version=None):
+    """Save the preparation note; a note saved meanwhile by someone else is never
+    overwritten (ConcurrentEditError carries the saved item)."""
     _lock(item.meeting, MeetingStatus.PLANNED)
-    current = AgendaItem.objects.get(pk=item.pk)
+    current = AgendaItem.objects.select_related("student").get(pk=item.pk)
     if current.preparation_note == note:
         return current
-    AgendaItem.objects.filter(pk=item.pk).update(preparation_note=note)
+    _claim(AgendaItem, current, expected_version, preparation_note=note)
     _history(
         item.meeting,
         "item_note",
@@ -260,7 +376,7 @@ def item_note_save(*, item, note: str, actor):
         {"preparation_note": {"old": current.preparation_note, "new": note}},
         item=item,
     )
-    current.preparation_note = note
+    current.refresh_from_db()
     return current
 
 
@@ -268,14 +384,18 @@ def item_note_save(*, item, note: str, actor):
 
 
 @transaction.atomic
-def proposal_create(*, meeting, student, reason, actor):
-    """A mentor proposes one of their students for a planned meeting whose table covers
-    the student (the view loads the student through the mentor's scope)."""
+def proposal_create(*, meeting, student, reason, actor, today=None):
+    """A mentor proposes one of their students (a coordinator one of the school's) for a
+    planned meeting, today or later, whose table covers the student."""
     _lock(meeting, MeetingStatus.PLANNED)
     if not reason.strip():
         raise ValidationError({"reason": _("Vermeld waarom u de student voordraagt.")})
+    if not policy.can_propose_for_meeting(actor, meeting, student):
+        raise AgendaAccessError(_("Deze student kunt u niet voordragen."))
     if not student_in_scope(meeting.table, student):
-        raise ValidationError(_("Deze student valt buiten het werkgebied van deze tafel."))
+        raise AgendaAccessError(_("Deze student valt buiten het werkgebied van deze tafel."))
+    if meeting.date < (today or timezone.localdate()):
+        raise ValidationError({"meeting": _("Dit overleg is al geweest: kies een volgend.")})
     if AgendaItem.objects.filter(meeting=meeting, student=student).exists():
         raise ValidationError(_("Deze student staat al op de agenda."))
     try:
@@ -337,7 +457,7 @@ def meeting_recipients(meeting):
 
 
 @transaction.atomic
-def agenda_finalise(*, meeting, actor, notify=True):
+def agenda_finalise(*, meeting, actor, notify=True, expected_version=None):
     """Fix the agenda: notify the members and record one disclosure per student per
     member organisation (the agenda crosses organisation boundaries)."""
     items = list(AgendaItem.objects.filter(meeting=meeting).select_related("student"))
@@ -348,6 +468,7 @@ def agenda_finalise(*, meeting, actor, notify=True):
         MeetingStatus.PLANNED,
         MeetingStatus.AGENDA_FINAL,
         actor,
+        expected_version=expected_version,
         agenda_final_at=timezone.now(),
     )
     from_organisation = actor.organisation
@@ -395,8 +516,18 @@ def settings_site_url():
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting, actor):
-    return _transition(meeting, MeetingStatus.AGENDA_FINAL, MeetingStatus.HELD, actor)
+def meeting_mark_held(*, meeting, actor, today=None, expected_version=None):
+    """The meeting took place: on or after its date."""
+    error = held_date_error(meeting.date, today or timezone.localdate())
+    if error:
+        raise ValidationError({"date": error})
+    return _transition(
+        meeting,
+        MeetingStatus.AGENDA_FINAL,
+        MeetingStatus.HELD,
+        actor,
+        expected_version=expected_version,
+    )
 
 
 # --- Minutes (held only) --------------------------------------------------------------
@@ -405,14 +536,29 @@ MINUTES_FIELDS = ("discussion", "decision", "lead_organisation", "lead_user")
 
 
 @transaction.atomic
-def minutes_save(*, item, data: dict, actor):
-    """The minutes of one item: discussion, decision, lead (organisation and person)."""
-    _lock(item.meeting, MeetingStatus.HELD)
+def minutes_save(*, item, data: dict, actor, expected_version=None):
+    """The minutes of one item: discussion, decision, lead (one of the table's member
+    organisations, and a person who takes part in the meeting)."""
+    meeting = _lock(item.meeting, MeetingStatus.HELD)
     current = AgendaItem.objects.select_related("lead_organisation", "lead_user").get(pk=item.pk)
+    _check_version(current, expected_version)
     values = {name: data.get(name) for name in MINUTES_FIELDS if name in data}
     for name in ("discussion", "decision"):
         if name in values:
             values[name] = values[name] or ""
+    lead_organisation = values.get("lead_organisation")
+    if (
+        lead_organisation is not None
+        and not meeting.table.member_organisations.filter(pk=lead_organisation.pk).exists()
+    ):
+        raise ValidationError(
+            {"lead_organisation": _("De regie ligt bij een van de deelnemende organisaties.")}
+        )
+    lead_user = values.get("lead_user")
+    if lead_user is not None and not policy.can_take_part_in(lead_user, meeting):
+        raise ValidationError(
+            {"lead_user": _("Deze persoon neemt niet deel aan dit overleg: kies een deelnemer.")}
+        )
     changes = {
         name: {"old": _value(getattr(current, name)), "new": _value(value)}
         for name, value in values.items()
@@ -420,19 +566,24 @@ def minutes_save(*, item, data: dict, actor):
     }
     if not changes:
         return current
-    # Conditional: the item's meeting must still be held when the row is written.
-    updated = AgendaItem.objects.filter(pk=item.pk, meeting__status=MeetingStatus.HELD).update(
-        **values
-    )
+    # Conditional: the item's meeting must still be held, and the item have the version
+    # the user read, when the row is written.
+    updated = AgendaItem.objects.filter(
+        pk=item.pk, meeting__status=MeetingStatus.HELD, version=current.version
+    ).update(version=F("version") + 1, **values)
     if not updated:
-        raise MeetingStateError(_("Het verslag is definitief: voeg een addendum toe."))
+        latest = AgendaItem.objects.select_related("meeting").get(pk=item.pk)
+        if latest.meeting.status != MeetingStatus.HELD:
+            raise MeetingStateError(_("Het verslag is definitief: voeg een addendum toe."))
+        raise ConcurrentEditError(latest)
     _history(item.meeting, "minutes", actor, changes, item=item)
     current.refresh_from_db()
     return current
 
 
 def owner_organisation_for(user, meeting):
-    """The organisation an action's owner acts for at this table."""
+    """The organisation an action's owner acts for at this table: a member organisation
+    (mentors excepted) if they have one, else (invited in person) their own."""
     member_ids = set(meeting.table.member_organisations.values_list("pk", flat=True))
     memberships = list(
         Membership.objects.filter(user=user, is_active=True)
@@ -440,7 +591,7 @@ def owner_organisation_for(user, meeting):
         .order_by("pk")
     )
     for membership in memberships:
-        if membership.organisation_id in member_ids:
+        if membership.organisation_id in member_ids and membership.role != "mentor":
             return membership.organisation
     if memberships:
         return memberships[0].organisation
@@ -449,9 +600,18 @@ def owner_organisation_for(user, meeting):
 
 @transaction.atomic
 def action_add(*, item, what, owner, due_date, actor):
-    _lock(item.meeting, MeetingStatus.HELD)
+    """An action for someone who takes part in the meeting, due on or after its date."""
+    meeting = _lock(item.meeting, MeetingStatus.HELD)
+    errors = {}
     if not what.strip():
-        raise ValidationError({"what": _("Vermeld wat er moet gebeuren.")})
+        errors["what"] = _("Vermeld wat er moet gebeuren.")
+    if not policy.can_take_part_in(owner, meeting):
+        errors["owner"] = _("Deze persoon neemt niet deel aan dit overleg: kies een deelnemer.")
+    error = due_date_error(due_date, meeting.date)
+    if error:
+        errors["due_date"] = error
+    if errors:
+        raise ValidationError(errors)
     action = ActionItem.objects.create(
         item=item,
         what=what.strip()[:300],
@@ -475,12 +635,18 @@ def action_add(*, item, what, owner, due_date, actor):
 
 
 @transaction.atomic
-def action_complete(*, action, actor):
+def action_complete(*, action, actor, expected_version=None):
     """The owner (or an editor) marks an action done; its overdue signal closes."""
-    updated = ActionItem.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(
-        status=ActionStatus.DONE, done_at=timezone.now(), done_by=actor
+    rows = ActionItem.objects.filter(pk=action.pk, status=ActionStatus.OPEN)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(
+        status=ActionStatus.DONE, done_at=timezone.now(), done_by=actor, version=F("version") + 1
     )
     if not updated:
+        current = ActionItem.objects.get(pk=action.pk)
+        if current.status == ActionStatus.OPEN:
+            raise ConcurrentEditError(current)
         raise ValidationError(_("Deze actie is al afgerond."))
     meeting = action.item.meeting
     _history(
@@ -498,15 +664,30 @@ def action_complete(*, action, actor):
     return action
 
 
+def empty_minutes_items(meeting):
+    """The items whose minutes are still empty (nothing discussed, no decision)."""
+    return list(
+        AgendaItem.objects.filter(meeting=meeting, discussion="", decision="")
+        .select_related("student")
+        .order_by("position", "id")
+    )
+
+
 @transaction.atomic
-def minutes_finalise(*, meeting, actor):
+def minutes_finalise(*, meeting, actor, confirm_empty=False, expected_version=None):
     """Lock the minutes; items with open actions go onto the table's next planned
-    meeting straight away (a meeting planned later picks them up when created)."""
+    meeting straight away (a meeting planned later picks them up when created). Items
+    left empty are named and need `confirm_empty`."""
+    if not confirm_empty:
+        empty = empty_minutes_items(meeting)
+        if empty:
+            raise EmptyMinutesError(empty)
     meeting = _transition(
         meeting,
         MeetingStatus.HELD,
         MeetingStatus.MINUTES_FINAL,
         actor,
+        expected_version=expected_version,
         minutes_final_at=timezone.now(),
     )
     following = (

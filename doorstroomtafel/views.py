@@ -17,27 +17,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import policy
 from accounts.models import User
 from students.models import AccessLog, Student
 from students.queries import get_student_for_user, writable_students
-from students.services import access_log
+from students.services import ConcurrentEditError, access_log
 
 from . import services
 from .forms import (
+    ActionDoneForm,
     ActionForm,
     AddendumForm,
     AddStudentForm,
     CandidateForm,
+    MeetingDetailsForm,
     MeetingForm,
     MinutesForm,
+    MoveForm,
     NoteForm,
     ProposalForm,
+    TransitionForm,
 )
 from .models import (
     ActionItem,
     ActionStatus,
     Addendum,
     AgendaItem,
+    Meeting,
     MeetingChange,
     MeetingStatus,
     Proposal,
@@ -48,9 +54,11 @@ from .queries import (
     can_edit,
     candidates,
     get_meeting_for_user,
+    is_candidate,
     meetings_for_user,
     table_scope_q,
     tables_for_user,
+    tables_with_visible_meetings,
 )
 
 
@@ -60,43 +68,76 @@ def _error_text(error):
     return " ".join(error.messages)
 
 
+def _apply_errors(form, error):
+    """A service's ValidationError onto the form: each message on its field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
 def _back(meeting, anchor=""):
     url = reverse("doorstroomtafel:meeting", args=[meeting.public_id])
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-@login_required
-def index(request):
-    """The user's case tables with their meetings; editors plan a new meeting here."""
+def _index_response(request, *, failed=None, status=200):
+    """The user's tables, each with only the meetings the user sees (accounts.policy);
+    editors plan a meeting at the tables they stand at."""
+    user = request.user
     tables = list(
-        tables_for_user(request.user)
+        tables_with_visible_meetings(user)
         .select_related("region", "subregion", "school")
-        .prefetch_related("meetings", "member_organisations")
+        .prefetch_related(
+            Prefetch("meetings", queryset=meetings_for_user(user).order_by("-date", "-id")),
+            "member_organisations",
+        )
     )
+    plannable = set(tables_for_user(user).values_list("pk", flat=True)) if can_edit(user) else set()
+    for table in tables:
+        table.can_plan = table.pk in plannable
+        table.plan_form = failed[1] if failed and failed[0] == table.pk else None
     return render(
         request,
         "doorstroomtafel/index.html",
-        {"tables": tables, "can_edit": can_edit(request.user), "form": MeetingForm()},
+        {"tables": tables, "can_edit": bool(plannable)},
+        status=status,
     )
+
+
+@login_required
+def index(request):
+    return _index_response(request)
 
 
 @login_required
 @require_POST
 def meeting_new(request, table_id):
-    if not can_edit(request.user):
-        raise Http404("No case table here")
     table = get_object_or_404(tables_for_user(request.user), pk=table_id)
-    form = MeetingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Het overleg is niet aangemaakt: controleer datum en plaats."))
-        return redirect("doorstroomtafel:index")
-    meeting = services.meeting_create(table=table, actor=request.user, **form.cleaned_data)
-    messages.success(request, _("Het overleg is gepland."))
-    return _back(meeting)
+    if not policy.can_plan_meeting_at(request.user, table):
+        raise Http404("No case table here")
+    form = MeetingForm(request.POST, today=timezone.localdate())
+    if form.is_valid():
+        try:
+            meeting = services.meeting_create(table=table, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Het overleg is gepland."))
+            return _back(meeting)
+    messages.error(request, _("Het overleg is niet gepland: zie de meldingen bij de velden."))
+    return _index_response(request, failed=(table.pk, form), status=400)
 
 
-def _meeting_context(request, meeting, *, today):
+def _meeting_context(request, meeting, *, today, failed=None):
+    """The meeting page. `failed` is (kind, item id or None, form) of a refused form,
+    shown again with each error on its field."""
     user = request.user
+    # The meeting was loaded through the user's visible meetings: the role decides.
     editor = can_edit(user)
     items = agenda_rows(meeting, today=today)
     table = meeting.table
@@ -112,7 +153,15 @@ def _meeting_context(request, meeting, *, today):
         "organisations": organisations,
         "members": users,
         "show_minimum": meeting.status != MeetingStatus.MINUTES_FINAL,
+        "transition_form": failed[2] if failed and failed[0] == "transition" else None,
+        "details_form": failed[2] if failed and failed[0] == "details" else None,
     }
+    if editor and meeting.status == MeetingStatus.HELD:
+        context["participants"] = list(_participants(meeting).order_by("email"))
+    if failed and failed[1] is not None:
+        for item in items:
+            if item.pk == failed[1]:
+                setattr(item, f"{failed[0]}_form", failed[2])
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTES_FINAL):
         minutes = {
             item.pk: item
@@ -153,11 +202,9 @@ def _meeting_context(request, meeting, *, today):
     return context
 
 
-@login_required
-def meeting_detail(request, public_id):
-    meeting = get_meeting_for_user(request.user, public_id)
+def _meeting_response(request, meeting, *, failed=None, status=200):
     today = timezone.localdate()
-    context = _meeting_context(request, meeting, today=today)
+    context = _meeting_context(request, meeting, today=today, failed=failed)
     if context["items"]:
         access_log(
             user=request.user,
@@ -165,7 +212,110 @@ def meeting_detail(request, public_id):
             students=[item.student_id for item in context["items"]],
             detail=f"doorstroomtafel: overleg {meeting.pk}",
         )
-    return render(request, "doorstroomtafel/meeting.html", context)
+    return render(request, "doorstroomtafel/meeting.html", context, status=status)
+
+
+@login_required
+def meeting_detail(request, public_id):
+    """The meeting page; a POST (an editor, while the meeting is prepared) changes its
+    details: date, time, place, link, with the version the user read."""
+    if request.method == "POST":
+        return _meeting_details(request, public_id)
+    meeting = get_meeting_for_user(request.user, public_id)
+    return _meeting_response(request, meeting)
+
+
+def _meeting_details(request, public_id):
+    meeting = _editable_meeting(request, public_id)
+    form = MeetingDetailsForm(request.POST, instance=meeting, today=timezone.localdate())
+    if not form.is_valid():
+        return _refused(request, meeting, "details", None, form)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    saved = Meeting.objects.get(pk=meeting.pk)
+    try:
+        services.meeting_update(
+            meeting=meeting,
+            data=data,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConcurrentEditError as conflict:
+        current = conflict.current
+        return _conflict(
+            request,
+            current,
+            what=_("de gegevens van het overleg"),
+            rows=[
+                {
+                    "label": form.fields[name].label,
+                    "saved": _display(getattr(current, name)),
+                    "yours": _display(data.get(name)),
+                }
+                for name in ("date", "start_time", "place", "video_link")
+            ],
+            change=_last_change(meeting),
+            action_url=reverse("doorstroomtafel:meeting", args=[meeting.public_id]),
+            resubmit={
+                "date": data["date"].isoformat() if data.get("date") else "",
+                "start_time": data["start_time"].strftime("%H:%M")
+                if data.get("start_time")
+                else "",
+                "place": data.get("place") or "",
+                "video_link": data.get("video_link") or "",
+                "version": current.version,
+            },
+        )
+    except services.MeetingStateError as error:
+        messages.error(request, _error_text(error))
+    except ValidationError as error:
+        form.instance = saved
+        return _refused(request, meeting, "details", None, form, error)
+    else:
+        messages.success(request, _("De gegevens van het overleg zijn opgeslagen."))
+    return _back(meeting)
+
+
+def _display(value):
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "strftime"):
+        return value.strftime("%d-%m-%Y") if not hasattr(value, "hour") else value.strftime("%H:%M")
+    return value
+
+
+def _refused(request, meeting, kind, item, form, error=None):
+    """Show the meeting page again with the refused form's errors on its fields."""
+    if error is not None:
+        _apply_errors(form, error)
+    messages.error(request, _("Niet opgeslagen: zie de meldingen bij de velden."))
+    return _meeting_response(
+        request, meeting, failed=(kind, item.pk if item else None, form), status=400
+    )
+
+
+def _conflict(request, meeting, *, what, rows, change, action_url, resubmit):
+    """A stale save: nothing was written. Both versions side by side (as the roadmap's
+    steps do); saving again carries the saved version, so it is a deliberate choice."""
+    return render(
+        request,
+        "doorstroomtafel/conflict.html",
+        {
+            "meeting": meeting,
+            "what": what,
+            "rows": [{**row, "differs": str(row["saved"]) != str(row["yours"])} for row in rows],
+            "change": change,
+            "action_url": action_url,
+            "resubmit": resubmit,
+        },
+        status=409,
+    )
+
+
+def _last_change(meeting, item=None):
+    changes = MeetingChange.objects.filter(meeting=meeting).select_related("actor")
+    if item is not None:
+        changes = changes.filter(item=item)
+    return changes.order_by("-at", "-id").first()
 
 
 @login_required
@@ -222,6 +372,13 @@ def item_add(request, public_id):
             messages.error(request, _("Kies een student en een reden."))
             return _back(meeting, "candidates")
         student = get_object_or_404(scope, public_id=form.cleaned_data["student"])
+        if not policy.can_put_on_agenda(
+            request.user,
+            meeting,
+            student,
+            is_candidate=is_candidate(meeting, student, today=timezone.localdate()),
+        ):
+            raise Http404("No student here")
         origin = "signal"
     else:
         form = AddStudentForm(request.POST)
@@ -236,10 +393,8 @@ def item_add(request, public_id):
             .first()
         )
         if student is None:
-            messages.error(
-                request, _("Geen student met dit nummer in het werkgebied van deze tafel.")
-            )
-            return _back(meeting, "add-student")
+            # Outside the table's scope or the preparer's view: the same 404 for both.
+            raise Http404("No student here")
         origin = "manual"
     try:
         services.item_add(
@@ -249,6 +404,8 @@ def item_add(request, public_id):
             origin=origin,
             actor=request.user,
         )
+    except services.AgendaAccessError:
+        raise Http404("No student here") from None
     except ValidationError as error:
         messages.error(request, _error_text(error))
     return _back(meeting, "agenda")
@@ -259,9 +416,37 @@ def item_add(request, public_id):
 def item_move(request, public_id, item_id):
     meeting = _editable_meeting(request, public_id)
     item = _item(meeting, item_id)
-    direction = -1 if request.POST.get("direction") == "up" else 1
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, meeting, "move", item, form)
+    direction = -1 if form.cleaned_data["direction"] == "up" else 1
     try:
-        services.item_move(item=item, direction=direction, actor=request.user)
+        services.item_move(
+            item=item,
+            direction=direction,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConcurrentEditError as conflict:
+        current = conflict.current
+        order = ", ".join(
+            f"{row.position}. {row.student.full_name}"
+            for row in AgendaItem.objects.filter(meeting=meeting)
+            .select_related("student")
+            .order_by("position", "id")
+        )
+        yours = (_("%(name)s omhoog") if direction < 0 else _("%(name)s omlaag")) % {
+            "name": item.student.full_name
+        }
+        return _conflict(
+            request,
+            current,
+            what=_("de volgorde van de agenda"),
+            rows=[{"label": _("Volgorde"), "saved": order, "yours": yours}],
+            change=_last_change(meeting),
+            action_url=reverse("doorstroomtafel:item_move", args=[meeting.public_id, item.pk]),
+            resubmit={"direction": form.cleaned_data["direction"], "version": current.version},
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     return _back(meeting, f"item-{item.pk}")
@@ -285,14 +470,37 @@ def item_note(request, public_id, item_id):
     meeting = _editable_meeting(request, public_id)
     item = _item(meeting, item_id)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.item_note_save(
-                item=item, note=form.cleaned_data["preparation_note"], actor=request.user
-            )
-            messages.success(request, _("Notitie opgeslagen."))
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
+    if not form.is_valid():
+        return _refused(request, meeting, "note", item, form)
+    note = form.cleaned_data["preparation_note"]
+    try:
+        services.item_note_save(
+            item=item,
+            note=note,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConcurrentEditError as conflict:
+        current = conflict.current
+        return _conflict(
+            request,
+            meeting,
+            what=_("de voorbereidingsnotitie bij %(name)s") % {"name": item.student.full_name},
+            rows=[
+                {
+                    "label": _("Voorbereidingsnotitie"),
+                    "saved": current.preparation_note,
+                    "yours": note,
+                }
+            ],
+            change=_last_change(meeting, item),
+            action_url=reverse("doorstroomtafel:item_note", args=[meeting.public_id, item.pk]),
+            resubmit={"preparation_note": note, "version": current.version},
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Notitie opgeslagen."))
     return _back(meeting, f"item-{item.pk}")
 
 
@@ -312,6 +520,8 @@ def proposal_decide(request, public_id, proposal_id, decision):
             services.proposal_accept(proposal=proposal, actor=request.user)
         else:
             services.proposal_decline(proposal=proposal, actor=request.user)
+    except services.AgendaAccessError:
+        raise Http404("No student here") from None
     except ValidationError as error:
         messages.error(request, _error_text(error))
     return _back(meeting, "agenda")
@@ -328,11 +538,38 @@ def meeting_transition(request, public_id, step):
     }.get(step)
     if service is None:
         raise Http404("No such step")
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, meeting, "transition", None, form)
+    extra = {"expected_version": form.cleaned_data["version"]}
+    if step == "minutes-final":
+        extra["confirm_empty"] = form.cleaned_data["confirm_empty"]
     try:
-        service(meeting=meeting, actor=request.user)
-        messages.success(request, _("De status van het overleg is bijgewerkt."))
-    except ValidationError as error:
+        service(meeting=meeting, actor=request.user, **extra)
+    except ConcurrentEditError as conflict:
+        current = conflict.current
+        return _conflict(
+            request,
+            current,
+            what=_("de status van het overleg"),
+            rows=[
+                {
+                    "label": _("Overleg"),
+                    "saved": _("gewijzigd na het laden van uw pagina (status: %(status)s)")
+                    % {"status": current.get_status_display()},
+                    "yours": _("de versie die u zag"),
+                }
+            ],
+            change=_last_change(meeting),
+            action_url=reverse("doorstroomtafel:transition", args=[meeting.public_id, step]),
+            resubmit={"version": current.version},
+        )
+    except services.MeetingStateError as error:
         messages.error(request, _error_text(error))
+    except ValidationError as error:
+        return _refused(request, meeting, "transition", None, form, error)
+    else:
+        messages.success(request, _("De status van het overleg is bijgewerkt."))
     return _back(meeting)
 
 
@@ -340,6 +577,8 @@ def meeting_transition(request, public_id, step):
 
 
 def _member_choices(meeting):
+    """The member organisations, and the people named for the meeting (invited or
+    standing members by name), as the page lists them."""
     table = meeting.table
     organisations = table.member_organisations.all()
     users = User.objects.filter(pk__in=meeting.invited_users.values("pk")) | User.objects.filter(
@@ -348,21 +587,63 @@ def _member_choices(meeting):
     return organisations, users.distinct()
 
 
+def _participants(meeting):
+    """Who may hold the lead or own an action: everyone who takes part in the meeting."""
+    return User.objects.filter(policy.meeting_participants_q(meeting))
+
+
 @login_required
 @require_POST
 def item_minutes(request, public_id, item_id):
     meeting = _editable_meeting(request, public_id)
     item = _item(meeting, item_id)
-    organisations, users = _member_choices(meeting)
-    form = MinutesForm(request.POST, organisations=organisations, users=users)
+    organisations, _users = _member_choices(meeting)
+    form = MinutesForm(request.POST, organisations=organisations, users=_participants(meeting))
     if not form.is_valid():
-        messages.error(request, _("Het verslag van dit punt is niet opgeslagen."))
-        return _back(meeting, f"item-{item.pk}")
+        return _refused(request, meeting, "minutes", item, form)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     try:
-        services.minutes_save(item=item, data=form.cleaned_data, actor=request.user)
-        messages.success(request, _("Verslag opgeslagen."))
-    except ValidationError as error:
+        services.minutes_save(
+            item=item,
+            data=data,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConcurrentEditError as conflict:
+        current = AgendaItem.objects.select_related("lead_organisation", "lead_user").get(
+            pk=conflict.current.pk
+        )
+        labels = {name: form.fields[name].label for name in services.MINUTES_FIELDS}
+        return _conflict(
+            request,
+            meeting,
+            what=_("het verslag bij %(name)s") % {"name": item.student.full_name},
+            rows=[
+                {
+                    "label": labels[name],
+                    "saved": getattr(current, name) or "—",
+                    "yours": data.get(name) or "—",
+                }
+                for name in services.MINUTES_FIELDS
+            ],
+            change=_last_change(meeting, item),
+            action_url=reverse("doorstroomtafel:item_minutes", args=[meeting.public_id, item.pk]),
+            resubmit={
+                "discussion": data.get("discussion") or "",
+                "decision": data.get("decision") or "",
+                "lead_organisation": data["lead_organisation"].pk
+                if data.get("lead_organisation")
+                else "",
+                "lead_user": data["lead_user"].pk if data.get("lead_user") else "",
+                "version": current.version,
+            },
+        )
+    except services.MeetingStateError as error:
         messages.error(request, _error_text(error))
+    except ValidationError as error:
+        return _refused(request, meeting, "minutes", item, form, error)
+    else:
+        messages.success(request, _("Verslag opgeslagen."))
     return _back(meeting, f"item-{item.pk}")
 
 
@@ -371,16 +652,17 @@ def item_minutes(request, public_id, item_id):
 def item_action(request, public_id, item_id):
     meeting = _editable_meeting(request, public_id)
     item = _item(meeting, item_id)
-    _organisations, users = _member_choices(meeting)
-    form = ActionForm(request.POST, users=users)
+    form = ActionForm(request.POST, users=_participants(meeting), meeting=meeting)
     if not form.is_valid():
-        messages.error(request, _("Vul wat, wie en de datum in."))
-        return _back(meeting, f"item-{item.pk}")
+        return _refused(request, meeting, "action", item, form)
     try:
         services.action_add(item=item, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Actie toegevoegd."))
-    except ValidationError as error:
+    except services.MeetingStateError as error:
         messages.error(request, _error_text(error))
+    except ValidationError as error:
+        return _refused(request, meeting, "action", item, form, error)
+    else:
+        messages.success(request, _("Actie toegevoegd."))
     return _back(meeting, f"item-{item.pk}")
 
 
@@ -409,22 +691,53 @@ def addendum_add(request, public_id):
 def action_done(request, action_id):
     """The owner marks their action done (or an editor who takes part in the meeting)."""
     action = get_object_or_404(
-        ActionItem.objects.select_related("item__meeting"), pk=action_id, status=ActionStatus.OPEN
+        ActionItem.objects.select_related("item__meeting__table", "item__student"),
+        pk=action_id,
+        status=ActionStatus.OPEN,
     )
     meeting = action.item.meeting
     is_owner = action.owner_id == request.user.pk
-    if not is_owner and not (
-        can_edit(request.user) and meetings_for_user(request.user).filter(pk=meeting.pk).exists()
-    ):
+    if not is_owner and not policy.can_prepare_meeting(request.user, meeting):
         raise Http404("No action here")
+    next_url = request.POST.get("next", "")
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = reverse("home")
+    form = ActionDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Deze actie is niet afgerond: laad de pagina opnieuw."))
+        return redirect(next_url)
     try:
-        services.action_complete(action=action, actor=request.user)
-        messages.success(request, _("Actie afgerond."))
+        services.action_complete(
+            action=action, actor=request.user, expected_version=form.cleaned_data["version"]
+        )
+    except ConcurrentEditError as conflict:
+        current = conflict.current
+        return _conflict(
+            request,
+            meeting,
+            what=_("de actie %(what)s") % {"what": action.what},
+            rows=[
+                {"label": _("Wat"), "saved": current.what, "yours": action.what},
+                {
+                    "label": _("Uiterlijk op"),
+                    "saved": current.due_date.strftime("%d-%m-%Y"),
+                    "yours": action.due_date.strftime("%d-%m-%Y"),
+                },
+                {
+                    "label": _("Status"),
+                    "saved": current.get_status_display(),
+                    "yours": ActionStatus.DONE.label,
+                },
+            ],
+            change=_last_change(meeting, action.item),
+            action_url=reverse("doorstroomtafel:action_done", args=[action.pk]),
+            resubmit={"version": current.version, "next": next_url},
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
-    return redirect(
-        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "home"
-    )
+    else:
+        messages.success(request, _("Actie afgerond."))
+    return redirect(next_url)
 
 
 # --- A mentor's proposal, from the student's page -----------------------------------
@@ -490,6 +803,8 @@ def propose(request, public_id):
                 actor=request.user,
             )
             messages.success(request, _("De student is voorgedragen voor de Doorstroomtafel."))
+        except services.AgendaAccessError:
+            raise Http404("Nothing to propose to") from None
         except ValidationError as error:
             messages.error(request, _error_text(error))
     else:

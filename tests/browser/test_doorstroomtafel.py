@@ -73,8 +73,14 @@ def test_leerplicht_prepares_finalises_and_minutes_a_case_table(page, live_serve
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
 
-    # The meeting is held; the minutes give the coach an action.
+    # Too early: the meeting is two weeks ahead, so it cannot be marked held yet.
     page.locator('[data-action="held"]').click()
+    expect(page.locator("#transition-errors")).to_contain_text("pas vanaf die dag")
+    # The day of the meeting has come; it is held; the minutes give the coach an action.
+    Meeting.objects.filter(pk=meeting.pk).update(date=timezone.localdate())
+    page.goto(url)
+    page.locator('[data-action="held"]').click()
+    expect(page.locator("[data-meeting-status]")).to_have_attribute("data-meeting-status", "held")
     first = page.locator(".agenda-item").first
     first.get_by_label("Besproken").fill("Besproken met school en Doorstroompunt")
     first.get_by_label("Besluit").fill("Het Doorstroompunt neemt de regie")
@@ -86,7 +92,14 @@ def test_leerplicht_prepares_finalises_and_minutes_a_case_table(page, live_serve
     first.get_by_label("Uiterlijk op").fill(due.isoformat())
     first.locator('[data-action="add-action"]').click()
     expect(page.locator(".agenda-item").first).to_contain_text(ACTION)
+    # The other items were left empty: they are named, and a second, explicit
+    # confirmation finalises the minutes.
     page.locator('[data-action="minutes-final"]').click()
+    expect(page.locator("#confirm-empty-reason")).to_be_visible()
+    expect(page.locator("[data-meeting-status]")).to_have_attribute("data-meeting-status", "held")
+    assert_accessible(page)
+    page.get_by_label("Ja, maak het verslag definitief met deze lege punten").check()
+    page.locator('[data-action="minutes-final-confirm"]').click()
     expect(page.locator("[data-meeting-status]")).to_have_attribute(
         "data-meeting-status", "minutes_final"
     )

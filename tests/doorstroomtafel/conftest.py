@@ -92,13 +92,30 @@ def dropout(today):
 
 
 def add(meeting, student, actor, reason="Uitval"):
+    """Put a student on the agenda from the candidates: the rules propose them (an open
+    dropout signal, made here if they have no candidate signal yet)."""
+    from doorstroomtafel.queries import is_candidate
+
+    today = timezone.localdate()
+    if not is_candidate(meeting, student, today=today):
+        make_signal(student, "dropout", today=today)
     return services.item_add(
         meeting=meeting, student=student, reason=reason, origin="signal", actor=actor
     )
 
 
+@pytest.fixture
+def past_meeting(table, leerplicht, today):
+    """A meeting planned (on its day, ten days ago) and since held-able."""
+    date = today - timedelta(days=10)
+    return services.meeting_create(
+        table=table, date=date, place="Stadhuis Alkmaar", actor=leerplicht, today=date
+    )
+
+
 def hold(meeting, actor):
+    """Finalise the agenda and mark the meeting held on its own day (it is planned ahead)."""
     services.agenda_finalise(meeting=meeting, actor=actor)
-    services.meeting_mark_held(meeting=meeting, actor=actor)
+    services.meeting_mark_held(meeting=meeting, actor=actor, today=meeting.date)
     meeting.refresh_from_db()
     return meeting

@@ -69,7 +69,7 @@ def test_leerplicht_sees_an_adult_agenda_student_only_while_the_meeting_runs(
     assert Student.objects.visible_to(leerplicht).filter(pk=dropout.pk).exists()
     hold(meeting, leerplicht)
     assert Student.objects.visible_to(leerplicht).filter(pk=dropout.pk).exists()
-    services.minutes_finalise(meeting=meeting, actor=leerplicht)
+    services.minutes_finalise(meeting=meeting, actor=leerplicht, confirm_empty=True)
     assert not Student.objects.visible_to(leerplicht).filter(pk=dropout.pk).exists()
 
 
@@ -82,7 +82,7 @@ def test_a_mentor_who_is_not_named_does_not_take_part(client, meeting, dropout, 
 def test_the_pdf_is_gone_once_the_minutes_are_final(client, meeting, dropout, leerplicht):
     add(meeting, dropout, leerplicht)
     hold(meeting, leerplicht)
-    services.minutes_finalise(meeting=meeting, actor=leerplicht)
+    services.minutes_finalise(meeting=meeting, actor=leerplicht, confirm_empty=True)
     client.force_login(leerplicht)
     assert client.get(f"/doorstroomtafel/{meeting.public_id}/agenda.pdf").status_code == 404
     assert client.get(f"/doorstroomtafel/{meeting.public_id}/").status_code == 200

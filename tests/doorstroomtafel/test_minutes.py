@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def held(meeting, dropout, leerplicht):
-    add(meeting, dropout, leerplicht)
-    return hold(meeting, leerplicht)
+def held(past_meeting, dropout, leerplicht):
+    add(past_meeting, dropout, leerplicht)
+    return hold(past_meeting, leerplicht)
 
 
 def minutes(item, actor, **data):
@@ -70,9 +70,9 @@ def test_an_addendum_needs_final_minutes(held, leerplicht):
 
 
 def test_the_minutes_cannot_be_finalised_twice(held, leerplicht, dsp):
-    services.minutes_finalise(meeting=held, actor=leerplicht)
+    services.minutes_finalise(meeting=held, actor=leerplicht, confirm_empty=True)
     with pytest.raises(services.MeetingStateError):
-        services.minutes_finalise(meeting=held, actor=dsp)
+        services.minutes_finalise(meeting=held, actor=dsp, confirm_empty=True)
     held.refresh_from_db()
     assert held.status == MeetingStatus.MINUTES_FINAL
 
@@ -85,7 +85,7 @@ def test_an_item_with_an_open_action_carries_over_to_the_next_planned_meeting(
     )
     item = held.items.get()
     services.action_add(item=item, what="Bellen", owner=dsp, due_date=today, actor=leerplicht)
-    services.minutes_finalise(meeting=held, actor=leerplicht)
+    services.minutes_finalise(meeting=held, actor=leerplicht, confirm_empty=True)
 
     carried = AgendaItem.objects.get(meeting=following, student=dropout)
     assert carried.origin == ItemOrigin.CARRIED_OVER
@@ -103,7 +103,7 @@ def test_an_item_whose_actions_are_done_does_not_carry_over(held, leerplicht, ds
         item=item, what="Bellen", owner=dsp, due_date=today, actor=leerplicht
     )
     services.action_complete(action=action, actor=dsp)
-    services.minutes_finalise(meeting=held, actor=leerplicht)
+    services.minutes_finalise(meeting=held, actor=leerplicht, confirm_empty=True)
     following = services.meeting_create(
         table=table, date=held.date + timedelta(days=28), place="Stadhuis", actor=leerplicht
     )

@@ -138,7 +138,7 @@ def test_the_students_page_shows_discussion_decision_lead_and_actions(
         actor=leerplicht,
     )
     services.action_add(
-        item=item, what="Gesprek plannen", owner=dsp, due_date=today, actor=leerplicht
+        item=item, what="Gesprek plannen", owner=dsp, due_date=meeting.date, actor=leerplicht
     )
     client.force_login(dsp)
     page = client.get(f"/students/{dropout.public_id}/").content.decode()
@@ -157,11 +157,17 @@ def test_an_action_is_on_its_owners_start_page_until_done(
     item = add(meeting, dropout, leerplicht)
     hold(meeting, leerplicht)
     action = services.action_add(
-        item=item, what="Huisbezoek afleggen", owner=dsp, due_date=today, actor=leerplicht
+        item=item,
+        what="Huisbezoek afleggen",
+        owner=dsp,
+        due_date=meeting.date,
+        actor=leerplicht,
     )
     client.force_login(dsp)
     assert "Huisbezoek afleggen" in client.get("/").content.decode()
-    client.post(f"/doorstroomtafel/actie/{action.pk}/afgerond/", {"next": "/"})
+    client.post(
+        f"/doorstroomtafel/actie/{action.pk}/afgerond/", {"next": "/", "version": action.version}
+    )
     assert "Huisbezoek afleggen" not in client.get("/").content.decode()
 
 
@@ -182,3 +188,38 @@ def test_the_meeting_page_logs_which_students_were_shown(client, meeting, dropou
     client.force_login(leerplicht)
     client.get(f"/doorstroomtafel/{meeting.public_id}/")
     assert AccessLog.objects.filter(action="list_students", student_ids=[dropout.pk]).exists()
+
+
+def test_a_partner_owning_an_action_sees_the_minimum_and_a_link_to_the_meeting_item(
+    client, past_meeting, dropout, leerplicht, startpunt, dsp
+):
+    """The Jongeren Startpunt at the table, without an accepted referral, cannot open the
+    student: its action shows the agenda's minimum and links to the meeting item, never
+    to the student's page (a 404 for them)."""
+    item = add(past_meeting, dropout, leerplicht, reason="Uitval, zoekt werk")
+    hold(past_meeting, leerplicht)
+    services.action_add(
+        item=item,
+        what="Kennismaken met de jongere",
+        owner=startpunt,
+        due_date=past_meeting.date,
+        actor=leerplicht,
+    )
+    services.action_add(
+        item=item, what="Nabellen", owner=dsp, due_date=past_meeting.date, actor=leerplicht
+    )
+    client.force_login(startpunt)
+    assert client.get(f"/students/{dropout.public_id}/").status_code == 404
+    home = client.get("/").content.decode()
+    assert "Kennismaken met de jongere" in home
+    assert "Daan Uitvaller" in home
+    assert "Uitval, zoekt werk" in home  # the reason on the agenda
+    assert "Entree Assistent logistiek" in home  # school and programme
+    assert f"/students/{dropout.public_id}/" not in home
+    assert f"/doorstroomtafel/{past_meeting.public_id}/#item-{item.pk}" in home
+    assert client.get(f"/doorstroomtafel/{past_meeting.public_id}/").status_code == 200
+
+    # The Doorstroompunt may open the student: its action links to the file.
+    other = type(client)()
+    other.force_login(dsp)
+    assert f"/students/{dropout.public_id}/" in other.get("/").content.decode()

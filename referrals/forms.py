@@ -31,7 +31,14 @@ class DateInput(forms.DateInput):
 
 class ReferralForm(forms.Form):
     to_organisation = forms.ModelChoiceField(
-        label=_("Aan organisatie"), queryset=Organisation.objects.none()
+        label=_("Aan organisatie"),
+        queryset=Organisation.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "Kies een organisatie uit de lijst: alleen partners in de regio van de "
+                "student ontvangen deze verwijzing."
+            )
+        },
     )
     question = forms.CharField(
         label=_("Vraag aan de ontvanger"),
@@ -66,10 +73,19 @@ class ReferralForm(forms.Form):
     )
 
     def __init__(
-        self, *args, sender_organisation=None, section_choices=None, wi_only=False, **kwargs
+        self,
+        *args,
+        sender_organisation=None,
+        section_choices=None,
+        wi_only=False,
+        receivers_q=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         receivers = Organisation.objects.filter(kind__in=RECEIVER_KINDS, is_active=True)
+        if receivers_q is not None:
+            # Only the organisations the rules allow for this student (accounts.policy).
+            receivers = receivers.filter(receivers_q)
         if wi_only:
             receivers = receivers.filter(kind=OrganisationKind.WI)
         if sender_organisation is not None:

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import OrganisationKind, Role
+from accounts import policy
+from accounts.models import Organisation, OrganisationKind, Role
 from students.models import AccessLog, Enrolment, LegalBasis, RecordChange, Student
 from students.services import (
     access_log,
@@ -41,6 +42,10 @@ from .models import (
 from .queries import RECEIVER_KINDS, SENDER_ROLES, is_receiver, is_sender
 
 DISCLOSURE_SOURCE = "referral"
+
+
+class StudentOutOfScope(Exception):
+    """The student is not in the actor's scope: the caller answers 404."""
 
 
 class ReferralRefused(Exception):
@@ -123,12 +128,20 @@ def _validate_referral(
     errors = {}
     if membership is None or membership.role not in SENDER_ROLES:
         raise ValidationError(_("Alleen school, Leerplicht en Doorstroompunt verwijzen door."))
-    if not Student.objects.visible_to(actor).filter(pk=student.pk).exists():
-        raise ValidationError(_("Deze student valt buiten uw bereik."))
+    if not policy.may_send_referral_for(actor, student):
+        # The views load the student through the scope (404); this guards every caller.
+        raise StudentOutOfScope
     if to_organisation.pk == membership.organisation_id:
         errors["to_organisation"] = _("Verwijs naar een andere organisatie.")
     elif to_organisation.kind not in RECEIVER_KINDS or not to_organisation.is_active:
         errors["to_organisation"] = _("Deze organisatie ontvangt geen verwijzingen.")
+    elif not Organisation.objects.filter(
+        policy.referral_receivers_q(actor, student), pk=to_organisation.pk
+    ).exists():
+        errors["to_organisation"] = _(
+            "Deze organisatie hoort niet bij de regio van de student: verwijs naar een "
+            "partner in de regio waar de student woont."
+        )
     if kind == ReferralKind.OVERGANGSDOCUMENT and (
         to_organisation.kind != OrganisationKind.WI
         or membership.role not in (Role.MENTOR, Role.SCHOOL_COORDINATOR)
@@ -146,10 +159,25 @@ def _validate_referral(
         errors["sections"] = _("ABA en instrumenten deelt alleen de school, en alleen met W&I.")
     if legal_basis not in LegalBasis.values:
         errors["legal_basis"] = _("Kies een grondslag.")
+    elif legal_basis == LegalBasis.WVO_103B:
+        # ACCESS.md: WVO 103b covers the vo -> mbo transfer file only, not a handover.
+        errors["legal_basis"] = _(
+            "WVO artikel 103b geldt alleen voor het overdrachtsdossier van het vo naar het "
+            "mbo; kies een wettelijke taak of toestemming."
+        )
     elif legal_basis == LegalBasis.WETTELIJKE_TAAK and not legal_reference.strip():
         errors["legal_reference"] = _("Noem de wet en het artikel van de wettelijke taak.")
-    elif legal_basis == LegalBasis.CONSENT and not (consent_given_by.strip() and consent_given_on):
-        errors["consent_given_by"] = _("Vermeld wie toestemming gaf en wanneer.")
+    elif legal_basis == LegalBasis.CONSENT:
+        if not consent_given_by.strip():
+            errors["consent_given_by"] = _("Vermeld wie toestemming gaf en wanneer.")
+        if not consent_given_on:
+            errors["consent_given_on"] = _("Vermeld wanneer de toestemming is gegeven.")
+        elif consent_given_on > timezone.localdate():
+            errors["consent_given_on"] = _("De toestemming kan niet in de toekomst gegeven zijn.")
+        elif consent_given_on < student.date_of_birth:
+            errors["consent_given_on"] = _(
+                "De toestemming kan niet vóór de geboortedatum van de student gegeven zijn."
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -325,6 +353,16 @@ OVERGANGSDOCUMENT_FIELDS = [
 def referral_send(*, referral, actor):
     if not is_sender(actor, referral):
         raise ReferralRefused(_("Alleen de verwijzende organisatie verstuurt deze verwijzing."))
+    if not policy.may_send_referral_for(actor, referral.student):
+        raise StudentOutOfScope
+    if not Organisation.objects.filter(
+        policy.referral_receivers_q(actor, referral.student), pk=referral.to_organisation_id
+    ).exists():
+        raise ReferralRefused(
+            _(
+                "De ontvanger hoort niet (meer) bij de regio van de student; maak een nieuwe verwijzing."
+            )
+        )
     referral.shared_data = build_snapshot(referral=referral, actor=actor)
     now = timezone.now()
     _transition(

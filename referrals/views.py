@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.policy import referral_receivers_q
 from students.dates import school_year_label, school_year_of
 from students.models import AccessLog, LegalBasis, Level
 from students.queries import get_student_for_user
@@ -116,6 +117,7 @@ def referral_create(request, public_id, overgangsdocument=False):
         raise Http404("No referrals for this role")
     form_class = OvergangsdocumentForm if overgangsdocument else ReferralForm
     kwargs = {
+        "receivers_q": referral_receivers_q(request.user, student),
         "sender_organisation": request.user.organisation,
         "section_choices": _sections_for(request.user, overgangsdocument=overgangsdocument),
         "wi_only": overgangsdocument,
@@ -143,6 +145,8 @@ def referral_create(request, public_id, overgangsdocument=False):
                     if overgangsdocument
                     else None,
                 )
+            except services.StudentOutOfScope:
+                raise Http404("No student here") from None
             except ValidationError as error:
                 _form_errors(form, error)
             else:
@@ -226,6 +230,8 @@ def _transition_view(request, public_id, fn, success, form_class=None, **extra):
         kwargs = form.cleaned_data
     try:
         fn(referral=referral, actor=request.user, **kwargs, **extra)
+    except services.StudentOutOfScope:
+        raise Http404("No student here") from None
     except services.ReferralRefused as refused:
         # A refusal is logged like every other one (ACCESS.md); ids only, no names.
         security_log.warning(

@@ -188,8 +188,10 @@ def test_receiver_sees_exactly_the_shared_sections_after_accepting(mentor, wi, s
     assert 'data-section="support_needs"' in page
     for hidden in ("roadmap_summary", "study_advice", "perspective", "aba"):
         assert f'data-section="{hidden}"' not in page
-    # Still never the whole file.
-    assert client.get(f"/students/{student.public_id}/").status_code == 404
+    # The student's page shows the same shared sections, never the whole file.
+    student_page = client.get(f"/students/{student.public_id}/").content.decode()
+    assert 'data-section="contact"' in student_page
+    assert 'data-section="roadmap_summary"' not in student_page
 
 
 def test_a_partner_opening_a_referral_to_another_organisation_gets_404(

@@ -134,9 +134,7 @@ def test_a_colleague_at_another_wi_gets_a_404(mentor, wi, wi_haaglanden, student
     assert not listed(client, student)
 
 
-def test_another_partner_kind_in_the_same_region_gets_a_404(
-    mentor, wi, startpunt, student, client
-):
+def test_another_partner_kind_in_the_same_region_gets_a_404(mentor, wi, startpunt, student, client):
     referral = shared_referral(mentor, student)
     services.referral_accept(referral=referral, actor=wi)
     client.force_login(startpunt)
@@ -165,5 +163,6 @@ def test_the_school_still_sees_the_whole_file(mentor, wi, student, client):
     services.referral_accept(referral=referral, actor=wi)
     client.force_login(mentor)
     html = page(client, student).content.decode()
-    assert "h-enrolments" in html and "h-history" in html
+    assert "h-enrolments" in html
+    assert "h-history" in html
     assert "data-shared-panel" not in html

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, Organisation, OrganisationKind
 from students.models import LegalBasis, Level
+from students.validators import validate_date_of_birth
 
 from .models import (
     IntakeOutcome,
@@ -180,6 +181,11 @@ class RegistrationForm(forms.ModelForm):
             "question": forms.Textarea(attrs={"rows": 2}),
             "situation": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data.get("date_of_birth")
+        validate_date_of_birth(value)
+        return value
 
 
 class IntakeForm(forms.Form):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import Organisation, OrganisationKind, Role
+from students.dates import add_months
 from students.models import AccessLog, Enrolment, LegalBasis, RecordChange, Student
 from students.services import (
     access_log,
@@ -21,6 +22,7 @@ from students.services import (
     history_value,
     record_change,
 )
+from students.validators import date_of_birth_error
 
 from .models import (
     FlexEvent,
@@ -523,6 +525,23 @@ def instruments_record(*, referral, actor, data):
         raise ValidationError(
             {"doelgroepverklaring_date": _("Een doelgroepverklaring hoort bij het LKV.")}
         )
+    requested = values["doelgroepverklaring_date"]
+    if requested and requested > timezone.localdate():
+        raise ValidationError(
+            {"doelgroepverklaring_date": _("De aanvraagdatum ligt in de toekomst.")}
+        )
+    if requested and values["job_start_date"]:
+        last = add_months(values["job_start_date"], 3)
+        if requested > last:
+            raise ValidationError(
+                {
+                    "doelgroepverklaring_date": _(
+                        "Voor het LKV is de doelgroepverklaring binnen 3 maanden na de start "
+                        "van de baan aangevraagd, dus uiterlijk op %(last)s."
+                    )
+                    % {"last": last.strftime("%d-%m-%Y")}
+                }
+            )
     instruments, created = WorkInstruments.objects.get_or_create(
         referral=locked, defaults={**values, "updated_by": actor}
     )
@@ -554,11 +573,19 @@ def _flex_event(*, actor, action, registration=None, trajectory=None, changes=No
 
 @transaction.atomic
 def registration_create(*, actor, desk, data):
+    data = dict(data)
+    today = timezone.localdate()
+    registered_on = data.pop("registered_on", None) or today
+    errors = {}
+    if registered_on > today:
+        errors["registered_on"] = _("De aanmelddatum ligt in de toekomst.")
+    message = date_of_birth_error(data.get("date_of_birth"), on=registered_on)
+    if message:
+        errors["date_of_birth"] = message
+    if errors:
+        raise ValidationError(errors)
     registration = IntakeRegistration.objects.create(
-        desk=desk,
-        created_by=actor,
-        registered_on=data.pop("registered_on", None) or timezone.localdate(),
-        **data,
+        desk=desk, created_by=actor, registered_on=registered_on, **data
     )
     _flex_event(actor=actor, action="registered", registration=registration)
     return registration
@@ -576,10 +603,24 @@ def _registration_update(*, registration, expected_status, values, actor, action
     return registration
 
 
+def _registration_date_error(registration, day, *, future=False):
+    """Why `day` cannot be a date in this registration's course, or None."""
+    if day < registration.registered_on:
+        return _("Deze datum ligt vóór de aanmelding (%(day)s).") % {
+            "day": registration.registered_on.strftime("%d-%m-%Y")
+        }
+    if not future and day > timezone.localdate():
+        return _("Deze datum ligt in de toekomst.")
+    return None
+
+
 @transaction.atomic
 def registration_record_intake(*, registration, actor, intake_date, intake_notes):
     if not intake_date:
         raise ValidationError({"intake_date": _("Vul de intakedatum in.")})
+    message = _registration_date_error(registration, intake_date)
+    if message:
+        raise ValidationError({"intake_date": message})
     return _registration_update(
         registration=registration,
         expected_status=[IntakeStatus.NEW, IntakeStatus.IN_INTAKE],
@@ -692,10 +733,22 @@ def registration_close(*, registration, actor, outcome, data):
         "outcome_date": data.get("outcome_date") or timezone.localdate(),
         "outcome_note": (data.get("outcome_note") or "").strip(),
     }
+    message = _registration_date_error(registration, values["outcome_date"])
+    if message:
+        errors["outcome_date"] = message
+    elif registration.intake_date and values["outcome_date"] < registration.intake_date:
+        errors["outcome_date"] = _("De uitkomst ligt vóór de intake (%(day)s).") % {
+            "day": registration.intake_date.strftime("%d-%m-%Y")
+        }
     if outcome == IntakeOutcome.PLACED:
         for field in ("institution", "programme", "level", "start_date"):
             if not data.get(field):
                 errors[field] = _("Verplicht bij plaatsing in een opleiding.")
+        if data.get("start_date"):
+            # Placed with an impossible age (a date of birth typed wrong at registration).
+            message = date_of_birth_error(registration.date_of_birth, on=data["start_date"])
+            if message:
+                errors["start_date"] = message
     elif outcome == IntakeOutcome.OUTSIDE_EDUCATION:
         if not data.get("outside_route"):
             errors["outside_route"] = _("Kies de soort route.")
@@ -747,6 +800,17 @@ def trajectory_start(*, actor, student, data):
     membership = actor.active_membership
     if not Student.objects.visible_to(actor).filter(pk=student.pk).exists():
         raise ValidationError(_("Deze student valt buiten uw bereik."))
+    start = data.get("start_date")
+    if start and start > timezone.localdate():
+        raise ValidationError(
+            {
+                "start_date": _(
+                    "De startdatum ligt in de toekomst: leg het traject vast als het start."
+                )
+            }
+        )
+    if start and start < add_months(student.date_of_birth, 12 * 12):
+        raise ValidationError({"start_date": _("Deze startdatum past niet bij de geboortedatum.")})
     trajectory = MaatwerkTrajectory.objects.create(
         student=student, school=membership.organisation, created_by=actor, **data
     )
@@ -761,8 +825,19 @@ def trajectory_start(*, actor, student, data):
 
 @transaction.atomic
 def trajectory_contact_add(*, trajectory, actor, date, note):
+    errors = {}
     if not note.strip():
-        raise ValidationError({"note": _("Schrijf kort wat er besproken is.")})
+        errors["note"] = _("Schrijf kort wat er besproken is.")
+    if date < trajectory.start_date:
+        errors["date"] = _("Het contact ligt vóór de start van het traject (%(day)s).") % {
+            "day": trajectory.start_date.strftime("%d-%m-%Y")
+        }
+    elif date > timezone.localdate():
+        errors["date"] = _(
+            "De datum ligt in de toekomst: leg een contact vast als het er geweest is."
+        )
+    if errors:
+        raise ValidationError(errors)
     contact = TrajectoryContact.objects.create(
         trajectory=trajectory, date=date, note=note.strip(), author=actor
     )
@@ -778,6 +853,14 @@ def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to=""):
         raise ValidationError({"routed_to": _("Vermeld naar welke route.")})
     if end_date < trajectory.start_date:
         raise ValidationError({"end_date": _("Het einde ligt niet vóór de start.")})
+    if end_date > timezone.localdate():
+        raise ValidationError(
+            {
+                "end_date": _(
+                    "De einddatum ligt in de toekomst: beëindig het traject als het klaar is."
+                )
+            }
+        )
     values = {"end_date": end_date, "outcome": outcome, "routed_to": routed_to.strip()}
     changes = field_changes(trajectory, values)
     updated = MaatwerkTrajectory.objects.filter(pk=trajectory.pk, end_date__isnull=True).update(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, Organisation, OrganisationKind
 from students.models import LegalBasis, Level
-from students.validators import validate_date_of_birth
+from students.validators import VersionedFormMixin, VersionField, validate_date_of_birth
 
 from .models import (
     IntakeOutcome,
@@ -254,3 +254,9 @@ class TrajectoryEndForm(forms.Form):
         widget=forms.RadioSelect,
     )
     routed_to = forms.CharField(label=_("Route naar"), max_length=200, required=False)
+
+
+class VersionForm(VersionedFormMixin, forms.Form):
+    """The version every edit form on these pages carries (optimistic locking)."""
+
+    version = VersionField()

@@ -7,6 +7,7 @@ once) nothing matches, nothing changes, and `ReferralRefused` says why in Dutch.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from accounts.models import Organisation, OrganisationKind, Role
 from students.dates import add_months
 from students.models import AccessLog, Enrolment, LegalBasis, RecordChange, Student
 from students.services import (
+    ConcurrentEditError,
     access_log,
     disclosure_consent_withdraw,
     disclosure_record,
@@ -72,16 +74,42 @@ def _event(referral, *, action, actor, from_status="", to_status="", note="", ch
     )
 
 
-def _transition(referral, *, expected, to, actor, action, values=None, note="", refusal):
-    """UPDATE ... WHERE status IN expected; refuse when no row matched."""
+def _check_version(model, pk, expected_version):
+    """Raise ConcurrentEditError with the saved row when it is not at `expected_version`
+    any more (someone else changed it since the page was read)."""
+    if expected_version is None:
+        return
+    current = model.objects.filter(pk=pk).first()
+    if current is not None and current.version != expected_version:
+        raise ConcurrentEditError(current)
+
+
+def _transition(
+    referral,
+    *,
+    expected,
+    to,
+    actor,
+    action,
+    values=None,
+    note="",
+    refusal,
+    expected_version=None,
+):
+    """UPDATE ... WHERE status IN expected (AND version = the version read); refuse when
+    no row matched: a stale page with ConcurrentEditError, a wrong status with why."""
     expected = [expected] if isinstance(expected, str) else list(expected)
     now = timezone.now()
     values = dict(values or {})
-    updated = Referral.objects.filter(pk=referral.pk, status__in=expected).update(
-        status=to, **values
-    )
+    rows = Referral.objects.filter(pk=referral.pk, status__in=expected)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(status=to, version=F("version") + 1, **values)
     if not updated:
         current = Referral.objects.filter(pk=referral.pk).values_list("status", flat=True).first()
+        if current in expected:
+            # The status still allows it: someone else changed the referral meanwhile.
+            _check_version(Referral, referral.pk, expected_version)
         label = ReferralStatus(current).label if current else "?"
         raise ReferralRefused(refusal % {"status": label})
     from_status = referral.status if referral.status in expected else expected[0]
@@ -352,7 +380,7 @@ OVERGANGSDOCUMENT_FIELDS = [
 
 
 @transaction.atomic
-def referral_send(*, referral, actor):
+def referral_send(*, referral, actor, expected_version=None):
     if not is_sender(actor, referral):
         raise ReferralRefused(_("Alleen de verwijzende organisatie verstuurt deze verwijzing."))
     if not policy.may_send_referral_for(actor, referral.student):
@@ -375,6 +403,7 @@ def referral_send(*, referral, actor):
         action="sent",
         values={"sent_at": now, "shared_data": referral.shared_data},
         refusal=_("Deze verwijzing is al %(status)s: alleen een concept kan verstuurd worden."),
+        expected_version=expected_version,
     )
     disclosure_record(
         student=referral.student,
@@ -394,7 +423,7 @@ def referral_send(*, referral, actor):
 
 
 @transaction.atomic
-def referral_withdraw(*, referral, actor, note=""):
+def referral_withdraw(*, referral, actor, note="", expected_version=None):
     if not is_sender(actor, referral):
         raise ReferralRefused(_("Alleen de verwijzende organisatie kan de verwijzing intrekken."))
     _transition(
@@ -406,12 +435,13 @@ def referral_withdraw(*, referral, actor, note=""):
         values={"withdrawn_at": timezone.now()},
         note=note,
         refusal=_("Deze verwijzing is %(status)s: intrekken kan alleen vóór de acceptatie."),
+        expected_version=expected_version,
     )
     return referral
 
 
 @transaction.atomic
-def referral_accept(*, referral, actor):
+def referral_accept(*, referral, actor, expected_version=None):
     if not is_receiver(actor, referral):
         raise ReferralRefused(_("Alleen de ontvangende organisatie kan accepteren."))
     _transition(
@@ -422,12 +452,13 @@ def referral_accept(*, referral, actor):
         action="accepted",
         values={"decided_at": timezone.now(), "decided_by": actor},
         refusal=_("Deze verwijzing is %(status)s en kan niet (meer) geaccepteerd worden."),
+        expected_version=expected_version,
     )
     return referral
 
 
 @transaction.atomic
-def referral_reject(*, referral, actor, reason):
+def referral_reject(*, referral, actor, reason, expected_version=None):
     if not is_receiver(actor, referral):
         raise ReferralRefused(_("Alleen de ontvangende organisatie kan afwijzen."))
     if not (reason or "").strip():
@@ -445,12 +476,13 @@ def referral_reject(*, referral, actor, reason):
         },
         note=reason.strip(),
         refusal=_("Deze verwijzing is %(status)s en kan niet (meer) afgewezen worden."),
+        expected_version=expected_version,
     )
     return referral
 
 
 @transaction.atomic
-def referral_complete(*, referral, actor, outcome, note=""):
+def referral_complete(*, referral, actor, outcome, note="", expected_version=None):
     if not is_receiver(actor, referral):
         raise ReferralRefused(_("Alleen de ontvangende organisatie rondt de verwijzing af."))
     if outcome not in ReferralOutcome.values:
@@ -466,12 +498,13 @@ def referral_complete(*, referral, actor, outcome, note=""):
         refusal=_(
             "Deze verwijzing is %(status)s: alleen een geaccepteerde verwijzing wordt afgerond."
         ),
+        expected_version=expected_version,
     )
     return referral
 
 
 @transaction.atomic
-def referral_consent_withdraw(*, referral, actor, note=""):
+def referral_consent_withdraw(*, referral, actor, note="", expected_version=None):
     """The student (or parent) withdrew consent: the receiver loses access from now on."""
     if not is_sender(actor, referral):
         raise ReferralRefused(_("Alleen de verwijzende organisatie legt het intrekken vast."))
@@ -480,10 +513,15 @@ def referral_consent_withdraw(*, referral, actor, note=""):
             _("Deze verwijzing rust niet op toestemming; er is geen toestemming om in te trekken.")
         )
     now = timezone.now()
-    updated = Referral.objects.filter(
+    rows = Referral.objects.filter(
         pk=referral.pk, legal_basis=LegalBasis.CONSENT, consent_withdrawn_at__isnull=True
-    ).update(consent_withdrawn_at=now)
+    )
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(consent_withdrawn_at=now, version=F("version") + 1)
     if not updated:
+        if Referral.objects.filter(pk=referral.pk, consent_withdrawn_at__isnull=True).exists():
+            _check_version(Referral, referral.pk, expected_version)
         raise ReferralRefused(_("De toestemming is al ingetrokken."))
     disclosure_consent_withdraw(
         source=DISCLOSURE_SOURCE, source_id=referral.pk, actor=actor, at=now
@@ -505,12 +543,14 @@ INSTRUMENT_FIELDS = [
 
 
 @transaction.atomic
-def instruments_record(*, referral, actor, data):
+def instruments_record(*, referral, actor, data, expected_version=None):
     """W&I records the instruments on an accepted referral."""
     membership = actor.active_membership
     if not is_receiver(actor, referral) or membership.role != Role.WI:
         raise ReferralRefused(_("Alleen W&I legt instrumenten vast."))
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentEditError(locked)
     if locked.status not in (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED):
         raise ReferralRefused(_("Instrumenten worden vastgelegd na acceptatie."))
     values = {field: data.get(field) for field in INSTRUMENT_FIELDS}
@@ -554,6 +594,7 @@ def instruments_record(*, referral, actor, data):
         instruments.updated_by = actor
         instruments.save()
     if changes:
+        Referral.objects.filter(pk=locked.pk).update(version=F("version") + 1)
         _event(locked, action="instruments", actor=actor, changes=changes)
     return instruments
 
@@ -591,12 +632,19 @@ def registration_create(*, actor, desk, data):
     return registration
 
 
-def _registration_update(*, registration, expected_status, values, actor, action, refusal):
+def _registration_update(
+    *, registration, expected_status, values, actor, action, refusal, expected_version=None
+):
+    version = registration.version if expected_version is None else expected_version
     changes = field_changes(registration, values)
     updated = IntakeRegistration.objects.filter(
-        pk=registration.pk, status__in=expected_status, version=registration.version
-    ).update(version=registration.version + 1, **values)
+        pk=registration.pk, status__in=expected_status, version=version
+    ).update(version=version + 1, **values)
     if not updated:
+        if IntakeRegistration.objects.filter(
+            pk=registration.pk, status__in=expected_status
+        ).exists():
+            _check_version(IntakeRegistration, registration.pk, version)
         raise ReferralRefused(refusal)
     _flex_event(actor=actor, action=action, registration=registration, changes=changes)
     registration.refresh_from_db()
@@ -615,7 +663,9 @@ def _registration_date_error(registration, day, *, future=False):
 
 
 @transaction.atomic
-def registration_record_intake(*, registration, actor, intake_date, intake_notes):
+def registration_record_intake(
+    *, registration, actor, intake_date, intake_notes, expected_version=None
+):
     if not intake_date:
         raise ValidationError({"intake_date": _("Vul de intakedatum in.")})
     message = _registration_date_error(registration, intake_date)
@@ -631,12 +681,13 @@ def registration_record_intake(*, registration, actor, intake_date, intake_notes
         },
         actor=actor,
         action="intake",
+        expected_version=expected_version,
         refusal=_("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw."),
     )
 
 
 @transaction.atomic
-def registration_consult(*, registration, actor, partners):
+def registration_consult(*, registration, actor, partners, expected_version=None):
     if not partners.strip():
         raise ValidationError({"consultation_partners": _("Met wie wordt afgestemd?")})
     return _registration_update(
@@ -645,6 +696,7 @@ def registration_consult(*, registration, actor, partners):
         values={"status": IntakeStatus.IN_CONSULTATION, "consultation_partners": partners.strip()},
         actor=actor,
         action="consultation",
+        expected_version=expected_version,
         refusal=_("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw."),
     )
 
@@ -721,7 +773,7 @@ def _place_student(
 
 
 @transaction.atomic
-def registration_close(*, registration, actor, outcome, data):
+def registration_close(*, registration, actor, outcome, data, expected_version=None):
     """The outcome of the intake; placing in a programme creates or links the student."""
     data = dict(data)
     errors = {}
@@ -763,7 +815,10 @@ def registration_close(*, registration, actor, outcome, data):
         raise ValidationError(errors)
     # Lock the row first: placing twice must not create two enrolments.
     locked = IntakeRegistration.objects.select_for_update().get(pk=registration.pk)
-    if locked.status == IntakeStatus.CLOSED or locked.version != registration.version:
+    version = registration.version if expected_version is None else expected_version
+    if locked.status != IntakeStatus.CLOSED and locked.version != version:
+        raise ConcurrentEditError(locked)
+    if locked.status == IntakeStatus.CLOSED:
         raise ReferralRefused(
             _("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw.")
         )
@@ -788,6 +843,7 @@ def registration_close(*, registration, actor, outcome, data):
         values=values,
         actor=actor,
         action="closed",
+        expected_version=expected_version,
         refusal=_("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw."),
     )
 
@@ -824,7 +880,7 @@ def trajectory_start(*, actor, student, data):
 
 
 @transaction.atomic
-def trajectory_contact_add(*, trajectory, actor, date, note):
+def trajectory_contact_add(*, trajectory, actor, date, note, expected_version=None):
     errors = {}
     if not note.strip():
         errors["note"] = _("Schrijf kort wat er besproken is.")
@@ -838,6 +894,12 @@ def trajectory_contact_add(*, trajectory, actor, date, note):
         )
     if errors:
         raise ValidationError(errors)
+    rows = MaatwerkTrajectory.objects.filter(pk=trajectory.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if not rows.update(version=F("version") + 1):
+        _check_version(MaatwerkTrajectory, trajectory.pk, expected_version)
+        raise ReferralRefused(_("Dit traject bestaat niet meer."))
     contact = TrajectoryContact.objects.create(
         trajectory=trajectory, date=date, note=note.strip(), author=actor
     )
@@ -846,7 +908,7 @@ def trajectory_contact_add(*, trajectory, actor, date, note):
 
 
 @transaction.atomic
-def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to=""):
+def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to="", expected_version=None):
     if outcome not in TrajectoryOutcome.values:
         raise ValidationError({"outcome": _("Kies de uitkomst.")})
     if outcome == TrajectoryOutcome.ROUTED and not routed_to.strip():
@@ -863,10 +925,13 @@ def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to=""):
         )
     values = {"end_date": end_date, "outcome": outcome, "routed_to": routed_to.strip()}
     changes = field_changes(trajectory, values)
-    updated = MaatwerkTrajectory.objects.filter(pk=trajectory.pk, end_date__isnull=True).update(
-        **values
-    )
+    rows = MaatwerkTrajectory.objects.filter(pk=trajectory.pk, end_date__isnull=True)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(version=F("version") + 1, **values)
     if not updated:
+        if MaatwerkTrajectory.objects.filter(pk=trajectory.pk, end_date__isnull=True).exists():
+            _check_version(MaatwerkTrajectory, trajectory.pk, expected_version)
         raise ReferralRefused(_("Dit traject is al beëindigd."))
     _flex_event(actor=actor, action="ended", trajectory=trajectory, changes=changes)
     trajectory.refresh_from_db()

@@ -119,7 +119,10 @@ def test_sending_a_draft_after_the_student_left_the_scope_is_a_404(
     student.mentor = other_mentor
     student.save()
     client.force_login(mentor)
-    assert client.post(f"/verwijzingen/{referral.public_id}/versturen/").status_code == 404
+    response = client.post(
+        f"/verwijzingen/{referral.public_id}/versturen/", {"version": referral.version}
+    )
+    assert response.status_code == 404
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.DRAFT
 

@@ -113,4 +113,16 @@ def referral_receivers_q(user, student) -> Q:
 # --- Signals and the roadmap (MONITORING.md; ROADMAP.md) ----------------------------------
 
 
+def signal_scope_q(user) -> Q | None:
+    """The signals (as a filter over Signal, within the students the user sees) the user
+    may see and act on: a mentor the school signals of their own students, everyone
+    else the signals addressed to their organisation. None: no signals at all."""
+    membership = active_membership(user)
+    if membership is None:
+        return None
+    if membership.role == Role.MENTOR:
+        return Q(student__mentor_id=user.pk, assignee="school")
+    return Q(organisation_id=membership.organisation_id)
+
+
 # --- Reports and exports --------------------------------------------------------------------

@@ -77,7 +77,7 @@ def _act(request, pk, *, form_class, status, act, success, key):
     signal = _signal(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        if form.has_error(None):
+        if form.non_field_errors():
             # No version, or a tampered one: nothing is done.
             messages.error(request, _("Het formulier is ongeldig; laad de pagina opnieuw."))
             return _back(request)

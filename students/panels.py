@@ -121,9 +121,12 @@ def current_enrolments_prefetch(today: date):
 
 
 def home_students_panel(request):
+    from accounts.policy import sees_only_shared_sections
+
     user = request.user
     membership = user.active_membership
-    if membership is None:
+    if membership is None or sees_only_shared_sections(user):
+        # A partner's students are the accepted referrals in their inbox panel.
         return None
     today = timezone.localdate()
     visible = Student.objects.visible_to(user, today=today)

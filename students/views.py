@@ -139,7 +139,10 @@ def student_list(request):
     context = {
         "form": form,
         "students": students,
-        "scope_empty": visible.query.is_empty(),
+        # A partner with no accepted referral sees the same explanation as a role
+        # without students: who they will see, and from when.
+        "scope_empty": visible.query.is_empty()
+        or (sees_only_shared_sections(user) and not students and not filters and not has_previous),
         "filtered": bool(filters),
         "has_previous": has_previous,
         "has_next": has_next,

@@ -166,3 +166,11 @@ def test_the_school_still_sees_the_whole_file(mentor, wi, student, client):
     assert "h-enrolments" in html
     assert "h-history" in html
     assert "data-shared-panel" not in html
+
+
+def test_a_partner_without_an_accepted_referral_gets_the_explanation(mentor, wi, student, client):
+    shared_referral(mentor, student)  # sent, not accepted
+    client.force_login(wi)
+    response = client.get("/students/")
+    assert response.context["scope_empty"]
+    assert "verwijzing" in response.content.decode()

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0001_initial'),
+        ("referrals", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='maatwerktrajectory',
-            name='version',
+            model_name="maatwerktrajectory",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='version',
+            model_name="referral",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
     ]

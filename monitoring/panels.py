@@ -1,10 +1,39 @@
 """The attention list on the start page and the signals on the student's page."""
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import SignalEvent, signal_kind_choices
-from .queries import attention_list, signals_for_user
+from .queries import attention_list, signals_for_user, with_versions
+from .services import ASKED_CONTACTS, ASKED_STEPS
+
+
+def attach_step_links(signals):
+    """Give each signal that asks for a step (or a contact moment) `step_links`: the
+    form(s) that answer it, offered before closing it. No queries: ids and names only."""
+    from roadmap.models import StepKind
+
+    for signal in signals:
+        links = []
+        public_id = signal.student.public_id
+        if signal.kind in ASKED_STEPS and signal.enrolment_id:
+            for step in ASKED_STEPS[signal.kind]:
+                links.append(
+                    (
+                        _("%(step)s vastleggen") % {"step": StepKind(step).label},
+                        reverse("roadmap:step", args=[public_id, signal.enrolment_id, step]),
+                    )
+                )
+        elif signal.kind in ASKED_CONTACTS:
+            links.append(
+                (_("Contactmoment vastleggen"), reverse("roadmap:contact_new", args=[public_id]))
+            )
+        signal.step_links = links
+        signal.asks_for_step = bool(links)
+    return signals
+
 
 ATTENTION_LIMIT = 100
 
@@ -18,6 +47,7 @@ def home_attention_panel(request):
     if kind not in dict(kinds):
         kind = ""
     signals = list(attention_list(request.user, today=today, kind=kind)[: ATTENTION_LIMIT + 1])
+    attach_step_links(signals)
     return {
         "template": "monitoring/_home_attention.html",
         "context": {
@@ -34,7 +64,7 @@ def home_attention_panel(request):
 def student_signals_panel(request, student):
     today = timezone.localdate()
     signals = list(
-        signals_for_user(request.user, today=today)
+        with_versions(signals_for_user(request.user, today=today))
         .filter(student=student)
         .select_related("closed_by")
         .prefetch_related(
@@ -46,6 +76,9 @@ def student_signals_panel(request, student):
     )
     if not signals:
         return None
+    for signal in signals:
+        signal.student = student
+    attach_step_links(signals)
     return {
         "template": "monitoring/_student_signals.html",
         "context": {"signals": signals, "today": today, "next": request.get_full_path()},

@@ -1,6 +1,9 @@
 """Every read of signals: the run's report, and what a user may see and act on."""
 
-from .models import MONITORING_SOURCE, MonitoringStatus, Signal, SignalStatus
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from .models import MONITORING_SOURCE, MonitoringStatus, Signal, SignalEvent, SignalStatus
 
 
 def open_signal_rows() -> list[dict]:
@@ -31,19 +34,30 @@ def vsv_student_numbers() -> list[str]:
 def signals_for_user(user, *, today=None):
     """The signals a user may see and act on: of the user's organisation, for students
     visible to the user; a mentor sees the school signals of their own students."""
-    from accounts.models import Role
+    from accounts.policy import signal_scope_q
     from students.models import Student
 
-    membership = getattr(user, "active_membership", None)
-    if membership is None:
+    scope = signal_scope_q(user)
+    if scope is None:
         return Signal.objects.none()
     visible = Student.objects.visible_to(user, today=today)
     if visible.query.is_empty():
         return Signal.objects.none()
-    signals = Signal.objects.filter(student__in=visible.values("pk"))
-    if membership.role == Role.MENTOR:
-        return signals.filter(student__mentor=user, assignee="school")
-    return signals.filter(organisation_id=membership.organisation_id)
+    return Signal.objects.filter(scope, student__in=visible.values("pk"))
+
+
+def with_versions(signals):
+    """Each signal with its `version`: the number of its history events. Every change,
+    by a person or by the rules (closed, reopened, handed to someone else), adds one, so
+    a form that carries the version it read notices any change since (no lost update)."""
+    events = (
+        SignalEvent.objects.filter(signal=OuterRef("pk"))
+        .order_by()
+        .values("signal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return signals.annotate(version=Coalesce(Subquery(events), 0))
 
 
 def attention_list(user, *, today, kind: str = ""):
@@ -51,4 +65,4 @@ def attention_list(user, *, today, kind: str = ""):
     signals = signals_for_user(user, today=today).filter(status=SignalStatus.OPEN)
     if kind:
         signals = signals.filter(kind=kind)
-    return signals.select_related("student").order_by("due_date", "pk")
+    return with_versions(signals.select_related("student").order_by("due_date", "pk"))

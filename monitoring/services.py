@@ -1,19 +1,89 @@
 """Every write to signals by a person, and the daily checks as one entry point."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Signal, SignalEvent, SignalStatus
+from .models import Signal, SignalEvent, SignalKind, SignalStatus
 
 
 class SignalAlreadyClosed(Exception):
     """Someone (or the rules) closed the signal in the meantime."""
 
 
-def _close_by_person(*, signal: Signal, actor, status: str, note: str) -> Signal:
+class SignalChanged(Exception):
+    """The signal changed since the user read it (another person or the rules): nothing
+    was done; `current` is the signal as it is now."""
+
+    def __init__(self, current):
+        super().__init__("The signal was changed meanwhile")
+        self.current = current
+
+
+# Signals that ask for something to be logged (MONITORING.md section 2): the roadmap step
+# (ROADMAP.md) or the contact moment that answers them. The attention list offers that
+# form first; closing such a signal without it needs a reason.
+ASKED_STEPS = {
+    SignalKind.STUDY_ADVICE_DUE: ("study-advice",),
+    SignalKind.PERSPECTIVE_DUE: ("perspective",),
+    SignalKind.NO_NEXT_STEP: ("work", "further-education"),
+}
+ASKED_CONTACTS = {
+    SignalKind.WORK_CHECKIN_DUE: "work_checkin",
+    SignalKind.DSP_CHECKIN_DUE: "dsp_contact",
+}
+# A check-in counts from this many days before its due date (MONITORING.md).
+CHECKIN_WINDOW_DAYS = 28
+
+
+def asks_for_step(signal) -> bool:
+    return signal.kind in ASKED_STEPS or signal.kind in ASKED_CONTACTS
+
+
+def asked_step_logged(signal) -> bool:
+    """What the signal asks for has been logged (the sweep closes it on its next run)."""
+    from roadmap.models import (
+        ContactMoment,
+        FurtherEducationStep,
+        PerspectiveStep,
+        StudyAdviceStep,
+        WorkStep,
+    )
+
+    if signal.kind in ASKED_CONTACTS:
+        return ContactMoment.objects.filter(
+            student_id=signal.student_id,
+            kind=ASKED_CONTACTS[signal.kind],
+            date__gte=signal.due_date - timedelta(days=CHECKIN_WINDOW_DAYS),
+        ).exists()
+    if signal.enrolment_id is None:
+        return False
+    models = {
+        "study-advice": StudyAdviceStep,
+        "perspective": PerspectiveStep,
+        "work": WorkStep,
+        "further-education": FurtherEducationStep,
+    }
+    return any(
+        models[step].objects.filter(enrolment_id=signal.enrolment_id).exists()
+        for step in ASKED_STEPS.get(signal.kind, ())
+    )
+
+
+def signal_version(signal_id) -> int:
+    return SignalEvent.objects.filter(signal_id=signal_id).count()
+
+
+def _close_by_person(
+    *, signal: Signal, actor, status: str, note: str, expected_version=None
+) -> Signal:
     now = timezone.now()
+    locked = Signal.objects.select_for_update().get(pk=signal.pk)
+    if expected_version is not None and signal_version(signal.pk) != expected_version:
+        raise SignalChanged(locked)
     # A conditional UPDATE: of two people acting at once, exactly one wins.
     updated = Signal.objects.filter(pk=signal.pk, status=SignalStatus.OPEN).update(
         status=status, note=note, closed_by=actor, closed_at=now, closed_reason=""
@@ -34,18 +104,45 @@ def _close_by_person(*, signal: Signal, actor, status: str, note: str) -> Signal
 
 
 @transaction.atomic
-def signal_resolve(*, signal: Signal, actor, note: str = "") -> Signal:
-    """The signal's request was dealt with; the rules never reopen this identity."""
-    return _close_by_person(signal=signal, actor=actor, status=SignalStatus.RESOLVED, note=note)
+def signal_resolve(
+    *, signal: Signal, actor, note: str = "", expected_version: int | None = None
+) -> Signal:
+    """The signal's request was dealt with; the rules never reopen this identity.
+
+    A signal that asks for a step (or a contact moment) is dealt with by logging it;
+    closing it without that needs a note saying why (ValidationError on `note`)."""
+    note = (note or "").strip()
+    if not note and asks_for_step(signal) and not asked_step_logged(signal):
+        raise ValidationError(
+            {
+                "note": _(
+                    "Dit signaal vraagt om een stap die nog niet is vastgelegd. Leg de stap "
+                    "vast, of schrijf waarom u het signaal zonder die stap afhandelt."
+                )
+            }
+        )
+    return _close_by_person(
+        signal=signal,
+        actor=actor,
+        status=SignalStatus.RESOLVED,
+        note=note,
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic
-def signal_dismiss(*, signal: Signal, actor, reason: str) -> Signal:
+def signal_dismiss(
+    *, signal: Signal, actor, reason: str, expected_version: int | None = None
+) -> Signal:
     """The signal does not apply (a reason is required); it stays closed."""
     if not reason.strip():
-        raise ValueError("a dismissal needs a reason")
+        raise ValidationError({"reason": _("Geef een reden om het signaal af te wijzen.")})
     return _close_by_person(
-        signal=signal, actor=actor, status=SignalStatus.DISMISSED, note=reason.strip()
+        signal=signal,
+        actor=actor,
+        status=SignalStatus.DISMISSED,
+        note=reason.strip(),
+        expected_version=expected_version,
     )
 
 

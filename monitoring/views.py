@@ -1,17 +1,25 @@
-"""Acting on a signal from the attention list or the student's page."""
+"""Acting on a signal from the attention list or the student's page.
+
+Both forms carry the version of the signal the user read: a signal that someone else (or
+the rules) changed meanwhile is not closed over that change; the page shows both
+versions instead (409). A signal that asks for a step is closed by logging the step;
+closing it without the step needs a reason."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .forms import DismissForm, ResolveForm
 from .models import SignalStatus
-from .queries import signals_for_user
-from .services import SignalAlreadyClosed, signal_dismiss, signal_resolve
+from .panels import attach_step_links
+from .queries import signals_for_user, with_versions
+from .services import SignalAlreadyClosed, SignalChanged, signal_dismiss, signal_resolve
 
 
 def _back(request):
@@ -21,36 +29,119 @@ def _back(request):
     return redirect("home")
 
 
-def _open_signal(request, pk):
+def _signal(request, pk):
+    """A signal the user may act on (open or not), with its version; else 404."""
     signals = signals_for_user(request.user, today=timezone.localdate())
-    return get_object_or_404(signals, pk=pk, status=SignalStatus.OPEN)
+    return get_object_or_404(with_versions(signals.select_related("student", "closed_by")), pk=pk)
+
+
+def _conflict_rows(current, status, note):
+    def label(value):
+        return SignalStatus(value).label if value in SignalStatus.values else value
+
+    rows = [
+        (_("Status"), label(current.status), label(status)),
+        (_("Toelichting"), current.note or "—", note or "—"),
+        (
+            _("Gesloten door"),
+            (current.closed_by.get_full_name() or current.closed_by.email)
+            if current.closed_by
+            else "—",
+            _("u"),
+        ),
+        (_("Voor"), current.get_assignee_display(), "—"),
+    ]
+    return [
+        {"label": label_, "saved": saved, "yours": yours, "differs": saved != yours}
+        for label_, saved, yours in rows
+    ]
+
+
+def _page(request, signal, *, resolve_form=None, dismiss_form=None, conflict=None, status=200):
+    attach_step_links([signal])
+    return render(
+        request,
+        "monitoring/signal_page.html",
+        {
+            "signal": signal,
+            "resolve_form": resolve_form or ResolveForm(initial={"version": signal.version}),
+            "dismiss_form": dismiss_form or DismissForm(initial={"version": signal.version}),
+            "conflict": conflict,
+            "next": request.POST.get("next", ""),
+        },
+        status=status,
+    )
+
+
+def _act(request, pk, *, form_class, status, act, success, key):
+    signal = _signal(request, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        if form.non_field_errors():
+            # No version, or a tampered one: nothing is done.
+            messages.error(request, _("Het formulier is ongeldig; laad de pagina opnieuw."))
+            return _back(request)
+        return _page(request, signal, **{key: form})
+    text = form.cleaned_data.get("note") or form.cleaned_data.get("reason") or ""
+    try:
+        act(signal=signal, actor=request.user, form=form)
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+        return _page(request, signal, **{key: form})
+    except (SignalChanged, SignalAlreadyClosed):
+        current = _signal(request, pk)
+        fresh = form_class(
+            {**request.POST.dict(), "version": current.version}
+        )  # resubmitting is a deliberate choice now
+        fresh.is_valid()
+        return _page(
+            request,
+            current,
+            conflict=_conflict_rows(current, status, text.strip()),
+            status=409,
+            **({key: fresh} if current.status == SignalStatus.OPEN else {}),
+        )
+    messages.success(request, success)
+    return _back(request)
 
 
 @login_required
+@never_cache
 @require_POST
 def resolve(request, pk):
-    signal = _open_signal(request, pk)
-    form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            signal_resolve(signal=signal, actor=request.user, note=form.cleaned_data["note"])
-            messages.success(request, _("Het signaal is afgehandeld."))
-        except SignalAlreadyClosed:
-            messages.warning(request, _("Dit signaal was al gesloten."))
-    return _back(request)
+    return _act(
+        request,
+        pk,
+        form_class=ResolveForm,
+        status=SignalStatus.RESOLVED,
+        act=lambda signal, actor, form: signal_resolve(
+            signal=signal,
+            actor=actor,
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        success=_("Het signaal is afgehandeld."),
+        key="resolve_form",
+    )
 
 
 @login_required
+@never_cache
 @require_POST
 def dismiss(request, pk):
-    signal = _open_signal(request, pk)
-    form = DismissForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Geef een reden om het signaal af te wijzen."))
-        return _back(request)
-    try:
-        signal_dismiss(signal=signal, actor=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Het signaal is afgewezen."))
-    except SignalAlreadyClosed:
-        messages.warning(request, _("Dit signaal was al gesloten."))
-    return _back(request)
+    return _act(
+        request,
+        pk,
+        form_class=DismissForm,
+        status=SignalStatus.DISMISSED,
+        act=lambda signal, actor, form: signal_dismiss(
+            signal=signal,
+            actor=actor,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        success=_("Het signaal is afgewezen."),
+        key="dismiss_form",
+    )

@@ -27,6 +27,7 @@ class ReferralsConfig(AppConfig):
             home_inbox_panel,
             home_sent_panel,
             student_referrals_panel,
+            student_shared_panel,
         )
         from .reminders import referral_reminders
 
@@ -65,6 +66,13 @@ class ReferralsConfig(AppConfig):
         )
         register_disclosure_sections({s.value: s.label for s in Section})
         register_student_panel(60, student_referrals_panel)
+        # Partners see a student from the acceptance of a referral on, and then only what
+        # it shared (accounts.policy): the scope for the list and page, the panel for what.
+        from accounts.policy import partner_student_scope
+        from students.queries import register_scope
+
+        register_scope(partner_student_scope)
+        register_student_panel(5, student_shared_panel, shared=True)
         register_home_panel(12, home_inbox_panel)
         register_home_panel(14, home_desk_panel)
         register_home_panel(40, home_sent_panel)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, Organisation, OrganisationKind
 from students.models import LegalBasis, Level
+from students.validators import VersionedFormMixin, VersionField, validate_date_of_birth
 
 from .models import (
     IntakeOutcome,
@@ -31,7 +32,14 @@ class DateInput(forms.DateInput):
 
 class ReferralForm(forms.Form):
     to_organisation = forms.ModelChoiceField(
-        label=_("Aan organisatie"), queryset=Organisation.objects.none()
+        label=_("Aan organisatie"),
+        queryset=Organisation.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "Kies een organisatie uit de lijst: alleen partners in de regio van de "
+                "student ontvangen deze verwijzing."
+            )
+        },
     )
     question = forms.CharField(
         label=_("Vraag aan de ontvanger"),
@@ -66,10 +74,19 @@ class ReferralForm(forms.Form):
     )
 
     def __init__(
-        self, *args, sender_organisation=None, section_choices=None, wi_only=False, **kwargs
+        self,
+        *args,
+        sender_organisation=None,
+        section_choices=None,
+        wi_only=False,
+        receivers_q=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         receivers = Organisation.objects.filter(kind__in=RECEIVER_KINDS, is_active=True)
+        if receivers_q is not None:
+            # Only the organisations the rules allow for this student (accounts.policy).
+            receivers = receivers.filter(receivers_q)
         if wi_only:
             receivers = receivers.filter(kind=OrganisationKind.WI)
         if sender_organisation is not None:
@@ -165,6 +182,11 @@ class RegistrationForm(forms.ModelForm):
             "situation": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def clean_date_of_birth(self):
+        value = self.cleaned_data.get("date_of_birth")
+        validate_date_of_birth(value)
+        return value
+
 
 class IntakeForm(forms.Form):
     intake_date = forms.DateField(label=_("Intakedatum"), widget=DateInput())
@@ -232,3 +254,9 @@ class TrajectoryEndForm(forms.Form):
         widget=forms.RadioSelect,
     )
     routed_to = forms.CharField(label=_("Route naar"), max_length=200, required=False)
+
+
+class VersionForm(VersionedFormMixin, forms.Form):
+    """The version every edit form on these pages carries (optimistic locking)."""
+
+    version = VersionField()

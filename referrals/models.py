@@ -107,6 +107,9 @@ class Referral(models.Model):
     outcome_note = models.TextField(_("toelichting uitkomst"), blank=True)
     completed_at = models.DateTimeField(_("afgerond op"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    # Optimistic locking: every change (a transition, the instruments) names the version
+    # it read, so a stale page never overwrites someone else's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReferralQuerySet.as_manager()
@@ -353,6 +356,8 @@ class MaatwerkTrajectory(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Optimistic locking: a contact moment or the end names the version it read.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

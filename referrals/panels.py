@@ -6,8 +6,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.policy import sees_only_shared_sections, shared_referrals_q
+from students.models import AccessLog
+from students.services import access_log
 
-from .models import IntakeStatus, Referral, ReferralStatus, Section
+from .models import SPECIAL_SECTIONS, IntakeStatus, Referral, ReferralStatus, Section
 from .queries import (
     RESULTS_ROLES,
     can_send_referrals,
@@ -124,4 +127,36 @@ def student_referrals_panel(request, student):
             "section_labels": dict(Section.choices),
             "is_sender": is_sender,
         },
+    }
+
+
+def student_shared_panel(request, student):
+    """For a partner: exactly the sections that the referrals they accepted shared about
+    this student, from the snapshot taken when each was sent; nothing else of the file.
+    Special-category sections on screen are logged, one row per referral (ACCESS.md)."""
+    user = request.user
+    if not sees_only_shared_sections(user):
+        return None
+    referrals = list(
+        Referral.objects.filter(
+            shared_referrals_q(user.active_membership.organisation_id), student=student
+        )
+        .select_related("from_organisation")
+        .order_by("-decided_at", "-id")
+    )
+    if not referrals:
+        return None
+    special = {str(s) for s in SPECIAL_SECTIONS}
+    for referral in referrals:
+        shown = sorted(set(referral.sections) & special)
+        if shown:
+            access_log(
+                user=user,
+                action=AccessLog.Action.VIEW_SPECIAL,
+                student=student,
+                detail=f"referral {referral.public_id}: {', '.join(shown)} (student page)",
+            )
+    return {
+        "template": "referrals/_student_shared.html",
+        "context": {"referrals": referrals, "section_labels": dict(Section.choices)},
     }

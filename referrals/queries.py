@@ -3,7 +3,8 @@
 - A referral is visible to the organisation that sent it (a mentor: only the referrals
   of their own mentees or that they wrote) and to the organisation it was sent to, from
   the moment it was sent. The receiver sees the student only from acceptance on, and
-  then only the snapshot of the shared sections; never through /students/.
+  then only the snapshot of the shared sections (on the referral and, through the scope
+  and panel registered in ReferralsConfig, on the student's page).
 - Intake registrations are visible to the desk's ROC (intake desk and coordinators).
 - Maatwerk trajectories are visible to the school staff who see the student.
 
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import OrganisationKind, Role
+from accounts.policy import receiver_sees_shared_data
 
 SENDER_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.LEERPLICHT, Role.DOORSTROOMPUNT)
 # Organisation kinds that can receive a referral.
@@ -81,9 +83,9 @@ def is_receiver(user, referral):
 
 
 def receiver_sees_student(referral):
-    """The receiver sees the shared sections only after accepting, and not any more once
-    the consent they rested on was withdrawn."""
-    return referral.status in ("accepted", "completed") and not referral.consent_withdrawn
+    """The receiver sees the shared sections only after accepting, until the referral
+    ends or the consent it rested on is withdrawn (accounts.policy)."""
+    return receiver_sees_shared_data(referral)
 
 
 def can_send_referrals(user):

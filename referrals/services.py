@@ -7,12 +7,16 @@ once) nothing matches, nothing changes, and `ReferralRefused` says why in Dutch.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import OrganisationKind, Role
+from accounts import policy
+from accounts.models import Organisation, OrganisationKind, Role
+from students.dates import add_months
 from students.models import AccessLog, Enrolment, LegalBasis, RecordChange, Student
 from students.services import (
+    ConcurrentEditError,
     access_log,
     disclosure_consent_withdraw,
     disclosure_record,
@@ -20,6 +24,7 @@ from students.services import (
     history_value,
     record_change,
 )
+from students.validators import date_of_birth_error
 
 from .models import (
     FlexEvent,
@@ -41,6 +46,10 @@ from .models import (
 from .queries import RECEIVER_KINDS, SENDER_ROLES, is_receiver, is_sender
 
 DISCLOSURE_SOURCE = "referral"
+
+
+class StudentOutOfScope(Exception):
+    """The student is not in the actor's scope: the caller answers 404."""
 
 
 class ReferralRefused(Exception):
@@ -65,16 +74,42 @@ def _event(referral, *, action, actor, from_status="", to_status="", note="", ch
     )
 
 
-def _transition(referral, *, expected, to, actor, action, values=None, note="", refusal):
-    """UPDATE ... WHERE status IN expected; refuse when no row matched."""
+def _check_version(model, pk, expected_version):
+    """Raise ConcurrentEditError with the saved row when it is not at `expected_version`
+    any more (someone else changed it since the page was read)."""
+    if expected_version is None:
+        return
+    current = model.objects.filter(pk=pk).first()
+    if current is not None and current.version != expected_version:
+        raise ConcurrentEditError(current)
+
+
+def _transition(
+    referral,
+    *,
+    expected,
+    to,
+    actor,
+    action,
+    values=None,
+    note="",
+    refusal,
+    expected_version=None,
+):
+    """UPDATE ... WHERE status IN expected (AND version = the version read); refuse when
+    no row matched: a stale page with ConcurrentEditError, a wrong status with why."""
     expected = [expected] if isinstance(expected, str) else list(expected)
     now = timezone.now()
     values = dict(values or {})
-    updated = Referral.objects.filter(pk=referral.pk, status__in=expected).update(
-        status=to, **values
-    )
+    rows = Referral.objects.filter(pk=referral.pk, status__in=expected)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(status=to, version=F("version") + 1, **values)
     if not updated:
         current = Referral.objects.filter(pk=referral.pk).values_list("status", flat=True).first()
+        if current in expected:
+            # The status still allows it: someone else changed the referral meanwhile.
+            _check_version(Referral, referral.pk, expected_version)
         label = ReferralStatus(current).label if current else "?"
         raise ReferralRefused(refusal % {"status": label})
     from_status = referral.status if referral.status in expected else expected[0]
@@ -123,12 +158,20 @@ def _validate_referral(
     errors = {}
     if membership is None or membership.role not in SENDER_ROLES:
         raise ValidationError(_("Alleen school, Leerplicht en Doorstroompunt verwijzen door."))
-    if not Student.objects.visible_to(actor).filter(pk=student.pk).exists():
-        raise ValidationError(_("Deze student valt buiten uw bereik."))
+    if not policy.may_send_referral_for(actor, student):
+        # The views load the student through the scope (404); this guards every caller.
+        raise StudentOutOfScope
     if to_organisation.pk == membership.organisation_id:
         errors["to_organisation"] = _("Verwijs naar een andere organisatie.")
     elif to_organisation.kind not in RECEIVER_KINDS or not to_organisation.is_active:
         errors["to_organisation"] = _("Deze organisatie ontvangt geen verwijzingen.")
+    elif not Organisation.objects.filter(
+        policy.referral_receivers_q(actor, student), pk=to_organisation.pk
+    ).exists():
+        errors["to_organisation"] = _(
+            "Deze organisatie hoort niet bij de regio van de student: verwijs naar een "
+            "partner in de regio waar de student woont."
+        )
     if kind == ReferralKind.OVERGANGSDOCUMENT and (
         to_organisation.kind != OrganisationKind.WI
         or membership.role not in (Role.MENTOR, Role.SCHOOL_COORDINATOR)
@@ -146,10 +189,25 @@ def _validate_referral(
         errors["sections"] = _("ABA en instrumenten deelt alleen de school, en alleen met W&I.")
     if legal_basis not in LegalBasis.values:
         errors["legal_basis"] = _("Kies een grondslag.")
+    elif legal_basis == LegalBasis.WVO_103B:
+        # ACCESS.md: WVO 103b covers the vo -> mbo transfer file only, not a handover.
+        errors["legal_basis"] = _(
+            "WVO artikel 103b geldt alleen voor het overdrachtsdossier van het vo naar het "
+            "mbo; kies een wettelijke taak of toestemming."
+        )
     elif legal_basis == LegalBasis.WETTELIJKE_TAAK and not legal_reference.strip():
         errors["legal_reference"] = _("Noem de wet en het artikel van de wettelijke taak.")
-    elif legal_basis == LegalBasis.CONSENT and not (consent_given_by.strip() and consent_given_on):
-        errors["consent_given_by"] = _("Vermeld wie toestemming gaf en wanneer.")
+    elif legal_basis == LegalBasis.CONSENT:
+        if not consent_given_by.strip():
+            errors["consent_given_by"] = _("Vermeld wie toestemming gaf en wanneer.")
+        if not consent_given_on:
+            errors["consent_given_on"] = _("Vermeld wanneer de toestemming is gegeven.")
+        elif consent_given_on > timezone.localdate():
+            errors["consent_given_on"] = _("De toestemming kan niet in de toekomst gegeven zijn.")
+        elif consent_given_on < student.date_of_birth:
+            errors["consent_given_on"] = _(
+                "De toestemming kan niet vóór de geboortedatum van de student gegeven zijn."
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -322,9 +380,19 @@ OVERGANGSDOCUMENT_FIELDS = [
 
 
 @transaction.atomic
-def referral_send(*, referral, actor):
+def referral_send(*, referral, actor, expected_version=None):
     if not is_sender(actor, referral):
         raise ReferralRefused(_("Alleen de verwijzende organisatie verstuurt deze verwijzing."))
+    if not policy.may_send_referral_for(actor, referral.student):
+        raise StudentOutOfScope
+    if not Organisation.objects.filter(
+        policy.referral_receivers_q(actor, referral.student), pk=referral.to_organisation_id
+    ).exists():
+        raise ReferralRefused(
+            _(
+                "De ontvanger hoort niet (meer) bij de regio van de student; maak een nieuwe verwijzing."
+            )
+        )
     referral.shared_data = build_snapshot(referral=referral, actor=actor)
     now = timezone.now()
     _transition(
@@ -335,6 +403,7 @@ def referral_send(*, referral, actor):
         action="sent",
         values={"sent_at": now, "shared_data": referral.shared_data},
         refusal=_("Deze verwijzing is al %(status)s: alleen een concept kan verstuurd worden."),
+        expected_version=expected_version,
     )
     disclosure_record(
         student=referral.student,
@@ -354,7 +423,7 @@ def referral_send(*, referral, actor):
 
 
 @transaction.atomic
-def referral_withdraw(*, referral, actor, note=""):
+def referral_withdraw(*, referral, actor, note="", expected_version=None):
     if not is_sender(actor, referral):
         raise ReferralRefused(_("Alleen de verwijzende organisatie kan de verwijzing intrekken."))
     _transition(
@@ -366,12 +435,13 @@ def referral_withdraw(*, referral, actor, note=""):
         values={"withdrawn_at": timezone.now()},
         note=note,
         refusal=_("Deze verwijzing is %(status)s: intrekken kan alleen vóór de acceptatie."),
+        expected_version=expected_version,
     )
     return referral
 
 
 @transaction.atomic
-def referral_accept(*, referral, actor):
+def referral_accept(*, referral, actor, expected_version=None):
     if not is_receiver(actor, referral):
         raise ReferralRefused(_("Alleen de ontvangende organisatie kan accepteren."))
     _transition(
@@ -382,12 +452,13 @@ def referral_accept(*, referral, actor):
         action="accepted",
         values={"decided_at": timezone.now(), "decided_by": actor},
         refusal=_("Deze verwijzing is %(status)s en kan niet (meer) geaccepteerd worden."),
+        expected_version=expected_version,
     )
     return referral
 
 
 @transaction.atomic
-def referral_reject(*, referral, actor, reason):
+def referral_reject(*, referral, actor, reason, expected_version=None):
     if not is_receiver(actor, referral):
         raise ReferralRefused(_("Alleen de ontvangende organisatie kan afwijzen."))
     if not (reason or "").strip():
@@ -405,12 +476,13 @@ def referral_reject(*, referral, actor, reason):
         },
         note=reason.strip(),
         refusal=_("Deze verwijzing is %(status)s en kan niet (meer) afgewezen worden."),
+        expected_version=expected_version,
     )
     return referral
 
 
 @transaction.atomic
-def referral_complete(*, referral, actor, outcome, note=""):
+def referral_complete(*, referral, actor, outcome, note="", expected_version=None):
     if not is_receiver(actor, referral):
         raise ReferralRefused(_("Alleen de ontvangende organisatie rondt de verwijzing af."))
     if outcome not in ReferralOutcome.values:
@@ -426,12 +498,13 @@ def referral_complete(*, referral, actor, outcome, note=""):
         refusal=_(
             "Deze verwijzing is %(status)s: alleen een geaccepteerde verwijzing wordt afgerond."
         ),
+        expected_version=expected_version,
     )
     return referral
 
 
 @transaction.atomic
-def referral_consent_withdraw(*, referral, actor, note=""):
+def referral_consent_withdraw(*, referral, actor, note="", expected_version=None):
     """The student (or parent) withdrew consent: the receiver loses access from now on."""
     if not is_sender(actor, referral):
         raise ReferralRefused(_("Alleen de verwijzende organisatie legt het intrekken vast."))
@@ -440,10 +513,15 @@ def referral_consent_withdraw(*, referral, actor, note=""):
             _("Deze verwijzing rust niet op toestemming; er is geen toestemming om in te trekken.")
         )
     now = timezone.now()
-    updated = Referral.objects.filter(
+    rows = Referral.objects.filter(
         pk=referral.pk, legal_basis=LegalBasis.CONSENT, consent_withdrawn_at__isnull=True
-    ).update(consent_withdrawn_at=now)
+    )
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(consent_withdrawn_at=now, version=F("version") + 1)
     if not updated:
+        if Referral.objects.filter(pk=referral.pk, consent_withdrawn_at__isnull=True).exists():
+            _check_version(Referral, referral.pk, expected_version)
         raise ReferralRefused(_("De toestemming is al ingetrokken."))
     disclosure_consent_withdraw(
         source=DISCLOSURE_SOURCE, source_id=referral.pk, actor=actor, at=now
@@ -465,12 +543,14 @@ INSTRUMENT_FIELDS = [
 
 
 @transaction.atomic
-def instruments_record(*, referral, actor, data):
+def instruments_record(*, referral, actor, data, expected_version=None):
     """W&I records the instruments on an accepted referral."""
     membership = actor.active_membership
     if not is_receiver(actor, referral) or membership.role != Role.WI:
         raise ReferralRefused(_("Alleen W&I legt instrumenten vast."))
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentEditError(locked)
     if locked.status not in (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED):
         raise ReferralRefused(_("Instrumenten worden vastgelegd na acceptatie."))
     values = {field: data.get(field) for field in INSTRUMENT_FIELDS}
@@ -485,6 +565,23 @@ def instruments_record(*, referral, actor, data):
         raise ValidationError(
             {"doelgroepverklaring_date": _("Een doelgroepverklaring hoort bij het LKV.")}
         )
+    requested = values["doelgroepverklaring_date"]
+    if requested and requested > timezone.localdate():
+        raise ValidationError(
+            {"doelgroepverklaring_date": _("De aanvraagdatum ligt in de toekomst.")}
+        )
+    if requested and values["job_start_date"]:
+        last = add_months(values["job_start_date"], 3)
+        if requested > last:
+            raise ValidationError(
+                {
+                    "doelgroepverklaring_date": _(
+                        "Voor het LKV is de doelgroepverklaring binnen 3 maanden na de start "
+                        "van de baan aangevraagd, dus uiterlijk op %(last)s."
+                    )
+                    % {"last": last.strftime("%d-%m-%Y")}
+                }
+            )
     instruments, created = WorkInstruments.objects.get_or_create(
         referral=locked, defaults={**values, "updated_by": actor}
     )
@@ -497,6 +594,7 @@ def instruments_record(*, referral, actor, data):
         instruments.updated_by = actor
         instruments.save()
     if changes:
+        Referral.objects.filter(pk=locked.pk).update(version=F("version") + 1)
         _event(locked, action="instruments", actor=actor, changes=changes)
     return instruments
 
@@ -516,32 +614,63 @@ def _flex_event(*, actor, action, registration=None, trajectory=None, changes=No
 
 @transaction.atomic
 def registration_create(*, actor, desk, data):
+    data = dict(data)
+    today = timezone.localdate()
+    registered_on = data.pop("registered_on", None) or today
+    errors = {}
+    if registered_on > today:
+        errors["registered_on"] = _("De aanmelddatum ligt in de toekomst.")
+    message = date_of_birth_error(data.get("date_of_birth"), on=registered_on)
+    if message:
+        errors["date_of_birth"] = message
+    if errors:
+        raise ValidationError(errors)
     registration = IntakeRegistration.objects.create(
-        desk=desk,
-        created_by=actor,
-        registered_on=data.pop("registered_on", None) or timezone.localdate(),
-        **data,
+        desk=desk, created_by=actor, registered_on=registered_on, **data
     )
     _flex_event(actor=actor, action="registered", registration=registration)
     return registration
 
 
-def _registration_update(*, registration, expected_status, values, actor, action, refusal):
+def _registration_update(
+    *, registration, expected_status, values, actor, action, refusal, expected_version=None
+):
+    version = registration.version if expected_version is None else expected_version
     changes = field_changes(registration, values)
     updated = IntakeRegistration.objects.filter(
-        pk=registration.pk, status__in=expected_status, version=registration.version
-    ).update(version=registration.version + 1, **values)
+        pk=registration.pk, status__in=expected_status, version=version
+    ).update(version=version + 1, **values)
     if not updated:
+        if IntakeRegistration.objects.filter(
+            pk=registration.pk, status__in=expected_status
+        ).exists():
+            _check_version(IntakeRegistration, registration.pk, version)
         raise ReferralRefused(refusal)
     _flex_event(actor=actor, action=action, registration=registration, changes=changes)
     registration.refresh_from_db()
     return registration
 
 
+def _registration_date_error(registration, day, *, future=False):
+    """Why `day` cannot be a date in this registration's course, or None."""
+    if day < registration.registered_on:
+        return _("Deze datum ligt vóór de aanmelding (%(day)s).") % {
+            "day": registration.registered_on.strftime("%d-%m-%Y")
+        }
+    if not future and day > timezone.localdate():
+        return _("Deze datum ligt in de toekomst.")
+    return None
+
+
 @transaction.atomic
-def registration_record_intake(*, registration, actor, intake_date, intake_notes):
+def registration_record_intake(
+    *, registration, actor, intake_date, intake_notes, expected_version=None
+):
     if not intake_date:
         raise ValidationError({"intake_date": _("Vul de intakedatum in.")})
+    message = _registration_date_error(registration, intake_date)
+    if message:
+        raise ValidationError({"intake_date": message})
     return _registration_update(
         registration=registration,
         expected_status=[IntakeStatus.NEW, IntakeStatus.IN_INTAKE],
@@ -552,12 +681,13 @@ def registration_record_intake(*, registration, actor, intake_date, intake_notes
         },
         actor=actor,
         action="intake",
+        expected_version=expected_version,
         refusal=_("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw."),
     )
 
 
 @transaction.atomic
-def registration_consult(*, registration, actor, partners):
+def registration_consult(*, registration, actor, partners, expected_version=None):
     if not partners.strip():
         raise ValidationError({"consultation_partners": _("Met wie wordt afgestemd?")})
     return _registration_update(
@@ -566,6 +696,7 @@ def registration_consult(*, registration, actor, partners):
         values={"status": IntakeStatus.IN_CONSULTATION, "consultation_partners": partners.strip()},
         actor=actor,
         action="consultation",
+        expected_version=expected_version,
         refusal=_("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw."),
     )
 
@@ -642,7 +773,7 @@ def _place_student(
 
 
 @transaction.atomic
-def registration_close(*, registration, actor, outcome, data):
+def registration_close(*, registration, actor, outcome, data, expected_version=None):
     """The outcome of the intake; placing in a programme creates or links the student."""
     data = dict(data)
     errors = {}
@@ -654,10 +785,22 @@ def registration_close(*, registration, actor, outcome, data):
         "outcome_date": data.get("outcome_date") or timezone.localdate(),
         "outcome_note": (data.get("outcome_note") or "").strip(),
     }
+    message = _registration_date_error(registration, values["outcome_date"])
+    if message:
+        errors["outcome_date"] = message
+    elif registration.intake_date and values["outcome_date"] < registration.intake_date:
+        errors["outcome_date"] = _("De uitkomst ligt vóór de intake (%(day)s).") % {
+            "day": registration.intake_date.strftime("%d-%m-%Y")
+        }
     if outcome == IntakeOutcome.PLACED:
         for field in ("institution", "programme", "level", "start_date"):
             if not data.get(field):
                 errors[field] = _("Verplicht bij plaatsing in een opleiding.")
+        if data.get("start_date"):
+            # Placed with an impossible age (a date of birth typed wrong at registration).
+            message = date_of_birth_error(registration.date_of_birth, on=data["start_date"])
+            if message:
+                errors["start_date"] = message
     elif outcome == IntakeOutcome.OUTSIDE_EDUCATION:
         if not data.get("outside_route"):
             errors["outside_route"] = _("Kies de soort route.")
@@ -672,7 +815,10 @@ def registration_close(*, registration, actor, outcome, data):
         raise ValidationError(errors)
     # Lock the row first: placing twice must not create two enrolments.
     locked = IntakeRegistration.objects.select_for_update().get(pk=registration.pk)
-    if locked.status == IntakeStatus.CLOSED or locked.version != registration.version:
+    version = registration.version if expected_version is None else expected_version
+    if locked.status != IntakeStatus.CLOSED and locked.version != version:
+        raise ConcurrentEditError(locked)
+    if locked.status == IntakeStatus.CLOSED:
         raise ReferralRefused(
             _("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw.")
         )
@@ -697,6 +843,7 @@ def registration_close(*, registration, actor, outcome, data):
         values=values,
         actor=actor,
         action="closed",
+        expected_version=expected_version,
         refusal=_("Deze aanmelding is intussen gewijzigd of afgesloten; laad de pagina opnieuw."),
     )
 
@@ -709,6 +856,17 @@ def trajectory_start(*, actor, student, data):
     membership = actor.active_membership
     if not Student.objects.visible_to(actor).filter(pk=student.pk).exists():
         raise ValidationError(_("Deze student valt buiten uw bereik."))
+    start = data.get("start_date")
+    if start and start > timezone.localdate():
+        raise ValidationError(
+            {
+                "start_date": _(
+                    "De startdatum ligt in de toekomst: leg het traject vast als het start."
+                )
+            }
+        )
+    if start and start < add_months(student.date_of_birth, 12 * 12):
+        raise ValidationError({"start_date": _("Deze startdatum past niet bij de geboortedatum.")})
     trajectory = MaatwerkTrajectory.objects.create(
         student=student, school=membership.organisation, created_by=actor, **data
     )
@@ -722,9 +880,26 @@ def trajectory_start(*, actor, student, data):
 
 
 @transaction.atomic
-def trajectory_contact_add(*, trajectory, actor, date, note):
+def trajectory_contact_add(*, trajectory, actor, date, note, expected_version=None):
+    errors = {}
     if not note.strip():
-        raise ValidationError({"note": _("Schrijf kort wat er besproken is.")})
+        errors["note"] = _("Schrijf kort wat er besproken is.")
+    if date < trajectory.start_date:
+        errors["date"] = _("Het contact ligt vóór de start van het traject (%(day)s).") % {
+            "day": trajectory.start_date.strftime("%d-%m-%Y")
+        }
+    elif date > timezone.localdate():
+        errors["date"] = _(
+            "De datum ligt in de toekomst: leg een contact vast als het er geweest is."
+        )
+    if errors:
+        raise ValidationError(errors)
+    rows = MaatwerkTrajectory.objects.filter(pk=trajectory.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if not rows.update(version=F("version") + 1):
+        _check_version(MaatwerkTrajectory, trajectory.pk, expected_version)
+        raise ReferralRefused(_("Dit traject bestaat niet meer."))
     contact = TrajectoryContact.objects.create(
         trajectory=trajectory, date=date, note=note.strip(), author=actor
     )
@@ -733,19 +908,30 @@ def trajectory_contact_add(*, trajectory, actor, date, note):
 
 
 @transaction.atomic
-def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to=""):
+def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to="", expected_version=None):
     if outcome not in TrajectoryOutcome.values:
         raise ValidationError({"outcome": _("Kies de uitkomst.")})
     if outcome == TrajectoryOutcome.ROUTED and not routed_to.strip():
         raise ValidationError({"routed_to": _("Vermeld naar welke route.")})
     if end_date < trajectory.start_date:
         raise ValidationError({"end_date": _("Het einde ligt niet vóór de start.")})
+    if end_date > timezone.localdate():
+        raise ValidationError(
+            {
+                "end_date": _(
+                    "De einddatum ligt in de toekomst: beëindig het traject als het klaar is."
+                )
+            }
+        )
     values = {"end_date": end_date, "outcome": outcome, "routed_to": routed_to.strip()}
     changes = field_changes(trajectory, values)
-    updated = MaatwerkTrajectory.objects.filter(pk=trajectory.pk, end_date__isnull=True).update(
-        **values
-    )
+    rows = MaatwerkTrajectory.objects.filter(pk=trajectory.pk, end_date__isnull=True)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(version=F("version") + 1, **values)
     if not updated:
+        if MaatwerkTrajectory.objects.filter(pk=trajectory.pk, end_date__isnull=True).exists():
+            _check_version(MaatwerkTrajectory, trajectory.pk, expected_version)
         raise ReferralRefused(_("Dit traject is al beëindigd."))
     _flex_event(actor=actor, action="ended", trajectory=trajectory, changes=changes)
     trajectory.refresh_from_db()

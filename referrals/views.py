@@ -16,10 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.policy import referral_receivers_q
 from students.dates import school_year_label, school_year_of
 from students.models import AccessLog, LegalBasis, Level
 from students.queries import get_student_for_user
-from students.services import access_log
+from students.services import ConcurrentEditError, access_log
 
 from . import services
 from .forms import (
@@ -35,13 +36,17 @@ from .forms import (
     TrajectoryContactForm,
     TrajectoryEndForm,
     TrajectoryForm,
+    VersionForm,
 )
 from .models import (
     SPECIAL_SECTIONS,
+    IntakeOutcome,
     IntakeStatus,
     ReferralKind,
+    ReferralOutcome,
     ReferralStatus,
     Section,
+    TrajectoryOutcome,
 )
 from .queries import (
     can_send_referrals,
@@ -116,6 +121,7 @@ def referral_create(request, public_id, overgangsdocument=False):
         raise Http404("No referrals for this role")
     form_class = OvergangsdocumentForm if overgangsdocument else ReferralForm
     kwargs = {
+        "receivers_q": referral_receivers_q(request.user, student),
         "sender_organisation": request.user.organisation,
         "section_choices": _sections_for(request.user, overgangsdocument=overgangsdocument),
         "wi_only": overgangsdocument,
@@ -143,6 +149,8 @@ def referral_create(request, public_id, overgangsdocument=False):
                     if overgangsdocument
                     else None,
                 )
+            except services.StudentOutOfScope:
+                raise Http404("No student here") from None
             except ValidationError as error:
                 _form_errors(form, error)
             else:
@@ -171,10 +179,48 @@ def _log_special_view(request, referral, detail):
     )
 
 
+VERSION_REFUSED = _("Het formulier is ongeldig; laad de pagina opnieuw.")
+
+
+def _posted_version(request):
+    """The version the page was read at (bounded), or None with a form error."""
+    form = VersionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else None
+
+
+def _display(value):
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return _("ja")
+    if value is False:
+        return _("nee")
+    if hasattr(value, "strftime"):
+        return value.strftime("%d-%m-%Y")
+    return str(value)
+
+
+def _conflict_rows(rows):
+    """[(label, saved, yours)] as the side-by-side table of a refused stale save."""
+    result = []
+    for label, saved, yours in rows:
+        saved, yours = _display(saved), _display(yours)
+        result.append({"label": label, "saved": saved, "yours": yours, "differs": saved != yours})
+    return result
+
+
+def _choice_label(choices, value):
+    return dict(choices).get(value, value)
+
+
 @login_required
 @never_cache
 def referral_detail(request, public_id):
     referral = get_referral_for_user(request.user, public_id)
+    return _render_referral(request, referral)
+
+
+def _render_referral(request, referral, *, conflict=None, forms=None, status=200):
     sender = is_sender(request.user, referral)
     receiver = is_receiver(request.user, referral) and not sender
     shows_student = sender or receiver_sees_student(referral)
@@ -201,23 +247,51 @@ def referral_detail(request, public_id):
         "due": reminder_due(timezone.localtime(referral.sent_at).date())
         if referral.sent_at
         else None,
-        "reject_form": RejectForm(),
-        "complete_form": CompleteForm(),
+        "reject_form": (forms or {}).get("reject") or RejectForm(),
+        "complete_form": (forms or {}).get("complete") or CompleteForm(),
         "instruments": getattr(referral, "instruments", None),
+        "conflict": conflict,
     }
     if receiver and shows_student and request.user.role == Role.WI:
         instruments = context["instruments"]
-        context["instruments_form"] = InstrumentsForm(
+        context["instruments_form"] = (forms or {}).get("instruments") or InstrumentsForm(
             initial={f: getattr(instruments, f) for f in services.INSTRUMENT_FIELDS}
             if instruments
             else None
         )
-    return render(request, "referrals/referral_detail.html", context)
+    return render(request, "referrals/referral_detail.html", context, status=status)
+
+
+def _referral_conflict(current, posted):
+    """The saved referral next to what this user tried: status and the posted fields."""
+    rows = [
+        (_("Status"), current.get_status_display(), _("(uw actie)")),
+    ]
+    labels = {
+        "reason": (_("Reden van afwijzing"), current.rejection_reason),
+        "outcome": (
+            _("Uitkomst"),
+            _choice_label(ReferralOutcome.choices, current.outcome),
+        ),
+        "note": (_("Toelichting"), current.outcome_note),
+    }
+    for name, (label, saved) in labels.items():
+        if name in posted:
+            yours = posted[name]
+            if name == "outcome":
+                yours = _choice_label(ReferralOutcome.choices, yours)
+            rows.append((label, saved, yours))
+    return _conflict_rows(rows)
 
 
 def _transition_view(request, public_id, fn, success, form_class=None, **extra):
     referral = get_referral_for_user(request.user, public_id)
     kwargs = {}
+    version = _posted_version(request)
+    if version is None:
+        # No version, or a tampered one: nothing is done (never a database error).
+        messages.error(request, VERSION_REFUSED)
+        return redirect("referrals:detail", referral.public_id)
     if form_class is not None:
         form = form_class(request.POST)
         if not form.is_valid():
@@ -225,7 +299,13 @@ def _transition_view(request, public_id, fn, success, form_class=None, **extra):
             return redirect("referrals:detail", referral.public_id)
         kwargs = form.cleaned_data
     try:
-        fn(referral=referral, actor=request.user, **kwargs, **extra)
+        fn(referral=referral, actor=request.user, expected_version=version, **kwargs, **extra)
+    except ConcurrentEditError as error:
+        current = get_referral_for_user(request.user, public_id)
+        conflict = _referral_conflict(error.current, {k: str(v) for k, v in kwargs.items()})
+        return _render_referral(request, current, conflict=conflict, status=409)
+    except services.StudentOutOfScope:
+        raise Http404("No student here") from None
     except services.ReferralRefused as refused:
         # A refusal is logged like every other one (ACCESS.md); ids only, no names.
         security_log.warning(
@@ -308,10 +388,35 @@ def referral_consent_withdraw(request, public_id):
 def referral_instruments(request, public_id):
     referral = get_referral_for_user(request.user, public_id)
     form = InstrumentsForm(request.POST)
-    if form.is_valid():
+    version = _posted_version(request)
+    if version is None:
+        messages.error(request, VERSION_REFUSED)
+    elif form.is_valid():
         try:
             services.instruments_record(
-                referral=referral, actor=request.user, data=form.cleaned_data
+                referral=referral,
+                actor=request.user,
+                data=form.cleaned_data,
+                expected_version=version,
+            )
+        except ConcurrentEditError:
+            current = get_referral_for_user(request.user, public_id)
+            saved = getattr(current, "instruments", None)
+            rows = [
+                (
+                    form.fields[name].label,
+                    getattr(saved, name, None) if saved else None,
+                    form.cleaned_data.get(name),
+                )
+                for name in services.INSTRUMENT_FIELDS
+            ]
+            # The form shows the user's values again; saving now is a deliberate choice.
+            return _render_referral(
+                request,
+                current,
+                conflict=_conflict_rows(rows),
+                forms={"instruments": form},
+                status=409,
             )
         except services.ReferralRefused as refused:
             messages.error(request, refused.message)
@@ -433,20 +538,32 @@ def registration_detail(request, public_id):
             "outcome_date": timezone.localdate(),
         },
     )
+    conflict = None
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         form = {"intake": intake_form, "consult": consult_form, "outcome": outcome_form}.get(action)
-        if form is not None and form.is_valid():
+        version = _posted_version(request)
+        if form is not None and version is None:
+            form.is_valid()
+            form.add_error(None, VERSION_REFUSED)
+        elif form is not None and form.is_valid():
             data = form.cleaned_data
             try:
                 if action == "intake":
                     services.registration_record_intake(
-                        registration=registration, actor=request.user, **data
+                        registration=registration,
+                        actor=request.user,
+                        expected_version=version,
+                        **data,
                     )
                     messages.success(request, _("De intake is vastgelegd."))
                 elif action == "consult":
                     services.registration_consult(
-                        registration=registration, actor=request.user, partners=data["partners"]
+                        registration=registration,
+                        actor=request.user,
+                        partners=data["partners"],
+                        expected_version=version,
                     )
                     messages.success(request, _("De aanmelding staat op: in afstemming."))
                 else:
@@ -455,8 +572,14 @@ def registration_detail(request, public_id):
                         actor=request.user,
                         outcome=data["outcome"],
                         data=data,
+                        expected_version=version,
                     )
                     messages.success(request, _("De uitkomst is vastgelegd."))
+            except ConcurrentEditError as error:
+                current = error.current
+                conflict = _registration_conflict(current, form)
+                registration = get_registration_for_user(request.user, public_id)
+                status = 409
             except services.ReferralRefused as refused:
                 messages.error(request, refused.message)
             except ValidationError as error:
@@ -473,8 +596,30 @@ def registration_detail(request, public_id):
             "outcome_form": outcome_form,
             "events": list(registration.events.select_related("actor")),
             "closed": registration.status == IntakeStatus.CLOSED,
+            "conflict": conflict,
         },
+        status=status,
     )
+
+
+def _registration_conflict(current, form):
+    """The saved registration next to what this user tried to save."""
+    saved = {
+        "intake_date": current.intake_date,
+        "intake_notes": current.intake_notes,
+        "partners": current.consultation_partners,
+        "outcome": _choice_label(IntakeOutcome.choices, current.outcome),
+        "outcome_date": current.outcome_date,
+        "outcome_note": current.outcome_note,
+    }
+    rows = [(_("Status"), current.get_status_display(), _("(uw actie)"))]
+    for name, value in saved.items():
+        if name in form.fields:
+            yours = form.cleaned_data.get(name)
+            if name == "outcome":
+                yours = _choice_label(IntakeOutcome.choices, yours)
+            rows.append((form.fields[name].label, value, yours))
+    return _conflict_rows(rows)
 
 
 # --- Flexservice: maatwerk trajectories ------------------------------------------------
@@ -523,20 +668,51 @@ def trajectory_detail(request, public_id):
     end_form = TrajectoryEndForm(
         request.POST if action == "end" else None, initial={"end_date": timezone.localdate()}
     )
+    conflict = None
+    status = 200
     if request.method == "POST":
         form = contact_form if action == "contact" else end_form
-        if form.is_valid():
+        version = _posted_version(request)
+        if version is None:
+            form.is_valid()
+            form.add_error(None, VERSION_REFUSED)
+        elif form.is_valid():
             try:
                 if action == "contact":
                     services.trajectory_contact_add(
-                        trajectory=trajectory, actor=request.user, **form.cleaned_data
+                        trajectory=trajectory,
+                        actor=request.user,
+                        expected_version=version,
+                        **form.cleaned_data,
                     )
                     messages.success(request, _("Het contactmoment is vastgelegd."))
                 else:
                     services.trajectory_end(
-                        trajectory=trajectory, actor=request.user, **form.cleaned_data
+                        trajectory=trajectory,
+                        actor=request.user,
+                        expected_version=version,
+                        **form.cleaned_data,
                     )
                     messages.success(request, _("Het traject is beëindigd."))
+            except ConcurrentEditError as error:
+                current = error.current
+                rows = [
+                    (_("Einddatum"), current.end_date, form.cleaned_data.get("end_date")),
+                    (
+                        _("Uitkomst"),
+                        _choice_label(TrajectoryOutcome.choices, current.outcome),
+                        _choice_label(TrajectoryOutcome.choices, form.cleaned_data.get("outcome")),
+                    ),
+                    (_("Aantal contactmomenten"), current.contacts.count(), None),
+                ]
+                if action == "contact":
+                    rows = [
+                        rows[2],
+                        (_("Uw contactmoment"), None, form.cleaned_data.get("note")),
+                    ]
+                conflict = _conflict_rows(rows)
+                trajectory = get_trajectory_for_user(request.user, public_id)
+                status = 409
             except services.ReferralRefused as refused:
                 messages.error(request, refused.message)
             except ValidationError as error:
@@ -552,7 +728,9 @@ def trajectory_detail(request, public_id):
             "contact_form": contact_form,
             "end_form": end_form,
             "events": list(trajectory.events.select_related("actor")),
+            "conflict": conflict,
         },
+        status=status,
     )
 
 

@@ -8,6 +8,8 @@ That is why most fields are not `required` here.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from students.validators import VersionedFormMixin, VersionField
+
 from .models import (
     HEALTH_WARNING,
     AbaStep,
@@ -31,10 +33,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class StepForm(forms.ModelForm):
-    """Base: a hidden version for optimistic locking, dates as date pickers."""
+class StepForm(VersionedFormMixin, forms.ModelForm):
+    """Base: a hidden version for optimistic locking (bounded: a tampered value is a
+    form error, not a 500), dates as date pickers."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, startpunt_name="", **kwargs):
         super().__init__(*args, **kwargs)

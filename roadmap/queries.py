@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import Role
+from accounts.policy import sees_only_shared_sections
 from students.models import Employment, Enrolment, Level
 from students.queries import get_student_for_user, writable_students
 
@@ -74,7 +75,10 @@ def special_institution_id(user, student):
 
 
 def get_route_student(user, public_id):
-    """The student if the user may see it, else 404."""
+    """The student if the user may see the route, else 404. A partner sees a student only
+    through what a referral shared (accounts.policy), never the route itself."""
+    if sees_only_shared_sections(user):
+        raise Http404("No route here")
     return get_student_for_user(user, public_id)
 
 

@@ -126,8 +126,18 @@ PAST_DATES = {
     "handover_date",
     "enrolment_confirmed_date",
 }
-# Dates that belong to the programme itself: not before the enrolment started.
-DURING_ENROLMENT = {"lob_started_date", "applied_date", "alob_started_date"}
+# Dates that belong to the programme itself: not before the enrolment started
+# (ROADMAP.md: "A step cannot be dated before the enrolment start"; the planned
+# follow-up meeting and the further-education dates of 5b included).
+DURING_ENROLMENT = {
+    "lob_started_date",
+    "applied_date",
+    "alob_started_date",
+    "followup_meeting_date",
+    "registered_date",
+    "handover_date",
+    "enrolment_confirmed_date",
+}
 
 LKV_MONTHS = 3
 
@@ -208,6 +218,18 @@ def validate_step(*, enrolment, kind, values, today):
             errors[name] = _("Deze datum ligt vóór de start van de inschrijving (%(start)s).") % {
                 "start": _fmt(enrolment.start_date)
             }
+
+    followup = values.get("followup_meeting_date")
+    if (
+        followup
+        and step_date
+        and "date" not in errors
+        and "followup_meeting_date" not in errors
+        and followup < step_date
+    ):
+        errors["followup_meeting_date"] = _(
+            "Het vervolggesprek volgt op het studieadviesgesprek (%(day)s): kies een latere datum."
+        ) % {"day": _fmt(step_date)}
 
     if kind == StepKind.START:
         if not values["transfer_system_loaded"] and values["transfer_system_reference"]:

@@ -21,21 +21,30 @@ from .models import Enrolment, Student
 _student_panels = []
 
 
-def register_student_panel(order, provider):
+def register_student_panel(order, provider, *, shared=False):
     """Add a section to the student's page.
 
     `provider(request, student)` returns {"template": ..., "context": {...}} or None when
     it has nothing to show for this user and student. Lower `order` comes first. The
     provider runs on every page view: it must use a fixed number of queries.
+
+    A partner (accounts.policy.sees_only_shared_sections) sees only what a referral
+    shared: only panels registered with `shared=True` (the app that keeps what was
+    shared) run for them; every other panel is never even asked.
     """
-    _student_panels.append((order, provider))
+    _student_panels.append((order, provider, shared))
     _student_panels.sort(key=lambda item: item[0])
     return provider
 
 
 def student_panels(request, student):
+    from accounts.policy import sees_only_shared_sections
+
+    shared_only = sees_only_shared_sections(request.user)
     rendered = []
-    for _order, provider in _student_panels:
+    for _order, provider, shared in _student_panels:
+        if shared_only and not shared:
+            continue
         panel = provider(request, student)
         if panel:
             rendered.append(panel)
@@ -112,9 +121,12 @@ def current_enrolments_prefetch(today: date):
 
 
 def home_students_panel(request):
+    from accounts.policy import sees_only_shared_sections
+
     user = request.user
     membership = user.active_membership
-    if membership is None:
+    if membership is None or sees_only_shared_sections(user):
+        # A partner's students are the accepted referrals in their inbox panel.
         return None
     today = timezone.localdate()
     visible = Student.objects.visible_to(user, today=today)

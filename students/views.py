@@ -13,6 +13,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.policy import sees_only_shared_sections
+
 from .dates import age_on
 from .forms import (
     MENTOR_ASSIGNING_ROLES,
@@ -137,7 +139,10 @@ def student_list(request):
     context = {
         "form": form,
         "students": students,
-        "scope_empty": visible.query.is_empty(),
+        # A partner with no accepted referral sees the same explanation as a role
+        # without students: who they will see, and from when.
+        "scope_empty": visible.query.is_empty()
+        or (sees_only_shared_sections(user) and not students and not filters and not has_previous),
         "filtered": bool(filters),
         "has_previous": has_previous,
         "has_next": has_next,
@@ -146,6 +151,8 @@ def student_list(request):
         "first_url": _page_url(filters),
         "page_size": settings.KOERS_PAGE_SIZE,
         "today": today,
+        # Partners see names only here: the rest is what a referral shared.
+        "shared_only": sees_only_shared_sections(user),
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "students/_student_rows.html" if partial else "students/student_list.html"
@@ -204,6 +211,17 @@ def _enrolment_state(enrolment, today):
 def _render_student(request, student, *, today, forms=None, conflict=None, status=200):
     user = request.user
     membership = user.active_membership
+    if sees_only_shared_sections(user):
+        # A partner sees exactly what referrals shared with their organisation: the
+        # panels that keep it, nothing of the file itself (ACCESS.md, REFERRALS.md).
+        context = {
+            "student": student,
+            "shared_only": True,
+            "panels": student_panels(request, student),
+            "today": today,
+        }
+        access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=student)
+        return render(request, "students/student_detail.html", context, status=status)
     enrolments = list(
         student.enrolments.select_related("institution").order_by("-start_date", "-id")
     )

@@ -77,7 +77,8 @@ def test_each_role_sees_only_its_own_signals_and_closes_one(
     row, pk = first_signal(page, action)
     if action == "resolve":
         row.locator("summary", has_text="Afhandelen").click()
-        row.get_by_label("Notitie").fill("Gebeld, vervolgafspraak gemaakt.")
+        # A signal that asks for a step labels the note as the reason to close without it.
+        row.locator("textarea[name='note']").fill("Gebeld, vervolgafspraak gemaakt.")
         row.get_by_role("button", name="Afhandelen").click()
         expect(page.get_by_text("Het signaal is afgehandeld.")).to_be_visible()
     else:

@@ -97,8 +97,14 @@ def test_mentor_sends_an_overgangsdocument_to_wi_who_sees_only_the_shared_sectio
     expect(page.get_by_role("heading", level=1).filter(has_text="Sem Koopmans")).to_be_visible()
     assert "sem@example.test" in page.content()
     assert_accessible(page)
-    # Still never the whole file.
-    assert page.goto(f"{live_server.url}/students/{student.public_id}/").status == 404
+    # The student's page shows the same shared sections, never the whole file.
+    assert page.goto(f"{live_server.url}/students/{student.public_id}/").status == 200
+    shown_on_page = sorted(
+        page.locator("[data-section]").evaluate_all("els => els.map(e => e.dataset.section)")
+    )
+    assert shown_on_page == ["contact", "overgangsdocument", "support_needs"]
+    expect(page.locator("#h-enrolments")).to_have_count(0)
+    assert_accessible(page)
 
     # The PDF renders, with the document's text.
     pdf = page.request.get(

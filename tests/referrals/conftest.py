@@ -15,8 +15,12 @@ def care(db):
     from accounts.models import Organisation, Region
     from students.demo import seed_accounts  # noqa: F401 - the care organisation's home
 
+    # In the region of the test students (the factories' municipality): a referral
+    # goes only to the partners of the student's region.
     Organisation.objects.get_or_create(
-        name="Zorg Test", kind="care", defaults={"region": Region.objects.first()}
+        name="Zorg Test",
+        kind="care",
+        defaults={"region": Region.objects.get(name="Noord-Holland Noord")},
     )
     return make_user("zorg@nhn.test", "care", "Zorg Test")
 

@@ -188,8 +188,10 @@ def test_receiver_sees_exactly_the_shared_sections_after_accepting(mentor, wi, s
     assert 'data-section="support_needs"' in page
     for hidden in ("roadmap_summary", "study_advice", "perspective", "aba"):
         assert f'data-section="{hidden}"' not in page
-    # Still never the whole file.
-    assert client.get(f"/students/{student.public_id}/").status_code == 404
+    # The student's page shows the same shared sections, never the whole file.
+    student_page = client.get(f"/students/{student.public_id}/").content.decode()
+    assert 'data-section="contact"' in student_page
+    assert 'data-section="roadmap_summary"' not in student_page
 
 
 def test_a_partner_opening_a_referral_to_another_organisation_gets_404(
@@ -214,8 +216,9 @@ def test_a_draft_is_invisible_to_the_receiver(mentor, wi, student, client):
 def test_accept_twice_through_the_page_says_why(mentor, wi, student, client):
     referral = make_referral(actor=mentor, student=student, to=organisation(WI))
     client.force_login(wi)
-    client.post(f"/verwijzingen/{referral.public_id}/accepteren/")
-    response = client.post(f"/verwijzingen/{referral.public_id}/accepteren/", follow=True)
+    read = {"version": referral.version}  # two tabs, both read before accepting
+    client.post(f"/verwijzingen/{referral.public_id}/accepteren/", read)
+    response = client.post(f"/verwijzingen/{referral.public_id}/accepteren/", read, follow=True)
     assert "kan niet (meer) geaccepteerd worden" in response.content.decode()
     assert referral.events.filter(action="accepted").count() == 1
 
@@ -223,9 +226,10 @@ def test_accept_twice_through_the_page_says_why(mentor, wi, student, client):
 def test_a_refused_transition_is_logged_without_personal_data(mentor, wi, student, client, caplog):
     referral = make_referral(actor=mentor, student=student, to=organisation(WI))
     client.force_login(wi)
-    client.post(f"/verwijzingen/{referral.public_id}/accepteren/")
+    read = {"version": referral.version}
+    client.post(f"/verwijzingen/{referral.public_id}/accepteren/", read)
     with caplog.at_level("WARNING", logger="koers.security"):
-        client.post(f"/verwijzingen/{referral.public_id}/accepteren/")
+        client.post(f"/verwijzingen/{referral.public_id}/accepteren/", read)
     refusals = [r.getMessage() for r in caplog.records if r.name == "koers.security"]
     assert any("refused POST" in line for line in refusals)
     assert not any(student.last_name in line for line in refusals)

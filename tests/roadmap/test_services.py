@@ -441,3 +441,24 @@ def test_each_role_logs_only_its_own_kind_of_contact(adult_mentee, mentor, dsp, 
         with pytest.raises(ValidationError):
             contact_moment_log(student=adult_mentee, kind=kind, data=data, actor=actor)
     assert ContactMoment.objects.count() == 1
+
+
+# --- Issue 13: every step date within the enrolment and not ahead ----------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("study-advice", "followup_meeting_date"),
+        ("further-education", "registered_date"),
+        ("further-education", "handover_date"),
+        ("further-education", "enrolment_confirmed_date"),
+    ],
+)
+def test_a_step_date_before_the_enrolment_start_is_refused_on_its_field(
+    kind, field, enrolment, mentor, today
+):
+    data = valid_data(kind, enrolment, today) | {field: enrolment.start_date - timedelta(days=1)}
+    with pytest.raises(ValidationError) as error:
+        step_log(enrolment=enrolment, kind=kind, data=data, actor=mentor)
+    assert field in error.value.message_dict

@@ -314,3 +314,37 @@ def test_start_page_query_count_does_not_grow_with_the_number_of_students(client
         other = StudentFactory(mentor=mentor)
         EnrolmentFactory(student=other, start_date=today - timedelta(weeks=3))
     assert count() == before
+
+
+# --- Issue 13: a tampered version is a form error, never a 500 ------------------------
+
+
+@pytest.mark.parametrize("version", ["99999999999", "-1", "abc"])
+def test_a_tampered_version_is_a_form_error_not_a_500(
+    client, mentor, mentee, enrolment, today, version
+):
+    step_log(
+        enrolment=enrolment,
+        kind="study-advice",
+        data=valid_data("study-advice", enrolment, today),
+        actor=mentor,
+    )
+    client.force_login(mentor)
+    data = form_data(valid_data("study-advice", enrolment, today) | {"advice": "stop"})
+    data["version"] = version
+    response = client.post(step_url(mentee, enrolment, "study-advice"), data)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert StudyAdviceStep.objects.get().advice == "continue"
+
+
+def test_a_follow_up_meeting_before_the_advice_conversation_is_refused_on_its_field(
+    client, mentor, mentee, enrolment, today
+):
+    client.force_login(mentor)
+    data = valid_data("study-advice", enrolment, today)
+    data["followup_meeting_date"] = data["date"] - timedelta(days=1)
+    response = client.post(step_url(mentee, enrolment, "study-advice"), form_data(data))
+    assert response.status_code == 200
+    assert "vervolggesprek" in response.context["form"].errors["followup_meeting_date"][0]
+    assert not StudyAdviceStep.objects.exists()

@@ -406,14 +406,14 @@ POST_MATRIX.update({
     "doorstroomtafel:propose": "L R R 404 404 404 404 404 404 404 404 404 404",
     "doorstroomtafel:transition": "L 404 404 400 400 404 404 404 404 404 404 404 404",
     "monitoring:dismiss": "L 404 R 404 404 404 404 404 404 404 404 404 404",
-    "monitoring:resolve": "L 404 S 404 404 404 404 404 404 404 404 404 404",
-    "referrals:accept": "L R R 404 404 404 S 404 404 404 404 404 404",
+    "monitoring:resolve": "L 404 R 404 404 404 404 404 404 404 404 404 404",
+    "referrals:accept": "L R R 404 404 404 R 404 404 404 404 404 404",
     "referrals:complete": "L R R 404 404 404 R 404 404 404 404 404 404",
     "referrals:consent_withdraw": "L R R 404 404 404 R 404 404 404 404 404 404",
     "referrals:instruments": "L R R 404 404 404 R 404 404 404 404 404 404",
     "referrals:reject": "L R R 404 404 404 R 404 404 404 404 404 404",
     "referrals:send": "L R R 404 404 404 R 404 404 404 404 404 404",
-    "referrals:withdraw": "L S S 404 404 404 R 404 404 404 404 404 404",
+    "referrals:withdraw": "L R R 404 404 404 R 404 404 404 404 404 404",
     "reports:export_job_start": "L 404 S 404 404 404 404 404 S 404 S 404 404",
 })
 # fmt: on

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 
 from referrals import services
 from referrals.models import Referral, ReferralEvent, ReferralStatus
@@ -182,7 +183,7 @@ def test_receiver_sees_exactly_the_shared_sections_after_accepting(mentor, wi, s
     services.referral_accept(referral=referral, actor=wi)
     client.force_login(wi)
     page = client.get(f"/verwijzingen/{referral.public_id}/").content.decode()
-    assert student.last_name in page
+    assert escape(student.last_name) in page
     assert 'data-section="contact"' in page
     assert "jongere@example.test" in page
     assert 'data-section="support_needs"' in page

@@ -9,16 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from accounts.models import Organisation, User
+from students.validators import VersionField
 
 from .models import CaseTable, Meeting
-
-MAX_VERSION = 2**31 - 1
-
-
-def version_field():
-    return forms.IntegerField(
-        widget=forms.HiddenInput, min_value=0, max_value=MAX_VERSION, required=True
-    )
 
 
 def _day(value):
@@ -80,7 +73,7 @@ class MeetingForm(forms.ModelForm):
 class MeetingDetailsForm(MeetingForm):
     """The details of a meeting already planned: the version the user read."""
 
-    version = version_field()
+    version = VersionField()
 
     def clean_date(self):
         date = self.cleaned_data.get("date")
@@ -94,7 +87,7 @@ class TransitionForm(forms.Form):
     """A status step of a meeting; finalising minutes with empty items needs
     `confirm_empty` (the second, explicit confirmation)."""
 
-    version = version_field()
+    version = VersionField()
     confirm_empty = forms.BooleanField(required=False)
 
 
@@ -110,11 +103,11 @@ class CandidateForm(forms.Form):
 
 class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", _("Omhoog")), ("down", _("Omlaag"))])
-    version = version_field()  # the meeting's: the order is the agenda's
+    version = VersionField()  # the meeting's: the order is the agenda's
 
 
 class NoteForm(forms.Form):
-    version = version_field()
+    version = VersionField()
     preparation_note = forms.CharField(
         label=_("Voorbereidingsnotitie"),
         required=False,
@@ -136,7 +129,7 @@ class ProposalForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    version = version_field()
+    version = VersionField()
     discussion = forms.CharField(
         label=_("Besproken"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -184,14 +177,14 @@ class ActionForm(forms.Form):
 
 
 class ActionDoneForm(forms.Form):
-    version = version_field()
+    version = VersionField()
 
 
 class CaseTableForm(forms.ModelForm):
     """The table's settings (functional administrators, in the admin): standing member
     users belong to the table's member organisations; a stale save is refused."""
 
-    version = version_field()
+    version = VersionField()
 
     class Meta:
         model = CaseTable

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Location, Membership, Organisation, OrganisationKind, Role, User
 
 from .models import Enrolment, Level
+from .validators import VersionField
 
 SCHOOL_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK)
 REGIONAL_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
@@ -23,13 +24,6 @@ REGIONAL_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
 MENTOR_ASSIGNING_ROLES = (Role.SCHOOL_COORDINATOR,)
 
 NO_MENTOR = "none"
-# A hidden `version` is the version the user read; the database keeps it as a 32-bit
-# integer, so a tampered value beyond it is a form error, not a database error.
-VERSION_MAX = 2_147_483_647
-
-
-def version_field():
-    return forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX)
 
 
 def enrolled_on_q(day: date, prefix: str = "") -> Q:
@@ -210,7 +204,7 @@ class StudentContactForm(forms.Form):
     phone = forms.CharField(
         label=_("Telefoonnummer"), required=False, max_length=30, validators=[_phone_validator]
     )
-    version = version_field()
+    version = VersionField(min_value=1)
 
     FIELDS = ("email", "phone")
 
@@ -233,7 +227,7 @@ class StudentMentorForm(forms.Form):
     """Assigning a mentor of the coordinator's own school."""
 
     mentor = forms.ChoiceField(label=_("Mentor"), required=False)
-    version = version_field()
+    version = VersionField(min_value=1)
 
     def __init__(self, *args, student, school_id, **kwargs):
         kwargs.setdefault("prefix", "mentor")

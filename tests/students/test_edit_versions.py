@@ -4,8 +4,8 @@ version is a form error, never a server error."""
 
 import pytest
 
-from students.forms import VERSION_MAX
 from students.models import Student
+from students.validators import MAX_VERSION as VERSION_MAX
 from tests.factories import EnrolmentFactory, StudentFactory, make_user
 
 pytestmark = pytest.mark.django_db

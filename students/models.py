@@ -89,8 +89,10 @@ class Student(models.Model):
     # A mentor_email from the administration with no account yet (lower case): linked to
     # the student as soon as that address holds a mentor role at one of the student's
     # institutions (students.services.student_link_pending_mentor), never to anyone else.
+    # A database default too: bulk loaders that write rows with COPY (the synthetic
+    # population) need not know every column added later.
     pending_mentor_email = models.EmailField(
-        _("mentor (nog zonder account)"), blank=True, editable=False
+        _("mentor (nog zonder account)"), blank=True, editable=False, default="", db_default=""
     )
     # The institution whose import created this student (INTERFACES.md 1, "Acting for one
     # institution"): that import may update the student while it is enrolled nowhere else.

@@ -99,7 +99,7 @@ bench-web: $(STAMP) .env
 	@test -x var/bench-venv/bin/python || $(PYTHON) -m venv var/bench-venv
 	@var/bench-venv/bin/python -c "import aiohttp" 2>/dev/null && test -x var/bench-venv/bin/py-spy \
 		|| var/bench-venv/bin/python -m pip install --quiet -r bench/requirements.txt
-	$(BIN)/python bench/web_benchmark.py $(BENCH_ARGS)
+	$(BIN)/python -u bench/web_benchmark.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/

@@ -431,6 +431,45 @@ def print_table(rows):
     print("(milliseconds; 'x floor' is the throughput as a share of /healthz's in this run)")
 
 
+PROJECT_DIRS = ("accounts/", "students/", "roadmap/", "monitoring/", "referrals/",
+                "doorstroomtafel/", "reports/", "config/")  # fmt: skip
+DJANGO_STEPS = ("django/template/", "django/db/models/sql/compiler.py", "django/middleware/",
+                "django/contrib/sessions/", "django/contrib/auth/")  # fmt: skip
+
+
+def summarise_profile(path):
+    """py-spy's raw (collapsed) stacks -> samples per function, inclusive and own.
+
+    Inclusive counts go to the project's functions and to a few Django steps (template
+    rendering, SQL compilation and execution, middleware), each once per stack.
+    """
+    own, inclusive, total = Counter(), Counter(), 0
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [f for f in stack.split(";") if not f.startswith(("process ", "thread "))]
+        if not frames or not count.isdigit():
+            continue
+        count = int(count)
+        total += count
+        own[frames[-1]] += count
+        seen = set()
+        for frame in frames:
+            name, _, where = frame.rpartition(" (")
+            file = where.split(":")[0]
+            if file.startswith(PROJECT_DIRS):
+                key = f"{name} ({file})"
+            elif file.startswith(DJANGO_STEPS):
+                key = f"[django] {file}"
+            elif "psycopg/" in file and name.endswith(("execute", "_execute_send", "wait")):
+                key = "[psycopg] waiting for PostgreSQL"
+            else:
+                continue
+            if key not in seen:
+                seen.add(key)
+                inclusive[key] += count
+    return {"samples": total, "inclusive": inclusive.most_common(40), "own": own.most_common(20)}
+
+
 def profile(base, page, seconds, server_pid):
     """Drive one page while py-spy samples the workers; the project's hottest functions."""
     spy = BENCH_VENV / "bin" / "py-spy"
@@ -446,38 +485,16 @@ def profile(base, page, seconds, server_pid):
     if not out.exists():
         print(f"  py-spy wrote nothing: {recorder.stderr.read()[-300:]}")
         return None
-    own, inclusive, total = Counter(), Counter(), 0
-    for line in out.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        count = int(count)
-        frames = stack.split(";")
-        if not any("gunicorn" in frame for frame in frames):
-            continue
-        total += count
-        own[frames[-1]] += count
-        seen = set()
-        for frame in frames:
-            if str(ROOT) in frame or "/site-packages/django/" in frame:
-                key = (
-                    frame.split(" (")[0]
-                    + " ("
-                    + frame.split(" (")[-1]
-                    .split(":")[0]
-                    .replace(str(ROOT) + "/", "")
-                    .split("site-packages/")[-1]
-                    + ")"
-                )
-                if key not in seen:
-                    seen.add(key)
-                    inclusive[key] += count
-    print(f"\nprofile of {page['name']} ({total} samples; {out}):")
-    print("  where the time goes (inclusive, project and Django functions):")
-    for frame, count in inclusive.most_common(25):
+    summary = summarise_profile(out)
+    total, inclusive, own = summary["samples"], summary["inclusive"], summary["own"]
+    print(f"\nprofile of {page['name']} ({total} samples; {out.relative_to(ROOT)}):")
+    print("  where the time goes (inclusive: the project's functions and Django's main steps):")
+    for frame, count in inclusive[:30]:
         print(f"    {100 * count / max(total, 1):5.1f}%  {frame}")
     print("  hottest leaf frames (own time):")
-    for frame, count in own.most_common(12):
+    for frame, count in own[:12]:
         print(f"    {100 * count / max(total, 1):5.1f}%  {frame[:110]}")
-    return {"samples": total, "inclusive": inclusive.most_common(40), "own": own.most_common(20)}
+    return summary
 
 
 def main():
@@ -530,7 +547,7 @@ def main():
         sessions = {name: login(base, user) for name, user in personas.items()}
         print(f"served on {base} (gunicorn, {WORKERS} workers, DEBUG off); "
               f"logged in: {', '.join(sessions)}")  # fmt: skip
-        pages = plan_pages(sessions, data, today, args.seconds)
+        pages = all_pages = plan_pages(sessions, data, today, args.seconds)
         if args.only:
             pages = [pages[0]] + [p for p in pages[1:] if args.only.lower() in p["name"].lower()]
         print(f"driving {len(pages)} pages, {args.seconds} s each at {CONCURRENCY} connections")
@@ -538,7 +555,7 @@ def main():
         print_table(rows)
         profiles = {}
         for wanted in args.profile:
-            page = next((p for p in pages if wanted.lower() in p["name"].lower()), None)
+            page = next((p for p in all_pages if wanted.lower() in p["name"].lower()), None)
             if page is None:
                 print(f"no page matches {wanted!r}")
                 continue

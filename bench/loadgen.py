@@ -9,7 +9,8 @@ PLAN: {"base": "http://127.0.0.1:PORT", "concurrency": 16, "seconds": 20, "warmu
 Each page is driven alone: `concurrency` connections send requests back to back (each
 takes the next of the page's request list, round robin) for `warmup` seconds, which are
 not counted, and then for `seconds`. Only loopback addresses are accepted, redirects are
-not followed, every body is read to the end. A response with a status outside `expect`
+not followed, every body is read to the end; after each page the generator waits until
+/healthz answers within a second again. A response with a status outside `expect`
 counts as an error (a redirect to the login page too). req/s is the requests that ended
 after the warm-up divided by the time from there until the last one ended.
 """
@@ -90,6 +91,22 @@ async def drive(session, base, page, concurrency, seconds, warmup):
     }
 
 
+async def drain(session, base, limit=300):
+    """Wait until the server answers /healthz within a second again: requests of a slow
+    page (and those its timed-out connections left queued) must not be measured as the
+    next page's."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        began = time.perf_counter()
+        try:
+            async with session.get(base + "/healthz", allow_redirects=False) as response:
+                await response.read()
+        except (TimeoutError, aiohttp.ClientError):
+            continue
+        if time.perf_counter() - began < 1:
+            return
+
+
 async def main(plan):
     base = plan["base"]
     if urlsplit(base).hostname not in LOOPBACK:
@@ -106,6 +123,7 @@ async def main(plan):
             )
             print(json.dumps({"progress": result}), file=sys.stderr, flush=True)
             results.append(result)
+            await drain(session, base)
     return results
 
 

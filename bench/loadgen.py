@@ -9,8 +9,8 @@ PLAN: {"base": "http://127.0.0.1:PORT", "concurrency": 16, "seconds": 20, "warmu
 Each page is driven alone: `concurrency` connections send requests back to back (each
 takes the next of the page's request list, round robin) for `warmup` seconds, which are
 not counted, and then for `seconds`. Only loopback addresses are accepted, redirects are
-not followed, every body is read to the end; after each page the generator waits until
-/healthz answers within a second again. A response with a status outside `expect`
+not followed, every body is read to the end; before each page the generator waits until
+/healthz answers within a second (the server is idle again). A response with a status outside `expect`
 counts as an error (a redirect to the login page too). req/s is the requests that ended
 after the warm-up divided by the time from there until the last one ended.
 """
@@ -118,12 +118,12 @@ async def main(plan):
         connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
     ) as session:
         for page in plan["pages"]:
+            await drain(session, base)
             result = await drive(
                 session, base, page, plan["concurrency"], plan["seconds"], plan["warmup"]
             )
             print(json.dumps({"progress": result}), file=sys.stderr, flush=True)
             results.append(result)
-            await drain(session, base)
     return results
 
 

@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-shifted pytest ruff-check lint format migrations-check check-deploy bandit messages \
-	bench-import bench-checks seed clean
+	bench-import bench-checks bench-web seed clean
 
 help:
 	@echo "make run           serve Koers on http://127.0.0.1:8000 with demo data, worker and beat"
@@ -26,6 +26,7 @@ help:
 	@echo "make messages      makemessages + compilemessages for locale/en"
 	@echo "make bench-import  import benchmark (100,000 students; set DATABASE_URL to PostgreSQL)"
 	@echo "make bench-checks  checks benchmark (100,000 and 500,000 students; DATABASE_URL to PostgreSQL)"
+	@echo "make bench-web     pages under load through gunicorn (DATABASE_URL to PostgreSQL; BENCH_ARGS=--students N --reuse)"
 	@echo "make seed          (re)load the demo data"
 	@echo "make clean         remove var/ (the SQLite database, Celery queue, media)"
 
@@ -98,6 +99,13 @@ bench-import: $(STAMP) .env
 
 bench-checks: $(STAMP) .env
 	$(BIN)/python bench/checks_benchmark.py $(BENCH_ARGS)
+
+# The load generator (aiohttp) and profiler (py-spy) live in their own venv, not in .venv.
+bench-web: $(STAMP) .env
+	@test -x var/bench-venv/bin/python || $(PYTHON) -m venv var/bench-venv
+	@var/bench-venv/bin/python -c "import aiohttp" 2>/dev/null && test -x var/bench-venv/bin/py-spy \
+		|| var/bench-venv/bin/python -m pip install --quiet -r bench/requirements.txt
+	$(BIN)/python -u bench/web_benchmark.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/

@@ -37,6 +37,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result.students} students, {result.enrolments} enrolments, "
             f"{result.qualifications} qualifications, {result.employments} employments, "
-            f"{result.study_advice_steps} study advice steps, "
-            f"{result.perspective_steps} perspective steps in {elapsed:.1f} s"
+            f"{result.steps} roadmap steps, {result.contact_moments} contact moments, "
+            f"{result.history} history rows, {result.mentors} mentors, "
+            f"{result.referrals} referrals, {result.agenda_items} agenda items "
+            f"({result.rows} rows) in {elapsed:.1f} s"
         )

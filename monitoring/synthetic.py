@@ -648,6 +648,27 @@ def _lock_tables():
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
 
+def _fields(model):
+    """The fields of COLUMNS[model], and the model's other NOT NULL fields that have a
+    default (columns added after this generator was written, such as a `version`): those
+    are written with the model's own default, so the population keeps up with the models."""
+    # get_field accepts attnames ("student_id") as well as names.
+    fields = [model._meta.get_field(name) for name in COLUMNS[model]]
+    named = {field.attname for field in fields}
+    extra = [
+        field
+        for field in model._meta.concrete_fields
+        if field.attname not in named and not field.null and field.has_default()
+    ]
+    return fields, extra
+
+
+def _with_defaults(values, extra):
+    if not extra:
+        return values
+    return [tuple(row) + tuple(field.get_default() for field in extra) for row in values]
+
+
 def _write(rows: dict):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -655,8 +676,9 @@ def _write(rows: dict):
             for model, values in rows.items():
                 if not values:
                     continue
-                # get_field accepts attnames ("student_id") as well as names.
-                fields = [model._meta.get_field(name) for name in COLUMNS[model]]
+                fields, extra = _fields(model)
+                values = _with_defaults(values, extra)
+                fields = fields + extra
                 columns = ", ".join(f'"{field.column}"' for field in fields)
                 as_json = [
                     i for i, field in enumerate(fields) if isinstance(field, models.JSONField)
@@ -675,7 +697,9 @@ def _write(rows: dict):
             for model, values in rows.items():
                 if not values:
                     continue
-                fields = [model._meta.get_field(name) for name in COLUMNS[model]]
+                fields, extra = _fields(model)
+                values = _with_defaults(values, extra)
+                fields = fields + extra
                 columns = ", ".join(f'"{field.column}"' for field in fields)
                 marks = ", ".join(["%s"] * len(fields))
                 # Names from the model's meta, values as parameters.

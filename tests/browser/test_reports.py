@@ -28,7 +28,7 @@ def test_regional_coordinator_filters_sees_chart_and_exports(page, live_server, 
     page.get_by_label("Niveau").select_option("entree")
     page.get_by_role("button", name="Toon").click()
     page.wait_for_url("**/rapportages/?*niveau=entree*")
-    assert page.get_by_text("niveau=Entree (mbo 1)").is_visible()
+    assert page.get_by_text("Niveau: Entree (mbo 1)").is_visible()
 
     chart = page.locator("canvas#chart-entree_outflow")
     chart.wait_for()
@@ -66,5 +66,5 @@ def test_regional_coordinator_filters_sees_chart_and_exports(page, live_server, 
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     for row in outflow:
         assert row in rows
-    assert "niveau=Entree (mbo 1)" in rows[0][0]
+    assert "Niveau: Entree (mbo 1)" in rows[0][0]
     assert AccessLog.objects.filter(action="export", role="regional_coordinator").count() == 2

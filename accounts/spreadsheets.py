@@ -55,15 +55,66 @@ def safe_csv_writer(handle, **kwargs):
     return SafeCsvWriter(handle, **kwargs)
 
 
-def xlsx_row(sheet, row):
+# Number formats of XLSX cells (Excel's codes; shown as dd-mm-jjjj and 11,7% in Dutch).
+DATE_FORMAT = "dd-mm-yyyy"
+DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
+INTEGER_FORMAT = "0"
+PERCENT_FORMAT = "0.0%"
+
+
+def xlsx_row(sheet, row, *, number_formats=None, bold=False):
     """The row as openpyxl cells for `sheet.append`: text always a string cell (never a
-    formula, also for a quoted value), numbers and dates as they are."""
+    formula, also for a quoted value), numbers and dates as they are. Dates get the
+    date format; `number_formats` (one per column, None for the default) formats
+    numbers, never text (a suppressed "< 5" stays text)."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
     cells = []
-    for value in safe_row(row):
+    for index, value in enumerate(safe_row(row)):
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"
+        else:
+            wanted = (
+                number_formats[index] if number_formats and index < len(number_formats) else None
+            )
+            if wanted is None and isinstance(value, datetime):
+                wanted = DATETIME_FORMAT
+            elif wanted is None and isinstance(value, date):
+                wanted = DATE_FORMAT
+            if wanted is not None and value is not None:
+                cell.number_format = wanted
+        if bold:
+            cell.font = Font(bold=True)
         cells.append(cell)
     return cells
+
+
+def xlsx_freeze_row(sheet, row):
+    """Rows up to and including `row` (the header) stay in view when scrolling. On a
+    write-only sheet, set before its first row is written."""
+    sheet.freeze_panes = f"A{row + 1}"
+
+
+def xlsx_filter(sheet, *, row, columns, last_row):
+    """A filter on the header at `row` over the rows below it, up to `last_row`."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.auto_filter.ref = f"A{row}:{get_column_letter(max(columns, 1))}{max(last_row, row)}"
+
+
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+def xlsx_sheet_title(text, taken=()):
+    """A sheet name Excel accepts: at most 31 characters, none of \\ / * ? : [ ], not
+    starting with a quote, and not one of `taken`."""
+    title = _SHEET_TITLE_FORBIDDEN.sub(" ", str(text)).strip().strip("'")[:31].strip() or "Blad"
+    candidate, n = title, 2
+    lowered = {name.lower() for name in taken}
+    while candidate.lower() in lowered:
+        suffix = f" ({n})"
+        candidate = title[: 31 - len(suffix)] + suffix
+        n += 1
+    return candidate

@@ -23,6 +23,7 @@ from monitoring.models import Assignee, ClosedReason, Signal, SignalEvent, Signa
 from students.models import LegalBasis
 from students.services import ConcurrentEditError, disclosure_record
 
+from .documents import agenda_title, table_label
 from .forms import due_date_error, held_date_error, meeting_date_error
 from .models import (
     ActionItem,
@@ -497,14 +498,15 @@ def agenda_finalise(*, meeting, actor, notify=True, expected_version=None):
 def _mail_agenda(meeting, recipients):
     # No student names in the e-mail: the agenda itself stays behind the login.
     link = settings_site_url() + reverse("doorstroomtafel:meeting", args=[meeting.public_id])
-    subject = _("Agenda Doorstroomtafel %(table)s, %(date)s") % {
-        "table": meeting.table.name,
-        "date": meeting.date.strftime("%d-%m-%Y"),
-    }
+    subject = agenda_title(meeting)
     body = _(
-        "De agenda van de Doorstroomtafel %(table)s op %(date)s is definitief.\n"
+        "De agenda van %(table)s op %(date)s is definitief.\n"
         "U vindt de agenda na inloggen in Koers: %(link)s\n"
-    ) % {"table": meeting.table.name, "date": meeting.date.strftime("%d-%m-%Y"), "link": link}
+    ) % {
+        "table": table_label(meeting.table),
+        "date": meeting.date.strftime("%d-%m-%Y"),
+        "link": link,
+    }
     send_mass_mail(
         [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients],
         fail_silently=True,

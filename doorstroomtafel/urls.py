@@ -10,6 +10,7 @@ urlpatterns = [
     path("voordragen/<str:public_id>/", views.propose, name="propose"),
     path("<str:public_id>/", views.meeting_detail, name="meeting"),
     path("<str:public_id>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),
+    path("<str:public_id>/verslag.pdf", views.minutes_pdf, name="minutes_pdf"),
     path("<str:public_id>/punten/", views.item_add, name="item_add"),
     path("<str:public_id>/punten/<int:item_id>/verplaats/", views.item_move, name="item_move"),
     path("<str:public_id>/punten/<int:item_id>/verwijder/", views.item_remove, name="item_remove"),

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import policy
 from accounts.models import User
+from accounts.pdf import render_pdf
 from students.models import AccessLog, Student
 from students.queries import get_student_for_user, writable_students
 from students.services import ConcurrentEditError, access_log
 
-from . import services
+from . import documents, services
 from .forms import (
     ActionDoneForm,
     ActionForm,
@@ -163,28 +163,7 @@ def _meeting_context(request, meeting, *, today, failed=None):
             if item.pk == failed[1]:
                 setattr(item, f"{failed[0]}_form", failed[2])
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTES_FINAL):
-        minutes = {
-            item.pk: item
-            for item in AgendaItem.objects.filter(meeting=meeting)
-            .select_related("lead_organisation", "lead_user")
-            .prefetch_related(
-                Prefetch(
-                    "actions",
-                    queryset=ActionItem.objects.select_related("owner", "owner_organisation"),
-                )
-            )
-            .only("id", "discussion", "decision", "lead_organisation", "lead_user")
-        }
-        for item in items:
-            minuted = minutes.get(item.pk)
-            item.discussion = minuted.discussion
-            item.decision = minuted.decision
-            item.lead_organisation = minuted.lead_organisation
-            item.lead_user = minuted.lead_user
-            item.action_list = list(minuted.actions.all())
-        context["addenda"] = list(
-            Addendum.objects.filter(meeting=meeting).select_related("author", "item__student")
-        )
+        context["addenda"] = _with_minutes(meeting, items)
         context["addendum_form"] = AddendumForm(items=items)
     if editor and meeting.status == MeetingStatus.PLANNED:
         context["candidates"] = candidates(meeting, today=today)
@@ -200,6 +179,31 @@ def _meeting_context(request, meeting, *, today, failed=None):
         .order_by("-at", "-id")[:100]
     )
     return context
+
+
+def _with_minutes(meeting, items):
+    """The minutes onto the agenda rows (discussion, decision, lead, actions), as the
+    meeting page and the minutes PDF show them; returns the meeting's addenda."""
+    minutes = {
+        item.pk: item
+        for item in AgendaItem.objects.filter(meeting=meeting)
+        .select_related("lead_organisation", "lead_user")
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=ActionItem.objects.select_related("owner", "owner_organisation"),
+            )
+        )
+        .only("id", "discussion", "decision", "lead_organisation", "lead_user")
+    }
+    for item in items:
+        minuted = minutes.get(item.pk)
+        item.discussion = minuted.discussion
+        item.decision = minuted.decision
+        item.lead_organisation = minuted.lead_organisation
+        item.lead_user = minuted.lead_user
+        item.action_list = list(minuted.actions.all())
+    return list(Addendum.objects.filter(meeting=meeting).select_related("author", "item__student"))
 
 
 def _meeting_response(request, meeting, *, failed=None, status=200):
@@ -320,20 +324,22 @@ def _last_change(meeting, item=None):
 
 @login_required
 def agenda_pdf(request, public_id):
-    """The agenda document: per student only the minimum of DOORSTROOMTAFEL.md."""
-    from weasyprint import HTML
-
+    """The agenda document: per student only the minimum of DOORSTROOMTAFEL.md. Open
+    while the meeting is planned and held; once the minutes are final the page no longer
+    shows the minimum, and the minutes PDF takes its place."""
     meeting = get_meeting_for_user(request.user, public_id)
     if meeting.status == MeetingStatus.MINUTES_FINAL:
         raise Http404("The agenda is closed")
     today = timezone.localdate()
     items = agenda_rows(meeting, today=today)
-    html = render_to_string(
+    pdf = render_pdf(
         "doorstroomtafel/agenda_pdf.html",
         {"meeting": meeting, "table": meeting.table, "items": items, "today": today},
+        user=request.user,
+        title=documents.agenda_title(meeting),
         request=request,
+        landscape=True,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     access_log(
         user=request.user,
         action=AccessLog.Action.DOWNLOAD,
@@ -344,6 +350,37 @@ def agenda_pdf(request, public_id):
     # The file name names the meeting's date, never a student.
     response["Content-Disposition"] = (
         f'inline; filename="agenda-doorstroomtafel-{meeting.date:%Y-%m-%d}.pdf"'
+    )
+    return response
+
+
+@login_required
+def minutes_pdf(request, public_id):
+    """The minutes as PDF, for whoever sees the meeting (accounts.policy, "Case
+    tables"), with what the meeting page shows them: per item the reason, what was
+    discussed, the decision, the lead and the actions, and the addenda. Only once the
+    meeting is held (before that there are no minutes)."""
+    meeting = get_meeting_for_user(request.user, public_id)
+    if meeting.status not in (MeetingStatus.HELD, MeetingStatus.MINUTES_FINAL):
+        raise Http404("No minutes yet")
+    items = agenda_rows(meeting, today=timezone.localdate())
+    addenda = _with_minutes(meeting, items)
+    pdf = render_pdf(
+        "doorstroomtafel/minutes_pdf.html",
+        {"meeting": meeting, "table": meeting.table, "items": items, "addenda": addenda},
+        user=request.user,
+        title=documents.minutes_title(meeting),
+        request=request,
+    )
+    access_log(
+        user=request.user,
+        action=AccessLog.Action.DOWNLOAD,
+        students=[item.student_id for item in items],
+        detail=f"doorstroomtafel: verslag-pdf overleg {meeting.pk}",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="verslag-doorstroomtafel-{meeting.date:%Y-%m-%d}.pdf"'
     )
     return response
 

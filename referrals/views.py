@@ -9,13 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.pdf import render_pdf
 from accounts.policy import referral_receivers_q
 from students.dates import school_year_label, school_year_of
 from students.models import AccessLog, LegalBasis, Level
@@ -432,8 +432,6 @@ def referral_instruments(request, public_id):
 @login_required
 @never_cache
 def overgangsdocument_pdf(request, public_id):
-    from weasyprint import HTML
-
     referral = get_referral_for_user(request.user, public_id)
     if referral.kind != ReferralKind.OVERGANGSDOCUMENT:
         raise Http404("No document")
@@ -447,12 +445,13 @@ def overgangsdocument_pdf(request, public_id):
     else:
         data = referral.shared_data
         document = data.get("overgangsdocument", {})
-    html = render_to_string(
+    pdf = render_pdf(
         "referrals/overgangsdocument_pdf.html",
-        {"referral": referral, "data": data, "document": document, "now": timezone.now()},
+        {"referral": referral, "data": data, "document": document},
+        user=request.user,
+        title=_("Overgangsdocument"),
         request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     access_log(
         user=request.user,
         action=AccessLog.Action.DOWNLOAD,

@@ -1,8 +1,12 @@
 """Files of the reports: every table as CSV or XLSX, and the person-level list.
 
-Aggregate files hold the same text as the page (`tables.display`), so small groups are
-suppressed in files as on screen. The person-level list streams: CSV row by row from a
-server-side cursor, XLSX through openpyxl's write-only workbook into a temporary file.
+Aggregate CSV holds the same text as the page (`tables.display`); aggregate XLSX holds
+typed cells (`Table.sheet`): counts as numbers, each share as numerator, denominator
+and a percentage, with small groups suppressed ("< 5") as on screen. Sheets and headers
+are Dutch, the header row is frozen and has a filter. The person-level list streams:
+CSV row by row from a server-side cursor, XLSX through openpyxl's write-only workbook
+into a temporary file; its dates are dates (CSV: dd-mm-jjjj, said in the header), its
+levels and yes/no values are labels. CSV files start with a BOM (UTF-8 for Excel).
 """
 
 import contextlib
@@ -12,13 +16,22 @@ import tempfile
 
 from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.worksheet import _writer as openpyxl_writer
 
 from accounts.models import Role
-from accounts.spreadsheets import safe_csv_writer, xlsx_row
+from accounts.spreadsheets import (
+    DATE_FORMAT,
+    INTEGER_FORMAT,
+    safe_csv_writer,
+    xlsx_filter,
+    xlsx_freeze_row,
+    xlsx_row,
+    xlsx_sheet_title,
+)
 from monitoring.models import Signal, SignalStatus
-from students.models import AccessLog, Enrolment, Student
+from students.models import AccessLog, Enrolment, Level, Student
 from students.services import access_log
 
 from .db import report_transaction
@@ -40,11 +53,14 @@ def private_temp_dir():
     return path
 
 
-def write_only_sheet(workbook, title):
+def write_only_sheet(workbook, title, *, header_row=None):
     """A write-only sheet whose rows go to a temporary file in `private_temp_dir`
     (openpyxl's default is the system's /tmp). Removed by `workbook.save`, or by
-    `sheet._writer.cleanup()` when the build stops early."""
+    `sheet._writer.cleanup()` when the build stops early. `header_row` stays in view
+    (set here: a write-only sheet writes its view before the first row)."""
     sheet = workbook.create_sheet(title=title)
+    if header_row:
+        xlsx_freeze_row(sheet, header_row)
     descriptor, path = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=private_temp_dir())
     os.close(descriptor)
     openpyxl_writer.ALL_TEMP_FILES.append(path)  # removed at exit at the latest
@@ -73,11 +89,15 @@ class _Echo:
         return value
 
 
+DATES_NOTE = gettext_lazy("Datums als dd-mm-jjjj.")
+
+
 def tables_csv_lines(tables, *, heading):
     """CSV lines (strings) for a list of tables, one block per table."""
     writer = safe_csv_writer(_Echo(), delimiter=";")
     yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
     yield writer.writerow([heading])
+    yield writer.writerow([str(DATES_NOTE)])
     for table in tables:
         yield writer.writerow([])
         yield writer.writerow([str(table.title)])
@@ -88,17 +108,45 @@ def tables_csv_lines(tables, *, heading):
             yield writer.writerow([str(table.note)])
 
 
+# The sheets of the report tables, by the table's key: Dutch, within Excel's 31 letters.
+SHEET_NAMES = {
+    "entree_outflow": gettext_lazy("Uitstroom Entree"),
+    "roadmap_timeliness": gettext_lazy("Tijdigheid route"),
+    "vsv_operational": gettext_lazy("VSV op peildatum"),
+    "vsv_snapshot": gettext_lazy("VSV-peiling 1 oktober"),
+    "signals_kind": gettext_lazy("Signalen per soort"),
+    "signals_assignee": gettext_lazy("Signalen per behandelaar"),
+    "doorstroomtafel": gettext_lazy("Doorstroomtafel"),
+    "flexservice": gettext_lazy("Flexservice"),
+}
+TABLE_HEADER_ROW = 3  # the title, the filters, then the header
+
+
 def tables_xlsx(tables, *, heading) -> bytes:
-    """One sheet per table: a title row, the header and the rows as shown on the page."""
+    """One sheet per table: a title row, the filters, the header (frozen, with a filter)
+    and the rows as typed cells (`Table.sheet`)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for table in tables:
-        sheet = workbook.create_sheet(title=table.key[:31])
-        sheet.append(xlsx_row(sheet, [str(table.title)]))
+        name = SHEET_NAMES.get(table.key, table.key)
+        sheet = workbook.create_sheet(title=xlsx_sheet_title(name, workbook.sheetnames))
+        headers, rows = table.sheet()
+        sheet.append(xlsx_row(sheet, [str(table.title)], bold=True))
         sheet.append(xlsx_row(sheet, [heading]))
-        sheet.append(xlsx_row(sheet, [str(c) for c in table.columns]))
-        for row in table.display_rows():
-            sheet.append(xlsx_row(sheet, row))
+        sheet.append(xlsx_row(sheet, headers, bold=True))
+        for row in rows:
+            values = [value for value, _format in row]
+            sheet.append(xlsx_row(sheet, values, number_formats=[f for _v, f in row]))
+        xlsx_freeze_row(sheet, TABLE_HEADER_ROW)
+        xlsx_filter(
+            sheet,
+            row=TABLE_HEADER_ROW,
+            columns=len(headers),
+            last_row=TABLE_HEADER_ROW + len(rows),
+        )
+        for index, header in enumerate(headers, start=1):
+            width = min(max(len(header) * 0.9, 10), 40)
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
         if table.note:
             sheet.append([])
             sheet.append(xlsx_row(sheet, [str(table.note)]))
@@ -124,19 +172,70 @@ def export_students(user, scope):
     return queryset.filter(pk__in=Student.objects.visible_to(user).values("pk"))
 
 
-STUDENT_COLUMNS = (
-    "Studentnummer",
-    "Voornaam",
-    "Achternaam",
-    "Geboortedatum",
-    "Woongemeente",
-    "Instelling",
-    "Niveau",
-    "Ingeschreven tot",
-    "VSV (laatste controle)",
-    "Monitoring beëindigd",
-    "Open signalen",
+STUDENT_SHEET = "studenten"
+STUDENT_HEADER_ROW = 1
+STUDENT_DATE_COLUMNS = (3, 7)
+STUDENT_FORMATS = (
+    None,
+    None,
+    None,
+    DATE_FORMAT,
+    None,
+    None,
+    None,
+    DATE_FORMAT,
+    None,
+    None,
+    INTEGER_FORMAT,
 )
+
+
+def student_columns(*, csv=False):
+    """The list's headers, in Dutch; in CSV the date columns say how dates are written."""
+    columns = [
+        _("Studentnummer"),
+        _("Voornaam"),
+        _("Achternaam"),
+        _("Geboortedatum"),
+        _("Woongemeente"),
+        _("Instelling"),
+        _("Niveau"),
+        _("Ingeschreven tot"),
+        _("VSV (laatste controle)"),
+        _("Monitoring beëindigd"),
+        _("Open signalen"),
+    ]
+    if csv:
+        for index in STUDENT_DATE_COLUMNS:
+            columns[index] = _("%(column)s (dd-mm-jjjj)") % {"column": columns[index]}
+    return columns
+
+
+def student_csv_row(row):
+    """A row of `student_rows` as CSV writes it: dates as dd-mm-jjjj."""
+    return [
+        value.strftime("%d-%m-%Y") if index in STUDENT_DATE_COLUMNS and value else value
+        for index, value in enumerate(row)
+    ]
+
+
+def student_csv_header():
+    return student_columns(csv=True)
+
+
+def write_student_sheet(sheet, rows):
+    """The list onto a write-only sheet made with `header_row=STUDENT_HEADER_ROW`: the
+    header, the rows as typed cells, and a filter over them. Returns the rows written."""
+    columns = student_columns()
+    sheet.append(xlsx_row(sheet, columns, bold=True))
+    written = 0
+    for row in rows:
+        sheet.append(xlsx_row(sheet, row, number_formats=STUDENT_FORMATS))
+        written += 1
+    xlsx_filter(
+        sheet, row=STUDENT_HEADER_ROW, columns=len(columns), last_row=STUDENT_HEADER_ROW + written
+    )
+    return written
 
 
 def students_queryset(queryset, *, with_id=False):
@@ -177,7 +276,8 @@ def students_queryset(queryset, *, with_id=False):
 def student_rows(queryset, *, ids=None):
     """Tuples of the list, read in chunks from a server-side cursor. `ids`, a list,
     receives the id of every student written, so an access log can name exactly them."""
-    yes, no = _("ja"), _("nee")
+    yes, no = _("Ja"), _("Nee")
+    levels = dict(Level.choices)
     for row in students_queryset(queryset, with_id=ids is not None).iterator(chunk_size=CHUNK):
         if ids is not None:
             ids.append(row[-1])
@@ -187,11 +287,11 @@ def student_rows(queryset, *, ids=None):
             number,
             first,
             last,
-            born.isoformat(),
+            born,
             municipality,
             institution or "",
-            level or "",
-            until.isoformat() if until else "",
+            str(levels.get(level, level or "")),
+            until,
             yes if vsv else no,
             yes if ended else no,
             n or 0,
@@ -207,22 +307,20 @@ def log_student_export(*, user, queryset, detail):
 def students_csv_lines(queryset):
     writer = safe_csv_writer(_Echo(), delimiter=";")
     yield "\ufeff"
-    yield writer.writerow(STUDENT_COLUMNS)
+    yield writer.writerow(student_csv_header())
     # Closed with the generator, also when the client goes away mid-download.
     with report_transaction():
         for row in student_rows(queryset):
-            yield writer.writerow(row)
+            yield writer.writerow(student_csv_row(row))
 
 
 def students_xlsx_file(queryset):
     """A temporary file with the list as XLSX (write-only: rows are not kept in memory)."""
     workbook = Workbook(write_only=True)
-    sheet = write_only_sheet(workbook, "studenten")
+    sheet = write_only_sheet(workbook, STUDENT_SHEET, header_row=STUDENT_HEADER_ROW)
     try:
-        sheet.append(xlsx_row(sheet, STUDENT_COLUMNS))
         with report_transaction():
-            for row in student_rows(queryset):
-                sheet.append(xlsx_row(sheet, row))
+            write_student_sheet(sheet, student_rows(queryset))
     except BaseException:
         discard_sheet(sheet)
         raise

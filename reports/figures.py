@@ -425,7 +425,7 @@ def vsv_operational(scope) -> Table:
         columns=[_("Indeling"), _("Groep"), _("VSV")],
         rows=rows,
         note=_(
-            "Operationele definitie (MONITORING.md, paragraaf 3), berekend voor de peildatum; "
+            "Operationele definitie van voortijdig schoolverlaten, berekend voor de peildatum; "
             "de regel 'Volgens de laatste controle' is de stand van de dagelijkse controle."
         ),
     )

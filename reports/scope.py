@@ -11,6 +11,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind, Region, Role, SubRegion
 from students.dates import school_year_of
@@ -106,18 +107,19 @@ class Scope:
         )
 
     def describe(self):
-        """The filters in words, for file headers and the access log (no names)."""
-        parts = [f"schooljaar {self.school_year}-{self.school_year + 1}"]
+        """The filters in words, for file headers and the access log (no names of
+        people): "Schooljaar 2026-2027 · Instelling: Horizon College"."""
+        parts = [_("Schooljaar %(year)s") % {"year": f"{self.school_year}-{self.school_year + 1}"}]
         for key, word in (
-            ("region", "regio"),
-            ("subregion", "subregio"),
-            ("institution", "instelling"),
-            ("location", "locatie"),
-            ("level", "niveau"),
+            ("region", _("Regio")),
+            ("subregion", _("Subregio")),
+            ("institution", _("Instelling")),
+            ("location", _("Locatie")),
+            ("level", _("Niveau")),
         ):
             if self.labels.get(key):
-                parts.append(f"{word}={self.labels[key]}")
-        return ", ".join(parts)
+                parts.append(f"{word}: {self.labels[key]}")
+        return " · ".join(parts)
 
 
 def report_membership(user):

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from accounts.spreadsheets import safe_csv_writer, xlsx_row
+from accounts.spreadsheets import safe_csv_writer
 from students.models import AccessLog
 from students.services import access_log
 
@@ -209,18 +209,18 @@ def _write_csv(path, rows):
     with _private_file(path, "w", encoding="utf-8", newline="") as handle:
         handle.write("\ufeff")
         writer = safe_csv_writer(handle, delimiter=";")
-        writer.writerow(exports.STUDENT_COLUMNS)
-        writer.writerows(rows)
+        writer.writerow(exports.student_csv_header())
+        writer.writerows(exports.student_csv_row(row) for row in rows)
 
 
 def _write_xlsx(path, rows):
     """openpyxl's write-only workbook: rows go to a temporary file, not to memory."""
     workbook = Workbook(write_only=True)
-    sheet = exports.write_only_sheet(workbook, "studenten")
-    sheet.append(xlsx_row(sheet, exports.STUDENT_COLUMNS))
+    sheet = exports.write_only_sheet(
+        workbook, exports.STUDENT_SHEET, header_row=exports.STUDENT_HEADER_ROW
+    )
     try:
-        for row in rows:
-            sheet.append(xlsx_row(sheet, row))
+        exports.write_student_sheet(sheet, rows)
         with _private_file(path, "wb") as handle:
             workbook.save(handle)  # removes openpyxl's temporary file
     except BaseException:

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.pdf import render_pdf
 from students.dates import school_year_label, school_year_of
 from students.models import AccessLog
 from students.services import access_log
@@ -92,12 +92,14 @@ def export(request, name, fmt):
     elif fmt == "xlsx":
         response = HttpResponse(exports.tables_xlsx(tables, heading=heading), content_type=XLSX)
     elif fmt == "pdf":
-        from weasyprint import HTML
-
-        html = render_to_string(
-            "reports/summary_pdf.html", {"tables": tables, "scope": scope, "heading": heading}
+        pdf = render_pdf(
+            "reports/summary_pdf.html",
+            {"tables": tables, "scope": scope, "heading": heading},
+            user=request.user,
+            title=_("Koers: samenvatting rapportages"),
+            landscape=True,
         )
-        response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+        response = HttpResponse(pdf, content_type="application/pdf")
     else:
         raise Http404("No such format")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -28,7 +28,7 @@ def test_regional_coordinator_filters_sees_chart_and_exports(page, live_server, 
     page.get_by_label("Niveau").select_option("entree")
     page.get_by_role("button", name="Toon").click()
     page.wait_for_url("**/rapportages/?*niveau=entree*")
-    assert page.get_by_text("niveau=Entree (mbo 1)").is_visible()
+    assert page.get_by_text("Niveau: Entree (mbo 1)").is_visible()
 
     chart = page.locator("canvas#chart-entree_outflow")
     chart.wait_for()
@@ -50,15 +50,21 @@ def test_regional_coordinator_filters_sees_chart_and_exports(page, live_server, 
     assert download.suggested_filename.endswith(".xlsx")
     with open(download.path(), "rb") as handle:
         workbook = load_workbook(io.BytesIO(handle.read()))
-    sheet_rows = [
-        ["" if value is None else str(value) for value in row]
-        for row in workbook["entree_outflow"].iter_rows(min_row=4, values_only=True)
-    ]
-    assert sheet_rows[: len(outflow)] == outflow
-    timeliness_rows = [
-        list(row) for row in workbook["roadmap_timeliness"].iter_rows(min_row=4, values_only=True)
-    ]
-    assert timeliness_rows[: len(timeliness)] == timeliness
+    # The same figures as the page, as typed cells: counts are numbers, a share is its
+    # numerator, denominator and percentage (tests/reports/test_documents.py).
+    sheet = workbook["Uitstroom Entree"]
+    sheet_rows = list(sheet.iter_rows(min_row=4, max_row=3 + len(outflow), values_only=True))
+    assert [row[0] for row in sheet_rows] == [row[0] for row in outflow]
+    assert [str(row[1]) for row in sheet_rows] == [row[1] for row in outflow]
+    timeliness_rows = list(
+        workbook["Tijdigheid route"].iter_rows(
+            min_row=4, max_row=3 + len(timeliness), values_only=True
+        )
+    )
+    assert [row[0] for row in timeliness_rows] == [row[0] for row in timeliness]
+    for page_row, sheet_row in zip(timeliness, timeliness_rows, strict=True):
+        if isinstance(sheet_row[1], int):
+            assert page_row[1].startswith(f"{sheet_row[1]} / {sheet_row[2]}")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV").first.click()
@@ -66,5 +72,5 @@ def test_regional_coordinator_filters_sees_chart_and_exports(page, live_server, 
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     for row in outflow:
         assert row in rows
-    assert "niveau=Entree (mbo 1)" in rows[0][0]
+    assert "Niveau: Entree (mbo 1)" in rows[0][0]
     assert AccessLog.objects.filter(action="export", role="regional_coordinator").count() == 2

@@ -63,7 +63,7 @@ def test_dashboard_filters_by_level_and_subregion(known, regio, client, fixed_to
     client.force_login(regio)
     page = client.get(DASHBOARD, {"jaar": 2026, "niveau": "4"}).content.decode()
     assert "6 / 17 (35,3%)" not in page
-    assert "niveau=Mbo 4" in page
+    assert "Niveau: Mbo 4" in page
 
 
 def test_school_coordinator_sees_only_their_institution(
@@ -107,12 +107,22 @@ def test_xlsx_export_holds_what_the_page_shows_and_is_logged(known, regio, clien
     response = client.get("/rapportages/export/alles.xlsx", {"jaar": 2026})
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
-    sheet = workbook["entree_outflow"]
+    sheet = workbook["Uitstroom Entree"]
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert list(values[2][:3]) == ["Cohort (startjaar)", "Studenten", "Nog ingeschreven"]
-    expected = figures.entree_outflow(region_scope()).display_rows()
-    assert [list(row) for row in values[3:7]] == expected
-    assert "< 5 / 17" in values[6]
+    headers, expected = figures.entree_outflow(region_scope()).sheet()
+    assert values[2] == headers
+
+    def rounded(row):
+        return [round(v, 9) if isinstance(v, float) else v for v in row]
+
+    assert [rounded(row) for row in values[3:7]] == [
+        rounded([v for v, _f in row]) for row in expected
+    ]
+    # The 2026 cohort: 6 of the 17 who left went on to further education; 2 (< 5) to
+    # dagbesteding.
+    assert values[6][:6] == ["2026-2027", 24, 7, 6, 17, pytest.approx(6 / 17)]
+    assert values[6][9:12] == ["< 5", 17, "< 5"]
     log = AccessLog.objects.get(action="export")
     assert log.user == regio
     assert log.detail.startswith("rapportage alles xlsx")
@@ -152,7 +162,7 @@ def test_student_list_export_logs_every_student_on_it(known, coordinator, client
     )
     dropout = known.entree["dropout"][0].student
     row = next(r for r in rows if r[0] == dropout.student_number)
-    assert row[8] == "ja"  # VSV by the last sweep
+    assert row[8] == "Ja"  # VSV by the last sweep
     assert row[10] == "1"  # one open signal
 
 
@@ -181,9 +191,9 @@ def test_export_report_command_writes_the_file_and_logs(known, tmp_path, monkeyp
         "--output",
         str(output),
     )
-    sheet = load_workbook(output)["entree_outflow"]
+    sheet = load_workbook(output)["Uitstroom Entree"]
     rows = {row[0]: list(row) for row in sheet.iter_rows(min_row=4, values_only=True)}
-    assert rows["2026-2027"][:4] == ["2026-2027", "24", "7", "6 / 17 (35,3%)"]
+    assert rows["2026-2027"][:6] == ["2026-2027", 24, 7, 6, 17, pytest.approx(6 / 17)]
     assert AccessLog.objects.filter(action="export", detail__contains="commandoregel").count() == 1
     csv_output = tmp_path / "signals.csv"
     call_command("export_report", "signals", "--school-year", "2026", "--output", str(csv_output))

@@ -329,6 +329,7 @@ MATRIX.update({
     "doorstroomtafel:item_note": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:item_remove": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:meeting": "L 404 200 200 200 200 200 404 404 404 200 404 404",
+    "doorstroomtafel:minutes_pdf": "L 404 200 200 200 200 200 404 404 404 200 404 404",
     "doorstroomtafel:meeting_new": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:proposal_decide": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:propose": "L 405 405 405 405 405 405 405 405 405 405 405 405",

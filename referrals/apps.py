@@ -31,6 +31,9 @@ class ReferralsConfig(AppConfig):
         )
         from .reminders import referral_reminders
 
+        from .history import register_histories
+
+        register_histories()
         register_nav_item(
             key="referrals",
             order=25,

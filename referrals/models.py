@@ -150,10 +150,29 @@ class Referral(models.Model):
 class ReferralEvent(models.Model):
     """History: every transition of a referral, who did it and when."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, blank=True)
+    class Action(models.TextChoices):
+        CREATED = "created", _("aangemaakt")
+        SENT = "sent", _("verstuurd")
+        WITHDRAWN = "withdrawn", _("ingetrokken")
+        ACCEPTED = "accepted", _("geaccepteerd")
+        REJECTED = "rejected", _("afgewezen")
+        COMPLETED = "completed", _("afgerond")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("toestemming ingetrokken")
+        INSTRUMENTS = "instruments", _("instrumenten vastgelegd")
+
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("verwijzing"),
+    )
+    action = models.CharField(_("gebeurtenis"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(
+        _("van status"), max_length=10, blank=True, choices=ReferralStatus.choices
+    )
+    to_status = models.CharField(
+        _("naar status"), max_length=10, blank=True, choices=ReferralStatus.choices
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -166,6 +185,8 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("gebeurtenis van een verwijzing")
+        verbose_name_plural = _("gebeurtenissen van verwijzingen")
 
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
@@ -401,13 +422,22 @@ class TrajectoryContact(models.Model):
 class FlexEvent(models.Model):
     """History of intake registrations and trajectories: who did what, when, old values."""
 
+    class Action(models.TextChoices):
+        REGISTERED = "registered", _("aangemeld")
+        INTAKE = "intake", _("intakegesprek vastgelegd")
+        CONSULTATION = "consultation", _("overleg vastgelegd")
+        CLOSED = "closed", _("afgesloten")
+        STARTED = "started", _("traject gestart")
+        CONTACT = "contact", _("contact vastgelegd")
+        ENDED = "ended", _("traject beëindigd")
+
     registration = models.ForeignKey(
         IntakeRegistration, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
     trajectory = models.ForeignKey(
         MaatwerkTrajectory, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
-    action = models.CharField(max_length=30)
+    action = models.CharField(_("gebeurtenis"), max_length=30, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -416,6 +446,8 @@ class FlexEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("gebeurtenis van het instroomloket")
+        verbose_name_plural = _("gebeurtenissen van het instroomloket")
 
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"

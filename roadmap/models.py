@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from students.models import Employment, Enrolment, Student
+from students.models import Employment, Enrolment, RecordChange, Student
 
 HEALTH_WARNING = _(
     "Noteer hier geen gezondheids- of medische gegevens: daarvoor zijn aparte velden."
@@ -368,7 +368,7 @@ class AbaStepChange(models.Model):
     """The history of ABA records, apart from the general history for privacy's sake."""
 
     aba_step = models.ForeignKey(AbaStep, on_delete=models.CASCADE, related_name="changes")
-    action = models.CharField(max_length=10)  # "create" or "update", as RecordChange
+    action = models.CharField(_("actie"), max_length=10, choices=RecordChange.Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -10,3 +10,11 @@ def lookup(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def history_entry(entry):
+    """Any history table's entry as people read it (students.history.history_row)."""
+    from students.history import history_row
+
+    return history_row(entry)

@@ -21,6 +21,7 @@ class ReferralsConfig(AppConfig):
         from students.panels import register_disclosure_sections, register_student_panel
 
         from .demo import seed_referrals
+        from .history import register_histories
         from .models import Section
         from .panels import (
             home_desk_panel,
@@ -30,8 +31,6 @@ class ReferralsConfig(AppConfig):
             student_shared_panel,
         )
         from .reminders import referral_reminders
-
-        from .history import register_histories
 
         register_histories()
         register_nav_item(

@@ -4,7 +4,7 @@ from students.history import register_history
 
 
 def _referral_record(entry):
-    from .models import ReferralEvent, Referral, WorkInstruments
+    from .models import Referral, ReferralEvent, WorkInstruments
 
     if entry.action == ReferralEvent.Action.INSTRUMENTS:
         return WorkInstruments

@@ -62,8 +62,12 @@ class ReferralOutcome(models.TextChoices):
 
 
 class Referral(models.Model):
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="referrals")
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("student")
+    )
     kind = models.CharField(
         _("soort"), max_length=20, choices=ReferralKind.choices, default=ReferralKind.GENERAL
     )
@@ -77,10 +81,16 @@ class Referral(models.Model):
         verbose_name=_("aan"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+        _("status"),
+        max_length=10,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.DRAFT,
     )
     # What the receiver reads before accepting: no name or other personal data.
     question = models.TextField(_("vraag aan de ontvanger"))
@@ -94,11 +104,16 @@ class Referral(models.Model):
         _("toestemming ingetrokken op"), null=True, blank=True
     )
     # The shared sections as they were when sent; the receiver reads only this.
-    shared_data = models.JSONField(default=dict, blank=True)
+    shared_data = models.JSONField(default=dict, blank=True, verbose_name=_("gedeelde gegevens"))
     sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
     decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("besloten door"),
     )
     rejection_reason = models.TextField(_("reden van afwijzing"), blank=True)
     outcome = models.CharField(
@@ -109,8 +124,8 @@ class Referral(models.Model):
     withdrawn_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
     # Optimistic locking: every change (a transition, the instruments) names the version
     # it read, so a stale page never overwrites someone else's change.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     objects = ReferralQuerySet.as_manager()
 
@@ -174,14 +189,24 @@ class ReferralEvent(models.Model):
         _("naar status"), max_length=10, blank=True, choices=ReferralStatus.choices
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisatie"),
     )
-    at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("tijdstip"))
+    note = models.TextField(blank=True, verbose_name=_("notitie"))
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("wijzigingen"))
 
     class Meta:
         ordering = ["at", "id"]
@@ -196,7 +221,10 @@ class Overgangsdocument(models.Model):
     """Step 5a: the structured document that goes with a referral to W&I."""
 
     referral = models.OneToOneField(
-        Referral, on_delete=models.CASCADE, related_name="overgangsdocument"
+        Referral,
+        on_delete=models.CASCADE,
+        related_name="overgangsdocument",
+        verbose_name=_("verwijzing"),
     )
     situation = models.TextField(_("huidige situatie"))
     work_capacity = models.TextField(_("arbeidsvermogen"), blank=True)
@@ -205,7 +233,11 @@ class Overgangsdocument(models.Model):
     support_needed = models.TextField(_("benodigde ondersteuning"), blank=True)
     agreements = models.TextField(_("afspraken"), blank=True)
     contacts = models.TextField(_("contactpersonen"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+
+    class Meta:
+        verbose_name = _("overgangsdocument")
+        verbose_name_plural = _("overgangsdocumenten")
 
     def __str__(self):
         return f"overgangsdocument {self.referral_id}"
@@ -214,9 +246,17 @@ class Overgangsdocument(models.Model):
 class WorkInstruments(models.Model):
     """What W&I deploys after accepting an overgangsdocument (or any referral to W&I)."""
 
-    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="instruments")
-    loonkostensubsidie = models.BooleanField(_("loonkostensubsidie"), default=False)
-    jobcoach = models.BooleanField(_("jobcoach"), default=False)
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, related_name="instruments", verbose_name=_("verwijzing")
+    )
+    loonkostensubsidie = models.BooleanField(
+        _("loonkostensubsidie"),
+        default=False,
+    )
+    jobcoach = models.BooleanField(
+        _("jobcoach"),
+        default=False,
+    )
     no_risk_polis = models.BooleanField(_("no-risk polis"), default=False)
     lkv = models.BooleanField(_("LKV (loonkostenvoordeel)"), default=False)
     job_start_date = models.DateField(_("startdatum baan"), null=True, blank=True)
@@ -225,9 +265,17 @@ class WorkInstruments(models.Model):
     )
     note = models.TextField(_("toelichting"), blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("gewijzigd door"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
+
+    class Meta:
+        verbose_name = _("instrumenten van W&I")
+        verbose_name_plural = _("instrumenten van W&I")
 
     def __str__(self):
         return f"instruments {self.referral_id}"
@@ -280,7 +328,9 @@ class OutsideRoute(models.TextChoices):
 class IntakeRegistration(models.Model):
     """A young person at an intake desk; may exist before they are a student anywhere."""
 
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
+    )
     desk = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -299,7 +349,10 @@ class IntakeRegistration(models.Model):
     situation = models.TextField(_("situatie"), blank=True)
     registered_on = models.DateField(_("aangemeld op"))
     status = models.CharField(
-        _("status"), max_length=20, choices=IntakeStatus.choices, default=IntakeStatus.NEW
+        _("status"),
+        max_length=20,
+        choices=IntakeStatus.choices,
+        default=IntakeStatus.NEW,
     )
     intake_date = models.DateField(_("intakedatum"), null=True, blank=True)
     intake_notes = models.TextField(_("verslag intake"), blank=True)
@@ -316,16 +369,29 @@ class IntakeRegistration(models.Model):
     outcome_note = models.TextField(_("toelichting"), blank=True)
     placed_level = models.CharField(_("niveau"), max_length=10, choices=Level.choices, blank=True)
     student = models.ForeignKey(
-        Student, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Student,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("student"),
     )
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Enrolment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inschrijving"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
         verbose_name = _("aanmelding instroomloket")
@@ -358,8 +424,12 @@ class TrajectoryOutcome(models.TextChoices):
 
 
 class MaatwerkTrajectory(models.Model):
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("student")
+    )
     school = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("ROC")
     )
@@ -375,11 +445,14 @@ class MaatwerkTrajectory(models.Model):
     )
     routed_to = models.CharField(_("route naar"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
     )
     # Optimistic locking: a contact moment or the end names the version it read.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
         verbose_name = _("maatwerktraject")
@@ -405,14 +478,24 @@ class MaatwerkTrajectory(models.Model):
 
 class TrajectoryContact(models.Model):
     trajectory = models.ForeignKey(
-        MaatwerkTrajectory, on_delete=models.CASCADE, related_name="contacts"
+        MaatwerkTrajectory,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("maatwerktraject"),
     )
     date = models.DateField(_("datum"))
     note = models.TextField(_("notitie"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
+        verbose_name = _("contact in een maatwerktraject")
+        verbose_name_plural = _("contacten in maatwerktrajecten")
         ordering = ["-date", "-id"]
 
     def __str__(self):
@@ -432,17 +515,31 @@ class FlexEvent(models.Model):
         ENDED = "ended", _("traject beëindigd")
 
     registration = models.ForeignKey(
-        IntakeRegistration, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        IntakeRegistration,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("aanmelding"),
     )
     trajectory = models.ForeignKey(
-        MaatwerkTrajectory, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        MaatwerkTrajectory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("maatwerktraject"),
     )
     action = models.CharField(_("gebeurtenis"), max_length=30, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("door"),
     )
-    at = models.DateTimeField(auto_now_add=True)
-    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("tijdstip"))
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("wijzigingen"))
 
     class Meta:
         ordering = ["at", "id"]

@@ -115,7 +115,9 @@ def display_value(model, name, value):
     if isinstance(field, models.BooleanField) and value in ("True", "False", "true", "false"):
         return _("Ja") if value in ("True", "true") else _("Nee")
     if isinstance(field, models.ForeignKey):
-        if isinstance(value, models.Model):
+        # History keeps a related record by its name (students.services.history_value);
+        # an id (older rows, other tables) is looked up.
+        if not isinstance(value, int) or isinstance(value, bool):
             return str(value)
         related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related is not None else EMPTY

@@ -385,6 +385,21 @@ class Proposal(models.Model):
 class MeetingChange(models.Model):
     """History of a meeting: who changed what, when, and the previous values."""
 
+    class Action(models.TextChoices):
+        CREATE = "create", _("gepland")
+        UPDATE = "update", _("gegevens gewijzigd")
+        STATUS = "status", _("status gewijzigd")
+        PROPOSAL = "proposal", _("student voorgesteld")
+        PROPOSAL_DECLINED = "proposal_declined", _("voorstel afgewezen")
+        ITEM_ADD = "item_add", _("agendapunt toegevoegd")
+        ITEM_REMOVE = "item_remove", _("agendapunt verwijderd")
+        ITEM_MOVE = "item_move", _("agendapunt verplaatst")
+        ITEM_NOTE = "item_note", _("voorbereidingsnotitie gewijzigd")
+        MINUTES = "minutes", _("verslag vastgelegd")
+        ACTION_ADD = "action_add", _("actie toegevoegd")
+        ACTION_DONE = "action_done", _("actie afgerond")
+        ADDENDUM = "addendum", _("aanvulling toegevoegd")
+
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="changes", verbose_name=_("bijeenkomst")
     )
@@ -396,7 +411,7 @@ class MeetingChange(models.Model):
         related_name="+",
         verbose_name=_("agendapunt"),
     )
-    action = models.CharField(max_length=30, verbose_name=_("actie"))
+    action = models.CharField(_("actie"), max_length=30, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -23,6 +23,7 @@ from .forms import (
     StudentMentorForm,
 )
 from .history import history_rows
+from .importing.rules import file_columns
 from .models import AccessLog, Student
 from .panels import current_enrolments_prefetch, student_panels
 from .queries import get_student_for_user, writable_students
@@ -360,6 +361,7 @@ def import_upload(request):
         {
             "form": form,
             "batch_hours": settings.KOERS_IMPORT_BATCH_HOURS,
+            "file_columns": file_columns(),
             "max_rows": settings.KOERS_IMPORT_MAX_ROWS,
         },
     )

@@ -9,6 +9,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, Organisation, Region, SubRegion
@@ -153,7 +155,8 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["table", "date"], name="meeting_table_date")]
 
     def __str__(self):
-        return f"{self.table} {self.date:%Y-%m-%d}"
+        # What people read (a disclosure's description, the admin): a Dutch date.
+        return f"{self.table} {date_format(self.date, 'j F Y')}"
 
     @property
     def is_active(self):
@@ -323,7 +326,7 @@ class Addendum(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"addendum {self.meeting_id} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.meeting} · {date_format(localtime(self.at), 'j F Y H:i')}"
 
 
 class ProposalStatus(models.TextChoices):

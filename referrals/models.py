@@ -139,6 +139,15 @@ class Referral(models.Model):
             models.Index(fields=["status", "sent_at"], name="referral_status_sent"),
         ]
         constraints = [
+            # One overgangsdocument per student at a time: a second one is refused
+            # (referrals.services.OvergangsdocumentExists); a withdrawn or rejected one
+            # does not count.
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=models.Q(kind="overgangsdocument")
+                & ~models.Q(status__in=["withdrawn", "rejected"]),
+                name="referral_one_overgangsdocument",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(legal_basis="consent")
                 | (~models.Q(consent_given_by="") & models.Q(consent_given_on__isnull=False)),

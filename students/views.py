@@ -34,6 +34,11 @@ from .services import ConcurrentEditError, access_log, student_assign_mentor, st
 
 # The list's order, and the keyset its cursors walk (index student_name_order).
 LIST_ORDER = ("last_name", "first_name", "id")
+# Parts of the student's page that refresh on their own (htmx, ?deel=...).
+STUDENT_PAGE_PARTS = {
+    "werk": "students/_student_work.html",
+    "geschiedenis": "students/_student_history.html",
+}
 # The student's page shows the latest changes; older ones stay in the database.
 HISTORY_LIMIT = 50
 
@@ -218,6 +223,13 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         "today": today,
     }
     access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=student)
+    part = STUDENT_PAGE_PARTS.get(request.GET.get("deel", "")) if request.htmx else None
+    if part is not None:
+        # A part of the page that a save elsewhere changed (the route's 5a step adds an
+        # employment and history): htmx refreshes it on the event the save sends.
+        response = render(request, part, context, status=status)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     return render(request, "students/student_detail.html", context, status=status)
 
 

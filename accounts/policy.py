@@ -344,8 +344,8 @@ STUDENT_LIST_ROLES = frozenset(
         Role.CARE,
     }
 )
-# Roles no signal is ever addressed to (signals go to a school, Leerplicht or the
-# Doorstroompunt of an organisation that holds students): no attention list for them.
+# Roles no signal is ever addressed to (signals go to a school, Leerplicht, the
+# Doorstroompunt or a partner that received a referral): no attention list for them.
 NO_SIGNAL_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.FUNCTIONAL_ADMIN})
 # Roles whose start page opens with the region's headline figures.
 HEADLINE_FIGURE_ROLES = frozenset({Role.REGIONAL_COORDINATOR})

@@ -36,6 +36,8 @@ class Assignee(models.TextChoices):
     SCHOOL = "school", _("School")
     LEERPLICHT = "leerplicht", _("Leerplicht")
     DOORSTROOMPUNT = "doorstroompunt", _("Doorstroompunt")
+    # A partner that received a referral (referrals raises its reminders to them).
+    RECEIVER = "receiver", _("Ontvangende organisatie")
 
 
 class SignalStatus(models.TextChoices):

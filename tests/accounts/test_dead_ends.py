@@ -125,4 +125,3 @@ def test_the_nightly_precompute_keeps_the_days_headline(regio):
     items, _computed, compared = headline.with_changes(scope_for(regio, {}, today=TODAY))
     assert compared
     assert items
-

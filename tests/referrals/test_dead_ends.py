@@ -70,9 +70,7 @@ def test_the_database_keeps_one_overgangsdocument_per_student(mentor, student):
         )
 
 
-def test_the_form_for_a_second_overgangsdocument_links_to_the_existing_one(
-    client, mentor, student
-):
+def test_the_form_for_a_second_overgangsdocument_links_to_the_existing_one(client, mentor, student):
     first = _overgangsdocument(mentor, student)
     client.force_login(mentor)
     url = f"/verwijzingen/overgangsdocument/{student.public_id}/"

@@ -28,7 +28,9 @@ class Region(models.Model):
 
 
 class SubRegion(models.Model):
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="subregions")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="subregions", verbose_name=_("regio")
+    )
     name = models.CharField(_("naam"), max_length=100, unique=True)
 
     class Meta:
@@ -51,9 +53,16 @@ class Municipality(models.Model):
     name = models.CharField(_("naam"), max_length=100, unique=True)
     # One alternative spelling that imports also accept, matched case-insensitively.
     aliases = models.CharField(_("andere naam"), max_length=100, blank=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="municipalities")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("regio")
+    )
     subregion = models.ForeignKey(
-        SubRegion, on_delete=models.PROTECT, null=True, blank=True, related_name="municipalities"
+        SubRegion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="municipalities",
+        verbose_name=_("subregio"),
     )
     # What the roadmap calls "Jongeren Startpunt" is called this here; empty where the
     # task lies with the Doorstroompunt or W&I.
@@ -88,10 +97,20 @@ class Organisation(models.Model):
     kind = models.CharField(_("soort"), max_length=30, choices=OrganisationKind.choices)
     name = models.CharField(_("naam"), max_length=150)
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("regio"),
     )
     subregion = models.ForeignKey(
-        SubRegion, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+        SubRegion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("subregio"),
     )
     is_active = models.BooleanField(_("actief"), default=True)
 
@@ -126,6 +145,7 @@ class Location(models.Model):
         on_delete=models.CASCADE,
         related_name="locations",
         limit_choices_to={"kind": OrganisationKind.SCHOOL},
+        verbose_name=_("school"),
     )
     name = models.CharField(_("naam"), max_length=100)
 
@@ -255,13 +275,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("gebruiker")
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="memberships"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisatie"),
     )
     role = models.CharField(_("rol"), max_length=30, choices=Role.choices)
     is_active = models.BooleanField(_("actief"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
         verbose_name = _("lidmaatschap")
@@ -292,9 +317,11 @@ class UserSession(models.Model):
     """Which sessions belong to which user, so logout and deactivation can end them all
     without decoding every row of the session table."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    session_key = models.CharField(max_length=40, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("gebruiker")
+    )
+    session_key = models.CharField(max_length=40, unique=True, verbose_name=_("sessiesleutel"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
         verbose_name = _("sessie")

@@ -6,14 +6,18 @@ from django.urls import reverse
 _items = {}
 
 
-def register_nav_item(*, key, order, label, url_name, roles, app_name=None):
-    """Show `label` linking to `url_name` to users whose active role is in `roles`."""
+def register_nav_item(*, key, order, label, url_name, roles, app_name=None, views=None):
+    """Show `label` linking to `url_name` to users whose active role is in `roles`.
+
+    The item is marked current on every page of `app_name` (the URL's namespace), or,
+    when `views` is given, on those URL names only (two items of one app)."""
     _items[key] = {
         "order": order,
         "label": label,
         "url_name": url_name,
         "roles": frozenset(roles),
         "app_name": app_name or url_name.split(":")[0],
+        "views": frozenset(views or ()),
     }
 
 
@@ -23,12 +27,16 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     role = user.role
-    current_app = getattr(getattr(request, "resolver_match", None), "app_name", None)
+    match = getattr(request, "resolver_match", None)
+    current_app = getattr(match, "app_name", None)
+    current_view = getattr(match, "view_name", None)
     items = [
         {
             "label": item["label"],
             "url": reverse(item["url_name"]),
-            "active": current_app == item["app_name"],
+            "active": current_view in item["views"]
+            if item["views"]
+            else current_app == item["app_name"],
         }
         for item in sorted(_items.values(), key=lambda item: item["order"])
         if role in item["roles"]

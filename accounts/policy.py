@@ -324,3 +324,44 @@ def signal_scope_q(user) -> Q | None:
 
 
 # --- Reports and exports --------------------------------------------------------------------
+
+
+# --- Menu and start pages (issue 15: no dead ends) ------------------------------------------
+
+# Roles that work with person-level student lists: a scope of their own (students.queries)
+# or the students of the referrals they accepted (partners). The regional coordinator works
+# with aggregate figures only and the functional administrator with the admin (ACCESS.md):
+# a student list would only ever be empty for them.
+STUDENT_LIST_ROLES = frozenset(
+    {
+        Role.MENTOR,
+        Role.SCHOOL_COORDINATOR,
+        Role.INTAKE_DESK,
+        Role.LEERPLICHT,
+        Role.DOORSTROOMPUNT,
+        Role.JONGEREN_STARTPUNT,
+        Role.WI,
+        Role.CARE,
+    }
+)
+# Roles no signal is ever addressed to (signals go to a school, Leerplicht, the
+# Doorstroompunt or a partner that received a referral): no attention list for them.
+NO_SIGNAL_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.FUNCTIONAL_ADMIN})
+# Roles whose start page opens with the region's headline figures.
+HEADLINE_FIGURE_ROLES = frozenset({Role.REGIONAL_COORDINATOR})
+
+
+def uses_student_list(user) -> bool:
+    """The user works with a list of students (the menu offers "Studenten")."""
+    return has_role(user, *STUDENT_LIST_ROLES)
+
+
+def has_attention_list(user) -> bool:
+    """Signals can be addressed to the user's organisation and role (a start-page list)."""
+    membership = active_membership(user)
+    return membership is not None and membership.role not in NO_SIGNAL_ROLES
+
+
+def sees_headline_figures(user) -> bool:
+    """The start page shows the kept headline figures of the user's reports scope."""
+    return has_role(user, *HEADLINE_FIGURE_ROLES)

@@ -20,11 +20,13 @@ class DoorstroomtafelConfig(AppConfig):
         from students.queries import register_scope
 
         from .demo import seed_doorstroomtafel
+        from .history import register_histories
         from .panels import register_panels
         from .queries import agenda_student_scope
         from .services import check_overdue_actions
 
         register_panels()
+        register_histories()
         register_nav_item(
             key="doorstroomtafel",
             order=30,

@@ -9,6 +9,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Location, Organisation, Region, SubRegion
@@ -65,7 +67,7 @@ class CaseTable(models.Model):
     )
     is_active = models.BooleanField(_("actief"), default=True)
     # Optimistic lock of the table's settings (scope, members): a stale save is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
 
     class Meta:
         verbose_name = _("Doorstroomtafel")
@@ -98,8 +100,15 @@ ACTIVE_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.AGENDA_FINAL, MeetingSta
 
 
 class Meeting(models.Model):
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    table = models.ForeignKey(CaseTable, on_delete=models.PROTECT, related_name="meetings")
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
+    )
+    table = models.ForeignKey(
+        CaseTable,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("Doorstroomtafel"),
+    )
     date = models.DateField(_("datum"))
     start_time = models.TimeField(_("aanvang"), null=True, blank=True)
     place = models.CharField(_("plaats"), max_length=200, blank=True)
@@ -111,17 +120,28 @@ class Meeting(models.Model):
         verbose_name=_("uitgenodigd"),
     )
     status = models.CharField(
-        _("status"), max_length=15, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+        _("status"),
+        max_length=15,
+        choices=MeetingStatus.choices,
+        default=MeetingStatus.PLANNED,
     )
     # Bumped by every transition and every change of the details: the conditional UPDATE
     # that claims a change names the version the user read.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    agenda_final_at = models.DateTimeField(null=True, blank=True)
-    minutes_final_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    agenda_final_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("agenda definitief op")
+    )
+    minutes_final_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("verslag definitief op")
+    )
 
     class Meta:
         verbose_name = _("overleg")
@@ -135,7 +155,8 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["table", "date"], name="meeting_table_date")]
 
     def __str__(self):
-        return f"{self.table} {self.date:%Y-%m-%d}"
+        # What people read (a disclosure's description, the admin): a Dutch date.
+        return f"{self.table} {date_format(self.date, 'j F Y')}"
 
     @property
     def is_active(self):
@@ -152,8 +173,12 @@ class ItemOrigin(models.TextChoices):
 class AgendaItem(models.Model):
     """One student on one meeting's agenda, and that item's minutes."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="agenda_items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("bijeenkomst")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("student")
+    )
     position = models.PositiveIntegerField(_("volgorde"))
     origin = models.CharField(_("herkomst"), max_length=15, choices=ItemOrigin.choices)
     reason = models.CharField(_("reden op de agenda"), max_length=300)
@@ -163,12 +188,21 @@ class AgendaItem(models.Model):
         help_text=_("Alleen wat de deelnemers nodig hebben; geen gezondheidsgegevens."),
     )
     carried_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("overgenomen van"),
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("toegevoegd door"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
     # The minutes of this item.
     discussion = models.TextField(_("besproken"), blank=True)
     decision = models.TextField(_("besluit"), blank=True)
@@ -189,7 +223,7 @@ class AgendaItem(models.Model):
         verbose_name=_("regie bij persoon"),
     )
     # Optimistic lock of the item (its place, preparation note and minutes).
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
 
     class Meta:
         verbose_name = _("agendapunt")
@@ -210,7 +244,9 @@ class ActionStatus(models.TextChoices):
 
 
 class ActionItem(models.Model):
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="actions")
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="actions", verbose_name=_("agendapunt")
+    )
     what = models.CharField(_("wat"), max_length=300)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -223,18 +259,30 @@ class ActionItem(models.Model):
     )
     due_date = models.DateField(_("uiterlijk op"))
     status = models.CharField(
-        _("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+        _("status"),
+        max_length=10,
+        choices=ActionStatus.choices,
+        default=ActionStatus.OPEN,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("afgerond op"))
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgerond door"),
     )
     # Optimistic lock of the action (marking it done names the version the user read).
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
 
     class Meta:
         verbose_name = _("actiepunt")
@@ -252,13 +300,25 @@ class ActionItem(models.Model):
 class Addendum(models.Model):
     """A correction to finalised minutes: the minutes stay as they were."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="addenda")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="addenda", verbose_name=_("bijeenkomst")
+    )
     item = models.ForeignKey(
-        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="addenda"
+        AgendaItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="addenda",
+        verbose_name=_("agendapunt"),
     )
     text = models.TextField(_("aanvulling"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("tijdstip"))
 
     class Meta:
         verbose_name = _("addendum")
@@ -266,7 +326,7 @@ class Addendum(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"addendum {self.meeting_id} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.meeting} · {date_format(localtime(self.at), 'j F Y H:i')}"
 
 
 class ProposalStatus(models.TextChoices):
@@ -278,20 +338,35 @@ class ProposalStatus(models.TextChoices):
 class Proposal(models.Model):
     """A mentor's proposal to discuss a student at a planned meeting."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proposals")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("bijeenkomst")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("student")
+    )
     reason = models.CharField(_("reden"), max_length=300)
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("voorgesteld door"),
     )
-    proposed_at = models.DateTimeField(auto_now_add=True)
+    proposed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("voorgesteld op"))
     status = models.CharField(
-        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+        max_length=10,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.OPEN,
+        verbose_name=_("status"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("besloten door"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("besloten op"))
 
     class Meta:
         verbose_name = _("voorstel")
@@ -313,17 +388,44 @@ class Proposal(models.Model):
 class MeetingChange(models.Model):
     """History of a meeting: who changed what, when, and the previous values."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="changes")
+    class Action(models.TextChoices):
+        CREATE = "create", _("gepland")
+        UPDATE = "update", _("gegevens gewijzigd")
+        STATUS = "status", _("status gewijzigd")
+        PROPOSAL = "proposal", _("student voorgesteld")
+        PROPOSAL_DECLINED = "proposal_declined", _("voorstel afgewezen")
+        ITEM_ADD = "item_add", _("agendapunt toegevoegd")
+        ITEM_REMOVE = "item_remove", _("agendapunt verwijderd")
+        ITEM_MOVE = "item_move", _("agendapunt verplaatst")
+        ITEM_NOTE = "item_note", _("voorbereidingsnotitie gewijzigd")
+        MINUTES = "minutes", _("verslag vastgelegd")
+        ACTION_ADD = "action_add", _("actie toegevoegd")
+        ACTION_DONE = "action_done", _("actie afgerond")
+        ADDENDUM = "addendum", _("aanvulling toegevoegd")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="changes", verbose_name=_("bijeenkomst")
+    )
     item = models.ForeignKey(
-        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agendapunt"),
     )
-    action = models.CharField(max_length=30)
+    action = models.CharField(_("actie"), max_length=30, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("tijdstip"))
     # {field: {"old": ..., "new": ...}}
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("wijzigingen"))
 
     class Meta:
         verbose_name = _("wijziging overleg")

@@ -10,6 +10,15 @@ class MonitoringConfig(AppConfig):
         from .panels import register_panels
 
         register_panels()
+        from students.history import register_history
+
+        from .models import Signal, SignalEvent
+
+        register_history(
+            SignalEvent,
+            record_model=lambda entry: Signal,
+            fields=lambda entry: {"closed_reason": entry.reason, "assignee": entry.assignee},
+        )
 
         from students.demo import register_seeder
 

@@ -36,6 +36,8 @@ class Assignee(models.TextChoices):
     SCHOOL = "school", _("School")
     LEERPLICHT = "leerplicht", _("Leerplicht")
     DOORSTROOMPUNT = "doorstroompunt", _("Doorstroompunt")
+    # A partner that received a referral (referrals raises its reminders to them).
+    RECEIVER = "receiver", _("Ontvangende organisatie")
 
 
 class SignalStatus(models.TextChoices):
@@ -81,11 +83,15 @@ class Signal(models.Model):
     # No index of its own: signal_identity and signal_student_status lead with the student
     # (each index is one more write per signal, and the sweep opens them by the 100,000).
     student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, related_name="signals", db_index=False
+        Student,
+        on_delete=models.CASCADE,
+        related_name="signals",
+        db_index=False,
+        verbose_name=_("student"),
     )
     kind = models.CharField(_("soort"), max_length=40, choices=SignalKind.choices)
     # The app whose check owns this kind; the monitoring sweep only touches its own.
-    source = models.CharField(max_length=30, default=MONITORING_SOURCE)
+    source = models.CharField(max_length=30, default=MONITORING_SOURCE, verbose_name=_("bron"))
     assignee = models.CharField(_("voor"), max_length=20, choices=Assignee.choices)
     # The concrete organisation behind the assignee: the school of the enrolment (or the
     # student's latest school), or the Leerplicht / Doorstroompunt of the student's region.
@@ -98,11 +104,19 @@ class Signal(models.Model):
         verbose_name=_("organisatie"),
     )
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="signals"
+        Enrolment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="signals",
+        verbose_name=_("inschrijving"),
     )
     due_date = models.DateField(_("uiterlijk op"))
     status = models.CharField(
-        _("status"), max_length=10, choices=SignalStatus.choices, default=SignalStatus.OPEN
+        _("status"),
+        max_length=10,
+        choices=SignalStatus.choices,
+        default=SignalStatus.OPEN,
     )
     closed_reason = models.CharField(
         _("reden sluiten"), max_length=20, choices=ClosedReason.choices, blank=True
@@ -174,9 +188,13 @@ class SignalEvent(models.Model):
 
     # Indexed by signalevent_signal_at (signal first) and, for people only, by actor.
     signal = models.ForeignKey(
-        Signal, on_delete=models.CASCADE, related_name="events", db_index=False
+        Signal,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
+        verbose_name=_("signaal"),
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(max_length=20, choices=Action.choices, verbose_name=_("actie"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -184,13 +202,14 @@ class SignalEvent(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        verbose_name=_("door"),
     )
-    at = models.DateTimeField()
+    at = models.DateTimeField(verbose_name=_("tijdstip"))
     # For the rules: the run's date (D); for people: empty.
-    for_date = models.DateField(null=True, blank=True)
-    reason = models.CharField(max_length=20, blank=True)
-    note = models.TextField(blank=True)
-    assignee = models.CharField(max_length=20, blank=True)
+    for_date = models.DateField(null=True, blank=True, verbose_name=_("voor datum"))
+    reason = models.CharField(max_length=20, blank=True, verbose_name=_("reden"))
+    note = models.TextField(blank=True, verbose_name=_("notitie"))
+    assignee = models.CharField(max_length=20, blank=True, verbose_name=_("voor"))
 
     class Meta:
         verbose_name = _("signaalgebeurtenis")
@@ -212,13 +231,21 @@ class MonitoringStatus(models.Model):
     Rows change only when the status changes, so a daily run does not rewrite them."""
 
     student = models.OneToOneField(
-        Student, on_delete=models.CASCADE, related_name="monitoring_status", primary_key=True
+        Student,
+        on_delete=models.CASCADE,
+        related_name="monitoring_status",
+        primary_key=True,
+        verbose_name=_("student"),
     )
     vsv = models.BooleanField(_("voortijdig schoolverlater"), default=False)
     in_target_group = models.BooleanField(_("in de doelgroep"), default=True)
-    leaving_situation = models.CharField(max_length=20, blank=True)
+    leaving_situation = models.CharField(
+        max_length=20, blank=True, verbose_name=_("uitstroomsituatie")
+    )
     monitoring_ended = models.BooleanField(_("monitoring beëindigd"), default=False)
-    end_reason = models.CharField(max_length=20, blank=True)
+    end_reason = models.CharField(
+        max_length=20, blank=True, verbose_name=_("reden einde monitoring")
+    )
     changed_on = models.DateField(_("gewijzigd voor datum"))
 
     class Meta:
@@ -234,10 +261,15 @@ class DigestSent(models.Model):
     """The claim on one user's daily digest: created before the e-mail is sent, and
     unique per user and day, so a repeated or overlapping run sends no second one."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    signals = models.PositiveIntegerField(default=0)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("gebruiker"),
+    )
+    date = models.DateField(verbose_name=_("datum"))
+    signals = models.PositiveIntegerField(default=0, verbose_name=_("signalen"))
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("verstuurd op"))
 
     class Meta:
         verbose_name = _("verzonden dagoverzicht")

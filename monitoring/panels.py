@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.policy import has_attention_list
+
 from .models import SignalEvent, signal_kind_choices
 from .queries import attention_list, signals_for_user, with_versions
 from .services import ASKED_CONTACTS, ASKED_STEPS
@@ -39,8 +41,8 @@ ATTENTION_LIMIT = 100
 
 
 def home_attention_panel(request):
-    if request.user.active_membership is None:
-        return None
+    if not has_attention_list(request.user):
+        return None  # no signal is ever addressed to this role: no empty list
     today = timezone.localdate()
     kind = request.GET.get("signal_kind", "")
     kinds = signal_kind_choices()

@@ -21,6 +21,7 @@ class ReferralsConfig(AppConfig):
         from students.panels import register_disclosure_sections, register_student_panel
 
         from .demo import seed_referrals
+        from .history import register_histories
         from .models import Section
         from .panels import (
             home_desk_panel,
@@ -31,6 +32,7 @@ class ReferralsConfig(AppConfig):
         )
         from .reminders import referral_reminders
 
+        register_histories()
         register_nav_item(
             key="referrals",
             order=25,

@@ -30,6 +30,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+REFERRAL_LEGAL_BASES = [
+    (basis.value, basis.label) for basis in (LegalBasis.WETTELIJKE_TAAK, LegalBasis.CONSENT)
+]
+
+
 class ReferralForm(forms.Form):
     to_organisation = forms.ModelChoiceField(
         label=_("Aan organisatie"),
@@ -60,11 +65,16 @@ class ReferralForm(forms.Form):
         required=False,
         help_text=_("Alleen gedeeld als u het onderdeel Ondersteuningsbehoefte kiest."),
     )
+    # A referral is a handover to a partner: a legal task (with its law) or consent.
+    # WVO 103b covers only the vo -> mbo transfer file (ACCESS.md), never a referral.
     legal_basis = forms.ChoiceField(
-        label=_("Grondslag"), choices=LegalBasis.choices, widget=forms.RadioSelect
+        label=_("Grondslag"), choices=REFERRAL_LEGAL_BASES, widget=forms.RadioSelect
     )
     legal_reference = forms.CharField(
-        label=_("Wet en artikel (bij wettelijke taak)"), required=False, max_length=200
+        label=_("Wet en artikel (bij wettelijke taak)"),
+        required=False,
+        max_length=200,
+        help_text=_("Bijvoorbeeld: Participatiewet artikel 7, of Leerplichtwet artikel 16."),
     )
     consent_given_by = forms.CharField(
         label=_("Toestemming gegeven door"), required=False, max_length=200
@@ -95,6 +105,20 @@ class ReferralForm(forms.Form):
         self.fields["sections"].choices = section_choices or [
             (s.value, s.label) for s in Section if s != Section.OVERGANGSDOCUMENT
         ]
+
+    def clean(self):
+        data = super().clean()
+        basis = data.get("legal_basis")
+        if basis == LegalBasis.WETTELIJKE_TAAK and not (data.get("legal_reference") or "").strip():
+            self.add_error(
+                "legal_reference", _("Noem de wet en het artikel van de wettelijke taak.")
+            )
+        if basis == LegalBasis.CONSENT:
+            if not (data.get("consent_given_by") or "").strip():
+                self.add_error("consent_given_by", _("Vermeld wie toestemming gaf."))
+            if not data.get("consent_given_on"):
+                self.add_error("consent_given_on", _("Vermeld wanneer de toestemming is gegeven."))
+        return data
 
 
 class OvergangsdocumentForm(ReferralForm):

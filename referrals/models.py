@@ -62,8 +62,12 @@ class ReferralOutcome(models.TextChoices):
 
 
 class Referral(models.Model):
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="referrals")
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("student")
+    )
     kind = models.CharField(
         _("soort"), max_length=20, choices=ReferralKind.choices, default=ReferralKind.GENERAL
     )
@@ -77,10 +81,16 @@ class Referral(models.Model):
         verbose_name=_("aan"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+        _("status"),
+        max_length=10,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.DRAFT,
     )
     # What the receiver reads before accepting: no name or other personal data.
     question = models.TextField(_("vraag aan de ontvanger"))
@@ -94,11 +104,16 @@ class Referral(models.Model):
         _("toestemming ingetrokken op"), null=True, blank=True
     )
     # The shared sections as they were when sent; the receiver reads only this.
-    shared_data = models.JSONField(default=dict, blank=True)
+    shared_data = models.JSONField(default=dict, blank=True, verbose_name=_("gedeelde gegevens"))
     sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
     decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("besloten door"),
     )
     rejection_reason = models.TextField(_("reden van afwijzing"), blank=True)
     outcome = models.CharField(
@@ -109,8 +124,8 @@ class Referral(models.Model):
     withdrawn_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
     # Optimistic locking: every change (a transition, the instruments) names the version
     # it read, so a stale page never overwrites someone else's change.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     objects = ReferralQuerySet.as_manager()
 
@@ -124,6 +139,15 @@ class Referral(models.Model):
             models.Index(fields=["status", "sent_at"], name="referral_status_sent"),
         ]
         constraints = [
+            # One overgangsdocument per student at a time: a second one is refused
+            # (referrals.services.OvergangsdocumentExists); a withdrawn or rejected one
+            # does not count.
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=models.Q(kind="overgangsdocument")
+                & ~models.Q(status__in=["withdrawn", "rejected"]),
+                name="referral_one_overgangsdocument",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(legal_basis="consent")
                 | (~models.Q(consent_given_by="") & models.Q(consent_given_on__isnull=False)),
@@ -150,22 +174,53 @@ class Referral(models.Model):
 class ReferralEvent(models.Model):
     """History: every transition of a referral, who did it and when."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, blank=True)
+    class Action(models.TextChoices):
+        CREATED = "created", _("aangemaakt")
+        SENT = "sent", _("verstuurd")
+        WITHDRAWN = "withdrawn", _("ingetrokken")
+        ACCEPTED = "accepted", _("geaccepteerd")
+        REJECTED = "rejected", _("afgewezen")
+        COMPLETED = "completed", _("afgerond")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("toestemming ingetrokken")
+        INSTRUMENTS = "instruments", _("instrumenten vastgelegd")
+
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("verwijzing"),
+    )
+    action = models.CharField(_("gebeurtenis"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(
+        _("van status"), max_length=10, blank=True, choices=ReferralStatus.choices
+    )
+    to_status = models.CharField(
+        _("naar status"), max_length=10, blank=True, choices=ReferralStatus.choices
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisatie"),
     )
-    at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("tijdstip"))
+    note = models.TextField(blank=True, verbose_name=_("notitie"))
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("wijzigingen"))
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("gebeurtenis van een verwijzing")
+        verbose_name_plural = _("gebeurtenissen van verwijzingen")
 
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
@@ -175,7 +230,10 @@ class Overgangsdocument(models.Model):
     """Step 5a: the structured document that goes with a referral to W&I."""
 
     referral = models.OneToOneField(
-        Referral, on_delete=models.CASCADE, related_name="overgangsdocument"
+        Referral,
+        on_delete=models.CASCADE,
+        related_name="overgangsdocument",
+        verbose_name=_("verwijzing"),
     )
     situation = models.TextField(_("huidige situatie"))
     work_capacity = models.TextField(_("arbeidsvermogen"), blank=True)
@@ -184,7 +242,11 @@ class Overgangsdocument(models.Model):
     support_needed = models.TextField(_("benodigde ondersteuning"), blank=True)
     agreements = models.TextField(_("afspraken"), blank=True)
     contacts = models.TextField(_("contactpersonen"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+
+    class Meta:
+        verbose_name = _("overgangsdocument")
+        verbose_name_plural = _("overgangsdocumenten")
 
     def __str__(self):
         return f"overgangsdocument {self.referral_id}"
@@ -193,9 +255,17 @@ class Overgangsdocument(models.Model):
 class WorkInstruments(models.Model):
     """What W&I deploys after accepting an overgangsdocument (or any referral to W&I)."""
 
-    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="instruments")
-    loonkostensubsidie = models.BooleanField(_("loonkostensubsidie"), default=False)
-    jobcoach = models.BooleanField(_("jobcoach"), default=False)
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, related_name="instruments", verbose_name=_("verwijzing")
+    )
+    loonkostensubsidie = models.BooleanField(
+        _("loonkostensubsidie"),
+        default=False,
+    )
+    jobcoach = models.BooleanField(
+        _("jobcoach"),
+        default=False,
+    )
     no_risk_polis = models.BooleanField(_("no-risk polis"), default=False)
     lkv = models.BooleanField(_("LKV (loonkostenvoordeel)"), default=False)
     job_start_date = models.DateField(_("startdatum baan"), null=True, blank=True)
@@ -204,9 +274,17 @@ class WorkInstruments(models.Model):
     )
     note = models.TextField(_("toelichting"), blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("gewijzigd door"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
+
+    class Meta:
+        verbose_name = _("instrumenten van W&I")
+        verbose_name_plural = _("instrumenten van W&I")
 
     def __str__(self):
         return f"instruments {self.referral_id}"
@@ -259,7 +337,9 @@ class OutsideRoute(models.TextChoices):
 class IntakeRegistration(models.Model):
     """A young person at an intake desk; may exist before they are a student anywhere."""
 
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
+    )
     desk = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -278,7 +358,10 @@ class IntakeRegistration(models.Model):
     situation = models.TextField(_("situatie"), blank=True)
     registered_on = models.DateField(_("aangemeld op"))
     status = models.CharField(
-        _("status"), max_length=20, choices=IntakeStatus.choices, default=IntakeStatus.NEW
+        _("status"),
+        max_length=20,
+        choices=IntakeStatus.choices,
+        default=IntakeStatus.NEW,
     )
     intake_date = models.DateField(_("intakedatum"), null=True, blank=True)
     intake_notes = models.TextField(_("verslag intake"), blank=True)
@@ -295,16 +378,29 @@ class IntakeRegistration(models.Model):
     outcome_note = models.TextField(_("toelichting"), blank=True)
     placed_level = models.CharField(_("niveau"), max_length=10, choices=Level.choices, blank=True)
     student = models.ForeignKey(
-        Student, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Student,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("student"),
     )
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Enrolment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inschrijving"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
         verbose_name = _("aanmelding instroomloket")
@@ -337,8 +433,12 @@ class TrajectoryOutcome(models.TextChoices):
 
 
 class MaatwerkTrajectory(models.Model):
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("student")
+    )
     school = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("ROC")
     )
@@ -354,11 +454,14 @@ class MaatwerkTrajectory(models.Model):
     )
     routed_to = models.CharField(_("route naar"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
     )
     # Optimistic locking: a contact moment or the end names the version it read.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
         verbose_name = _("maatwerktraject")
@@ -384,14 +487,24 @@ class MaatwerkTrajectory(models.Model):
 
 class TrajectoryContact(models.Model):
     trajectory = models.ForeignKey(
-        MaatwerkTrajectory, on_delete=models.CASCADE, related_name="contacts"
+        MaatwerkTrajectory,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("maatwerktraject"),
     )
     date = models.DateField(_("datum"))
     note = models.TextField(_("notitie"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
+        verbose_name = _("contact in een maatwerktraject")
+        verbose_name_plural = _("contacten in maatwerktrajecten")
         ordering = ["-date", "-id"]
 
     def __str__(self):
@@ -401,21 +514,46 @@ class TrajectoryContact(models.Model):
 class FlexEvent(models.Model):
     """History of intake registrations and trajectories: who did what, when, old values."""
 
+    class Action(models.TextChoices):
+        REGISTERED = "registered", _("aangemeld")
+        INTAKE = "intake", _("intakegesprek vastgelegd")
+        CONSULTATION = "consultation", _("overleg vastgelegd")
+        CLOSED = "closed", _("afgesloten")
+        STARTED = "started", _("traject gestart")
+        CONTACT = "contact", _("contact vastgelegd")
+        ENDED = "ended", _("traject beëindigd")
+
     registration = models.ForeignKey(
-        IntakeRegistration, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        IntakeRegistration,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("aanmelding"),
     )
     trajectory = models.ForeignKey(
-        MaatwerkTrajectory, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        MaatwerkTrajectory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("maatwerktraject"),
     )
-    action = models.CharField(max_length=30)
+    action = models.CharField(_("gebeurtenis"), max_length=30, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("door"),
     )
-    at = models.DateTimeField(auto_now_add=True)
-    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("tijdstip"))
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("wijzigingen"))
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("gebeurtenis van het instroomloket")
+        verbose_name_plural = _("gebeurtenissen van het instroomloket")
 
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"

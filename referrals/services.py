@@ -212,6 +212,28 @@ def _validate_referral(
         raise ValidationError(errors)
 
 
+class OvergangsdocumentExists(Exception):
+    """The student already has an overgangsdocument (not withdrawn or rejected)."""
+
+    def __init__(self, existing):
+        super().__init__("overgangsdocument exists")
+        self.existing = existing
+
+
+# A withdrawn or rejected overgangsdocument leaves room for a new one.
+OVERGANGSDOCUMENT_ENDED = (ReferralStatus.WITHDRAWN, ReferralStatus.REJECTED)
+
+
+def existing_overgangsdocument(student):
+    """The student's overgangsdocument that still counts, or None."""
+    return (
+        Referral.objects.filter(student=student, kind=ReferralKind.OVERGANGSDOCUMENT)
+        .exclude(status__in=OVERGANGSDOCUMENT_ENDED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -249,6 +271,13 @@ def referral_create(
         and not (overgangsdocument or {}).get("situation", "").strip()
     ):
         raise ValidationError({"situation": _("Beschrijf de huidige situatie.")})
+    if kind == ReferralKind.OVERGANGSDOCUMENT:
+        # Serialise on the student: two sends at once cannot both pass the check (the
+        # constraint referral_one_overgangsdocument keeps it as well).
+        type(student).objects.select_for_update().filter(pk=student.pk).exists()
+        existing = existing_overgangsdocument(student)
+        if existing is not None:
+            raise OvergangsdocumentExists(existing)
     referral = Referral.objects.create(
         student=student,
         kind=kind,

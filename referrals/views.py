@@ -42,6 +42,7 @@ from .models import (
     SPECIAL_SECTIONS,
     IntakeOutcome,
     IntakeStatus,
+    Referral,
     ReferralKind,
     ReferralOutcome,
     ReferralStatus,
@@ -119,6 +120,18 @@ def referral_create(request, public_id, overgangsdocument=False):
     student = get_student_for_user(request.user, public_id)
     if not can_send_referrals(request.user):
         raise Http404("No referrals for this role")
+    if overgangsdocument:
+        existing = services.existing_overgangsdocument(student)
+        if existing is not None:
+            # One overgangsdocument per student: no form for a second, a link to the
+            # first (when this user may open it).
+            visible = Referral.objects.visible_to(request.user).filter(pk=existing.pk).exists()
+            return render(
+                request,
+                "referrals/overgangsdocument_exists.html",
+                {"student": student, "existing": existing if visible else None},
+                status=409 if request.method == "POST" else 200,
+            )
     form_class = OvergangsdocumentForm if overgangsdocument else ReferralForm
     kwargs = {
         "receivers_q": referral_receivers_q(request.user, student),
@@ -151,6 +164,14 @@ def referral_create(request, public_id, overgangsdocument=False):
                 )
             except services.StudentOutOfScope:
                 raise Http404("No student here") from None
+            except services.OvergangsdocumentExists:
+                form.add_error(
+                    None,
+                    _(
+                        "Deze student heeft al een overgangsdocument; een tweede is niet "
+                        "mogelijk. Vul het bestaande aan."
+                    ),
+                )
             except ValidationError as error:
                 _form_errors(form, error)
             else:

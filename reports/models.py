@@ -56,33 +56,57 @@ class ExportJob(models.Model):
         FAILED = "failed", _("mislukt")
         EXPIRED = "expired", _("verlopen")
 
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("aangevraagd door"),
     )
     # The role and organisation the scope is evaluated in when the worker runs.
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STUDENTS)
-    format = models.CharField(max_length=4, choices=Format.choices)
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("rol")
+    )
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.STUDENTS, verbose_name=_("soort")
+    )
+    format = models.CharField(
+        max_length=4, choices=Format.choices, verbose_name=_("bestandsformaat")
+    )
     # The report filters of the request (jaar, instelling, ...), never names or a BSN.
-    params = models.JSONField(default=dict, blank=True)
-    school_year = models.PositiveIntegerField()
-    description = models.CharField(max_length=200, blank=True)  # Scope.describe()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(default=dict, blank=True, verbose_name=_("filters"))
+    school_year = models.PositiveIntegerField(verbose_name=_("schooljaar"))
+    description = models.CharField(
+        max_length=200, blank=True, verbose_name=_("omschrijving")
+    )  # Scope.describe()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status")
+    )
     # Each claim counts one up; only the claim holder may report progress or finish.
-    attempts = models.PositiveSmallIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(null=True, blank=True)
-    file = models.FileField(storage=_export_storage, max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField()
-    error = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("pogingen"))
+    rows_done = models.PositiveIntegerField(default=0, verbose_name=_("rijen klaar"))
+    rows_total = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("rijen totaal"))
+    file = models.FileField(
+        storage=_export_storage, max_length=100, blank=True, verbose_name=_("bestand")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("gestart op"))
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("laatste teken van leven")
+    )
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("klaar op"))
+    expires_at = models.DateTimeField(verbose_name=_("verloopt op"))
+    error = models.CharField(max_length=200, blank=True, verbose_name=_("fout"))
     # The export's access-log row (every student in the file); a download repeats its ids.
     access_log = models.ForeignKey(
-        AccessLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        AccessLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inzageregel"),
     )
 
     class Meta:

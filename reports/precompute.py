@@ -149,7 +149,11 @@ def precompute_dashboards(today=None) -> dict:
         for scope in default_scopes(today):
             if scope.signature() in computed:
                 continue
-            compute(scope)
+            run = compute(scope)
+            # Today's headline numbers, so tomorrow's start page can say what changed.
+            from .headline import headline, record
+
+            record(scope, headline(run.tables))
             computed.add(scope.signature())
     logger.info("reports: precomputed %s dashboards", len(computed))
     return {"dashboards": len(computed)}

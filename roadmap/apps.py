@@ -27,4 +27,9 @@ class RoadmapConfig(AppConfig):
         from .retention import register as register_retention
 
         register_retention()
+        from students.history import register_history
+
+        from .models import AbaStep, AbaStepChange
+
+        register_history(AbaStepChange, record_model=lambda entry: AbaStep)
         _registered = True

@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from students.models import Employment, Enrolment, Student
+from students.models import Employment, Enrolment, RecordChange, Student
 
 HEALTH_WARNING = _(
     "Noteer hier geen gezondheids- of medische gegevens: daarvoor zijn aparte velden."
@@ -54,9 +54,9 @@ class StepBase(models.Model):
     )
     note = models.TextField(_("notitie"), blank=True, help_text=HEALTH_WARNING)
     # Optimistic locking: a correction names the version it read (roadmap.services).
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
 
     kind: str = ""
 
@@ -80,7 +80,12 @@ class StartStep(StepBase):
 
     kind = StepKind.START
 
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="start_step")
+    enrolment = models.OneToOneField(
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="start_step",
+        verbose_name=_("inschrijving"),
+    )
     intake_origin = models.CharField(
         _("instroom vanuit"), max_length=20, choices=IntakeOrigin.choices
     )
@@ -127,7 +132,10 @@ class StudyAdviceStep(StepBase):
     kind = StepKind.STUDY_ADVICE
 
     enrolment = models.OneToOneField(
-        Enrolment, on_delete=models.CASCADE, related_name="study_advice_step"
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="study_advice_step",
+        verbose_name=_("inschrijving"),
     )
     advice = models.CharField(_("advies"), max_length=10, choices=Advice.choices)
     perspective_discussed = models.BooleanField(_("uitstroomperspectief besproken"), default=False)
@@ -170,7 +178,9 @@ class AbaStep(StepBase):
 
     kind = StepKind.ABA
 
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="aba_step")
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="aba_step", verbose_name=_("inschrijving")
+    )
     decision = models.CharField(_("besluit"), max_length=10, choices=AbaDecision.choices)
     applied_date = models.DateField(_("aangevraagd op"), null=True, blank=True)
     uwv_outcome = models.CharField(
@@ -209,7 +219,10 @@ class PerspectiveStep(StepBase):
     kind = StepKind.PERSPECTIVE
 
     enrolment = models.OneToOneField(
-        Enrolment, on_delete=models.CASCADE, related_name="perspective_step"
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="perspective_step",
+        verbose_name=_("inschrijving"),
     )
     startpunt_involved = models.BooleanField(_("Jongeren Startpunt betrokken"), default=False)
     perspective = models.CharField(
@@ -254,7 +267,12 @@ class WorkStep(StepBase):
 
     kind = StepKind.WORK
 
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="work_step")
+    enrolment = models.OneToOneField(
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="work_step",
+        verbose_name=_("inschrijving"),
+    )
     employment = models.ForeignKey(
         Employment,
         on_delete=models.PROTECT,
@@ -298,7 +316,10 @@ class FurtherEducationStep(StepBase):
     kind = StepKind.FURTHER_EDUCATION
 
     enrolment = models.OneToOneField(
-        Enrolment, on_delete=models.CASCADE, related_name="further_education_step"
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="further_education_step",
+        verbose_name=_("inschrijving"),
     )
     programme = models.CharField(_("gekozen opleiding"), max_length=200)
     institution = models.CharField(_("school"), max_length=200, blank=True)
@@ -325,7 +346,10 @@ class LeavingStep(StepBase):
     kind = StepKind.LEAVING
 
     enrolment = models.OneToOneField(
-        Enrolment, on_delete=models.CASCADE, related_name="leaving_step"
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="leaving_step",
+        verbose_name=_("inschrijving"),
     )
     reason = models.CharField(_("reden"), max_length=200)
     doorstroomtafel_discussed = models.BooleanField(
@@ -367,13 +391,19 @@ STEP_RELATED_NAMES = {
 class AbaStepChange(models.Model):
     """The history of ABA records, apart from the general history for privacy's sake."""
 
-    aba_step = models.ForeignKey(AbaStep, on_delete=models.CASCADE, related_name="changes")
-    action = models.CharField(max_length=10)  # "create" or "update", as RecordChange
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    aba_step = models.ForeignKey(
+        AbaStep, on_delete=models.CASCADE, related_name="changes", verbose_name=_("ABA-stap")
     )
-    at = models.DateTimeField(auto_now_add=True)
-    changes = models.JSONField(default=dict)
+    action = models.CharField(_("actie"), max_length=10, choices=RecordChange.Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("tijdstip"))
+    changes = models.JSONField(default=dict, verbose_name=_("wijzigingen"))
 
     class Meta:
         verbose_name = _("wijziging ABA")
@@ -390,16 +420,22 @@ class StepConflict(models.Model):
     Both versions are kept, so nothing typed is lost and the history shows the conflict.
     """
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=StepKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="+", verbose_name=_("inschrijving")
     )
-    at = models.DateTimeField(auto_now_add=True)
-    expected_version = models.PositiveIntegerField(null=True)
-    current_version = models.PositiveIntegerField(null=True)
+    kind = models.CharField(max_length=20, choices=StepKind.choices, verbose_name=_("soort"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("tijdstip"))
+    expected_version = models.PositiveIntegerField(null=True, verbose_name=_("gelezen versie"))
+    current_version = models.PositiveIntegerField(null=True, verbose_name=_("huidige versie"))
     # {field: {"saved": value, "refused": value}} for the fields that differ.
-    values = models.JSONField(default=dict)
+    values = models.JSONField(default=dict, verbose_name=_("waarden"))
 
     class Meta:
         verbose_name = _("conflict bij opslaan")
@@ -426,28 +462,39 @@ class Channel(models.TextChoices):
 
 
 class ContactMoment(models.Model):
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="contact_moments")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="contact_moments", verbose_name=_("student")
+    )
     enrolment = models.ForeignKey(
         Enrolment,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="contact_moments",
+        verbose_name=_("inschrijving"),
     )
     kind = models.CharField(_("soort"), max_length=20, choices=ContactKind.choices)
     date = models.DateField(_("datum"))
     channel = models.CharField(_("kanaal"), max_length=10, choices=Channel.choices)
     note = models.TextField(_("notitie"), blank=True, help_text=HEALTH_WARNING)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
     author_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisatie van de auteur"),
     )
     # Work check-ins only: is the student still working, and how many hours a week.
     still_working = models.BooleanField(_("werkt nog"), null=True, blank=True)
     hours_per_week = models.DecimalField(
         _("uren per week"), max_digits=3, decimal_places=1, null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
         verbose_name = _("contactmoment")

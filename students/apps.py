@@ -11,9 +11,11 @@ class StudentsConfig(AppConfig):
 
         from accounts.models import Membership, User
 
+        from .history import register_record_changes
         from .panels import register_home_panels
 
         register_home_panels()
+        register_record_changes()
         # students may import accounts, not the reverse: the link to a mentor whose
         # account came later is made here (students.services).
         post_save.connect(

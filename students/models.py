@@ -61,7 +61,9 @@ class QualificationType(models.TextChoices):
 
 
 class Student(models.Model):
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
+    )
     student_number = models.CharField(_("studentnummer"), max_length=20, unique=True)
     first_name = models.CharField(_("voornaam"), max_length=100)
     last_name = models.CharField(_("achternaam"), max_length=100)
@@ -106,9 +108,9 @@ class Student(models.Model):
         verbose_name=_("aangemaakt door de import van"),
     )
     # Optimistic locking: every write must name the version it read (students.services).
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
 
     objects = StudentQuerySet.as_manager()
 
@@ -143,7 +145,9 @@ class Student(models.Model):
 
 
 class Enrolment(models.Model):
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("student")
+    )
     institution = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -160,9 +164,9 @@ class Enrolment(models.Model):
     end_reason = models.CharField(
         _("reden einde"), max_length=10, choices=EndReason.choices, blank=True
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
 
     class Meta:
         verbose_name = _("inschrijving")
@@ -207,11 +211,13 @@ class Enrolment(models.Model):
 class Qualification(models.Model):
     """A diploma or certificate obtained elsewhere (or recorded apart from an enrolment)."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="qualifications")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("student")
+    )
     type = models.CharField(_("soort"), max_length=10, choices=QualificationType.choices)
     level = models.PositiveSmallIntegerField(_("niveau"), null=True, blank=True)
     date = models.DateField(_("datum"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
 
     class Meta:
         verbose_name = _("diploma of certificaat")
@@ -234,14 +240,16 @@ class Qualification(models.Model):
 
 
 class Employment(models.Model):
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="employments")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="employments", verbose_name=_("student")
+    )
     employer = models.CharField(_("werkgever"), max_length=200)
     hours_per_week = models.DecimalField(_("uren per week"), max_digits=3, decimal_places=1)
     start_date = models.DateField(_("startdatum"))
     end_date = models.DateField(_("einddatum"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
 
     class Meta:
         verbose_name = _("dienstverband")
@@ -276,17 +284,26 @@ class RecordChange(models.Model):
         UPDATE = "update", _("gewijzigd")
         DELETE = "delete", _("verwijderd")
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="changes")
-    record_type = models.CharField(max_length=50)
-    record_id = models.BigIntegerField()
-    action = models.CharField(max_length=10, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="changes", verbose_name=_("student")
     )
-    source = models.CharField(max_length=30, blank=True)  # "import", "web", "admin", ...
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    record_type = models.CharField(max_length=50, verbose_name=_("soort gegeven"))
+    record_id = models.BigIntegerField(verbose_name=_("nummer van het gegeven"))
+    action = models.CharField(max_length=10, choices=Action.choices, verbose_name=_("actie"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    source = models.CharField(
+        max_length=30, blank=True, verbose_name=_("bron")
+    )  # "import", "web", "admin", ...
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("tijdstip"))
     # {field: {"old": value, "new": value}}; values as shown (dates ISO, BSN masked out).
-    changes = models.JSONField(default=dict)
+    changes = models.JSONField(default=dict, verbose_name=_("wijzigingen"))
 
     class Meta:
         verbose_name = _("wijziging")
@@ -309,21 +326,34 @@ class AccessLog(models.Model):
         DOWNLOAD = "download", _("download")
         VIEW_SPECIAL = "view_special", _("bijzondere gegevens bekeken")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("tijdstip"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("gebruiker"),
     )
-    role = models.CharField(max_length=30, blank=True)
+    role = models.CharField(max_length=30, blank=True, verbose_name=_("rol"))
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, related_name="+"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisatie"),
     )
-    action = models.CharField(max_length=30, choices=Action.choices)
+    action = models.CharField(max_length=30, choices=Action.choices, verbose_name=_("actie"))
     # One student for a file view; for lists and exports the ids of every student shown.
     student = models.ForeignKey(
-        Student, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_logs"
+        Student,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_logs",
+        verbose_name=_("student"),
     )
-    student_ids = models.JSONField(default=list, blank=True)
-    detail = models.CharField(max_length=200, blank=True)
+    student_ids = models.JSONField(default=list, blank=True, verbose_name=_("studenten"))
+    detail = models.CharField(max_length=200, blank=True, verbose_name=_("toelichting"))
 
     # Append-only (students/append_only.py; database triggers in migration 0004).
     objects = AppendOnlyQuerySet.as_manager()
@@ -353,22 +383,33 @@ class ImportBatch(models.Model):
         APPLIED = "applied", _("doorgevoerd")
         DISCARDED = "discarded", _("verworpen")
 
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False, verbose_name=_("kenmerk")
     )
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
-    created_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
-    summary = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("geüpload door"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisatie")
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PREVIEW, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    applied_at = models.DateTimeField(null=True, blank=True, verbose_name=_("doorgevoerd op"))
+    summary = models.JSONField(default=list, blank=True, verbose_name=_("samenvatting"))
     # Validated once, at upload (students.importing.batches): the preview page only reads
     # `preview` (errors, notices, counts, the changes per student); confirming applies the
     # kept `validated` rows when the files are still the ones validated (`files_digest`)
     # and the database still gives the same plan. Emptied once applied or discarded.
-    files_digest = models.CharField(max_length=64, blank=True)
-    preview = models.JSONField(default=dict, blank=True)
-    validated = models.BinaryField(null=True, blank=True)
+    files_digest = models.CharField(
+        max_length=64, blank=True, verbose_name=_("vingerafdruk van de bestanden")
+    )
+    preview = models.JSONField(default=dict, blank=True, verbose_name=_("voorbeeld"))
+    validated = models.BinaryField(null=True, blank=True, verbose_name=_("gecontroleerd"))
 
     class Meta:
         verbose_name = _("importbestand")
@@ -379,12 +420,20 @@ class ImportBatch(models.Model):
 
 
 class ImportFile(models.Model):
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
-    kind = models.CharField(max_length=20)  # students, enrolments, qualifications, employment
-    name = models.CharField(max_length=50)  # the canonical base name, e.g. "students.csv"
-    content = models.BinaryField()
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="files", verbose_name=_("importronde")
+    )
+    kind = models.CharField(
+        max_length=20, verbose_name=_("soort")
+    )  # students, enrolments, qualifications, employment
+    name = models.CharField(
+        max_length=50, verbose_name=_("naam")
+    )  # the canonical base name, e.g. "students.csv"
+    content = models.BinaryField(verbose_name=_("inhoud"))
 
     class Meta:
+        verbose_name = _("importbestand")
+        verbose_name_plural = _("importbestanden")
         constraints = [models.UniqueConstraint("batch", "kind", name="importfile_batch_kind")]
 
     def __str__(self):
@@ -403,10 +452,17 @@ class Disclosure(models.Model):
     share (referrals, the Doorstroomtafel) through `students.services.disclosure_record`.
     """
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="disclosures")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="disclosures", verbose_name=_("student")
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("tijdstip"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
     )
     from_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("van")
@@ -426,8 +482,8 @@ class Disclosure(models.Model):
         _("toestemming ingetrokken op"), null=True, blank=True
     )
     # What carried the data: "referral", "doorstroomtafel", ... and that record's id.
-    source = models.CharField(max_length=30)
-    source_id = models.BigIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=30, verbose_name=_("bron"))
+    source_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("nummer in de bron"))
     description = models.CharField(_("omschrijving"), max_length=200, blank=True)
 
     class Meta:

@@ -176,8 +176,29 @@ def register_home_panels():
     global _home_registered
     if _home_registered:
         return
+    from django.utils.translation import gettext_lazy
+
     from accounts.home import register_home_panel
+    from accounts.navigation import register_nav_item
+    from accounts.policy import STUDENT_LIST_ROLES
 
     register_home_panel(30, home_students_panel)
+    # The menu decides per role: only roles that work with a student list see it.
+    register_nav_item(
+        key="students",
+        order=10,
+        label=gettext_lazy("Studenten"),
+        url_name="students:list",
+        roles=STUDENT_LIST_ROLES,
+        views={"students:list", "students:detail"},
+    )
+    register_nav_item(
+        key="students_import",
+        order=95,
+        label=gettext_lazy("Importeren"),
+        url_name="students:import",
+        roles={Role.SCHOOL_COORDINATOR},
+        views={"students:import", "students:import_preview"},
+    )
     register_student_panel(90, disclosures_panel)
     _home_registered = True

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.http import HttpResponse
@@ -22,7 +22,9 @@ from .forms import (
     StudentFilterForm,
     StudentMentorForm,
 )
-from .models import AccessLog, Employment, Enrolment, Qualification, Student
+from .history import history_rows
+from .importing.rules import file_columns
+from .models import AccessLog, Student
 from .panels import current_enrolments_prefetch, student_panels
 from .queries import get_student_for_user, writable_students
 from .services import ConcurrentEditError, access_log, student_assign_mentor, student_update
@@ -32,14 +34,13 @@ from .services import ConcurrentEditError, access_log, student_assign_mentor, st
 
 # The list's order, and the keyset its cursors walk (index student_name_order).
 LIST_ORDER = ("last_name", "first_name", "id")
+# Parts of the student's page that refresh on their own (htmx, ?deel=...).
+STUDENT_PAGE_PARTS = {
+    "werk": "students/_student_work.html",
+    "geschiedenis": "students/_student_history.html",
+}
 # The student's page shows the latest changes; older ones stay in the database.
 HISTORY_LIMIT = 50
-RECORD_MODELS = {
-    "student": Student,
-    "enrolment": Enrolment,
-    "qualification": Qualification,
-    "employment": Employment,
-}
 
 
 def _after(cursor):
@@ -161,47 +162,6 @@ def student_list(request):
     return response
 
 
-def _display(field, value):
-    if value is None or value == "":
-        return "—"
-    if field is not None and field.choices:
-        return dict(field.flatchoices).get(value, value)
-    return value
-
-
-def _history_row(change):
-    model = RECORD_MODELS.get(change.record_type)
-    fields = []
-    for name, values in (change.changes or {}).items():
-        field = None
-        if model is not None:
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                field = None
-        values = values if isinstance(values, dict) else {"new": values}
-        fields.append(
-            {
-                "label": field.verbose_name if field is not None else name,
-                "old": _display(field, values.get("old")),
-                "new": _display(field, values.get("new")),
-            }
-        )
-    if change.actor is not None:
-        actor = change.actor.get_full_name() or change.actor.email
-    elif change.source == "import":
-        actor = _("Import uit de administratie")
-    else:
-        actor = _("Systeem")
-    return {
-        "at": change.at,
-        "actor": actor,
-        "record": model._meta.verbose_name if model is not None else change.record_type,
-        "action": change.get_action_display(),
-        "fields": fields,
-    }
-
-
 def _enrolment_state(enrolment, today):
     if enrolment.start_date > today:
         return "future"
@@ -253,7 +213,7 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         "enrolments": enrolments,
         "qualifications": list(student.qualifications.order_by("-date", "-id")),
         "employments": employments,
-        "history": [_history_row(change) for change in changes[:HISTORY_LIMIT]],
+        "history": history_rows(changes[:HISTORY_LIMIT]),
         "history_more": len(changes) > HISTORY_LIMIT,
         "history_limit": HISTORY_LIMIT,
         "contact_form": forms.get("contact"),
@@ -263,6 +223,13 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         "today": today,
     }
     access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=student)
+    part = STUDENT_PAGE_PARTS.get(request.GET.get("deel", "")) if request.htmx else None
+    if part is not None:
+        # A part of the page that a save elsewhere changed (the route's 5a step adds an
+        # employment and history): htmx refreshes it on the event the save sends.
+        response = render(request, part, context, status=status)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     return render(request, "students/student_detail.html", context, status=status)
 
 
@@ -406,6 +373,7 @@ def import_upload(request):
         {
             "form": form,
             "batch_hours": settings.KOERS_IMPORT_BATCH_HOURS,
+            "file_columns": file_columns(),
             "max_rows": settings.KOERS_IMPORT_MAX_ROWS,
         },
     )

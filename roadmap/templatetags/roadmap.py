@@ -60,3 +60,18 @@ def hours(value):
         return EMPTY
     value = Decimal(value)
     return str(int(value)) if value == value.to_integral() else str(value)
+
+
+@register.filter
+def route_status(status):
+    """A route step's status (roadmap.route.Status) in words, e.g. in a referral's copy."""
+    from roadmap.route import Status
+
+    labels = {
+        Status.DONE: _("gedaan"),
+        Status.DUE: _("volgende stap"),
+        Status.OPEN: _("nog niet aan de beurt"),
+        Status.OPTIONAL: _("alleen als het helpt"),
+        Status.NOT_APPLICABLE: _("niet van toepassing"),
+    }
+    return labels.get(status, status)

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
@@ -184,6 +184,12 @@ class Issue:
     def localized_reason(self) -> str:
         return str(REASONS[self.code][1]) % self.params
 
+    @property
+    def column_label(self) -> str:
+        """The column's Dutch label (the field's verbose_name), shown beside its name."""
+        kind = self.file.rsplit("/", 1)[-1].split(".", 1)[0]
+        return column_label(kind, self.column)
+
     def __str__(self):
         return f"{self.file}:{self.line}: {self.column}: {self.reason}"
 
@@ -348,6 +354,31 @@ class FileSpec:
         """The model attributes of the key, e.g. ("student_number", "institution_id", ...)."""
         by_name = self.by_name
         return tuple(by_name[name].field for name in self.key)
+
+
+def column_label(kind, name):
+    """The Dutch label of column `name` of file `kind` (its model field's verbose_name),
+    or "" for a name the file does not have."""
+    spec = SPECS.get(kind)
+    column = spec.by_name.get(name) if spec else None
+    if column is None:
+        return ""
+    try:
+        field = spec.model._meta.get_field(column.field)
+    except FieldDoesNotExist:
+        return ""
+    return str(field.verbose_name)
+
+
+def file_columns():
+    """[(file name, [(column name, Dutch label, required)])] for the upload page."""
+    return [
+        (
+            f"{kind}.csv",
+            [(c.name, column_label(kind, c.name), c.required) for c in spec.columns],
+        )
+        for kind, spec in SPECS.items()
+    ]
 
 
 STUDENT_NUMBER = Column("student_number", "student_number", text(20), required=True)

@@ -125,6 +125,10 @@ def test_mentor_walks_two_students_along_the_route_and_corrects_a_step(page, liv
         expect(page.locator(f'[data-step="{kind}"]')).to_have_attribute("data-status", "done")
     expect(page.locator('[data-step="work"]')).to_contain_text("Bakkerij Snoek, 16 uur per week")
     expect(page.locator("#route-panel")).to_contain_text("werk bij Bakkerij Snoek, 16 uur per week")
+    # The Werk section and the history refresh with the save (no reload).
+    expect(page.locator("#student-work")).to_contain_text("Bakkerij Snoek")
+    expect(page.locator("#student-work")).not_to_contain_text("Geen dienstverbanden bekend")
+    expect(page.locator("#student-history")).to_contain_text("Stap 5a: werk")
     assert_accessible(page, context="#route-panel")
     if os.environ.get("KOERS_SCREENSHOTS"):
         page.screenshot(path=os.environ["KOERS_SCREENSHOTS"] + "/route.png", full_page=True)

@@ -280,11 +280,6 @@ def test_no_internal_name_on_any_page_or_download_of_any_role(demo):
 
 
 @pdftotext
-@pytest.mark.xfail(
-    strict=True,
-    reason="XLSX sheet names are report keys ('entree_outflow'): the Documents part of "
-    "issue 15 (reports/exports.py) names them; remove this mark when it is merged",
-)
 def test_no_internal_name_in_the_reports_files(demo):
     """The dashboard's files (CSV, XLSX, PDF) of both kinds of coordinator."""
     problems = set()

@@ -147,8 +147,8 @@ def _session_invitation(request):
     return invitation
 
 
-@require_POST
 @not_staff
+@require_POST
 def passkey_register_options(request):
     invitation = _session_invitation(request)
     import secrets
@@ -169,8 +169,8 @@ def passkey_register_options(request):
     return JsonResponse(json.loads(options_to_json(options)))
 
 
-@require_POST
 @not_staff
+@require_POST
 def passkey_register_verify(request):
     invitation = _session_invitation(request)
     challenge = request.session.pop(CHALLENGE_SESSION, None)
@@ -215,8 +215,8 @@ def signin(request):
     return render(request, "portal/signin.html", {"next": _safe_next(request)})
 
 
-@require_POST
 @not_staff
+@require_POST
 def passkey_auth_options(request):
     options = generate_authentication_options(
         rp_id=rp_id(), user_verification=UserVerificationRequirement.REQUIRED
@@ -225,8 +225,8 @@ def passkey_auth_options(request):
     return JsonResponse(json.loads(options_to_json(options)))
 
 
-@require_POST
 @not_staff
+@require_POST
 def passkey_auth_verify(request):
     challenge = request.session.pop(CHALLENGE_SESSION, None)
     refused = JsonResponse({"error": _("Inloggen met deze passkey lukte niet.")}, status=400)
@@ -315,8 +315,8 @@ def shared(request):
     return _page(request, "portal/shared.html", {"rows": queries.disclosures(student)})
 
 
-@require_POST
 @student_required
+@require_POST
 def consent_withdraw(request, pk):
     from students.models import Disclosure
 
@@ -360,8 +360,8 @@ def rights(request):
     return _page(request, "portal/rights.html", _rights_context(request))
 
 
-@require_POST
 @student_required
+@require_POST
 def copy_start(request):
     services.data_copy_create(account=request.student_account)
     messages.success(request, _("We maken je kopie. Dat duurt meestal minder dan een minuut."))
@@ -398,8 +398,8 @@ def copy_download(request, job_id, fmt):
     )
 
 
-@require_POST
 @student_required
+@require_POST
 def correction(request):
     form = CorrectionForm(request.POST)
     if form.is_valid():
@@ -421,8 +421,8 @@ def correction(request):
     return _page(request, "portal/rights.html", _rights_context(request, correction_form=form))
 
 
-@require_POST
 @student_required
+@require_POST
 def objection(request):
     student = request.student_account.student
     organisations = queries.organisations_concerned(student, timezone.localdate())

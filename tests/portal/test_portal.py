@@ -51,7 +51,9 @@ def test_student_under_16_is_not_invited_and_the_page_says_why(client, mentor, p
     assert not Invitation.objects.exists()
 
 
-def test_other_mentor_and_other_school_cannot_invite(client, other_mentor, clusius_coordinator, pupil):
+def test_other_mentor_and_other_school_cannot_invite(
+    client, other_mentor, clusius_coordinator, pupil
+):
     for user in (other_mentor, clusius_coordinator):
         client.force_login(user)
         response = client.post(reverse("portal_staff:invite", args=[pupil.public_id]))
@@ -83,7 +85,9 @@ def test_password_route_makes_a_student_account_then_asks_for_the_authenticator(
     token = _invite(pupil, mentor, today)
     url = reverse("portal:invite_accept", args=[token])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"password1": "lang-en-veilig-42", "password2": "lang-en-veilig-42"})
+    response = client.post(
+        url, {"password1": "lang-en-veilig-42", "password2": "lang-en-veilig-42"}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:otp_enrol"))
     account = pupil.account
@@ -212,11 +216,17 @@ def test_route_shows_mentor_contacts_case_table_and_referrals_not_other_students
     from referrals.models import Referral
 
     table = CaseTable.objects.create(name="Tafel Alkmaar", region=pupil.municipality.region)
-    table.member_organisations.add(Organisation.objects.get(name="Doorstroompunt Noord-Holland Noord"))
+    table.member_organisations.add(
+        Organisation.objects.get(name="Doorstroompunt Noord-Holland Noord")
+    )
     meeting = Meeting.objects.create(table=table, date=today + timedelta(days=10))
     other = StudentFactory(first_name="Zwaantje", last_name="Anders")
-    AgendaItem.objects.create(meeting=meeting, student=pupil, position=1, origin="manual", reason="r")
-    AgendaItem.objects.create(meeting=meeting, student=other, position=2, origin="manual", reason="r")
+    AgendaItem.objects.create(
+        meeting=meeting, student=pupil, position=1, origin="manual", reason="r"
+    )
+    AgendaItem.objects.create(
+        meeting=meeting, student=other, position=2, origin="manual", reason="r"
+    )
     Referral.objects.create(
         student=pupil,
         kind="general",
@@ -303,7 +313,9 @@ def test_disclosures_in_words_and_withdrawing_consent_ends_the_receivers_access(
         student=pupil,
         actor=mentor,
         from_organisation=Organisation.objects.get(name="Horizon College"),
-        to_organisation=Organisation.objects.get(name="Regionaal Bureau Leerplicht Noord-Holland Noord"),
+        to_organisation=Organisation.objects.get(
+            name="Regionaal Bureau Leerplicht Noord-Holland Noord"
+        ),
         sections=["contact"],
         legal_basis=LegalBasis.WETTELIJKE_TAAK,
         legal_reference="Leerplichtwet art. 21a",
@@ -359,7 +371,12 @@ def test_copy_is_built_in_the_background_without_staff_names_and_logged(
     services.data_copies_expire(now=timezone.now() + timedelta(hours=25))
     copy.refresh_from_db()
     assert copy.status == "expired"
-    assert student_client.get(reverse("portal:copy_download", args=[copy.public_id, "pdf"])).status_code == 404
+    assert (
+        student_client.get(
+            reverse("portal:copy_download", args=[copy.public_id, "pdf"])
+        ).status_code
+        == 404
+    )
 
 
 def test_correction_request_is_a_task_for_the_schools_coordinator_due_in_a_month(

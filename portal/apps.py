@@ -14,11 +14,22 @@ class PortalConfig(AppConfig):
             return
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts.navigation import register_nav_item
+        from accounts.policy import RIGHTS_REQUEST_ANSWER_ROLES
         from students.panels import register_student_panel
 
+        from . import retention
         from .panels import student_invite_panel
 
         register_student_panel(95, student_invite_panel)
+        register_nav_item(
+            key="portal_requests",
+            order=80,
+            label=_("Verzoeken van studenten"),
+            url_name="portal_staff:requests",
+            roles=RIGHTS_REQUEST_ANSWER_ROLES,
+        )
+        retention.register()
         user_logged_in.connect(_mark_student_session, dispatch_uid="koers_portal_mark_session")
         _registered = True
 

@@ -6,6 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.route, name="route"),
     path("inloggen/", views.signin, name="signin"),
+    path("uitloggen/", views.signout, name="signout"),
     path("inloggen/wachtwoord/", views.signin_password, name="signin_password"),
     path("inloggen/passkey/opties/", views.passkey_auth_options, name="passkey_auth_options"),
     path("inloggen/passkey/", views.passkey_auth_verify, name="passkey_auth_verify"),

@@ -287,6 +287,17 @@ def signin_password(request):
 # --- The student's pages --------------------------------------------------------------------
 
 
+@student_required
+@require_POST
+def signout(request):
+    """A student signs out back to the portal's sign-in page (not the staff login)."""
+    from django.contrib.auth import logout
+
+    logout(request)
+    messages.info(request, _("Je bent uitgelogd."))
+    return redirect("portal:signin")
+
+
 def _page(request, template, context):
     context = {"student": request.student_account.student, **context}
     return render(request, template, context)

@@ -451,3 +451,29 @@ def test_objection_is_a_task_for_the_organisation_concerned(student_client, pupi
     assert item.kind == "objection"
     assert item.organisation == horizon
     assert item.due_date == add_months(today, 1)
+
+
+def test_retention_removes_the_account_invitations_and_request_texts(account, pupil, mentor, today):
+    from portal.retention import remove_portal_data
+
+    token_invitation = Invitation.objects.create(
+        student=pupil,
+        email=pupil.email,
+        token_hash="x" * 64,
+        invited_by=mentor,
+        invited_by_organisation=Organisation.objects.get(name="Horizon College"),
+        expires_at=timezone.now(),
+    )
+    access_log(user=account.user, action=AccessLog.Action.DOWNLOAD, student=pupil)
+    item = services.rights_request_create(
+        account=account, kind="correction", field="phone", note="mijn nummer", today=today
+    )
+    user = account.user
+    remove_portal_data([pupil.pk])
+    user.refresh_from_db()
+    item.refresh_from_db()
+    assert not Invitation.objects.filter(pk=token_invitation.pk).exists()
+    assert not type(account).objects.filter(pk=account.pk).exists()
+    assert not user.is_active
+    assert pupil.email not in user.email
+    assert "mijn nummer" not in item.note

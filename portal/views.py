@@ -39,7 +39,9 @@ from webauthn.helpers.structs import (
 from accounts import policy
 from accounts.models import Organisation
 from accounts.security import rotate_session_key
+from students.models import AccessLog
 from students.queries import get_student_for_user
+from students.services import access_log
 
 from . import queries, services
 from .forms import AnswerForm, CorrectionForm, ObjectionForm, PasswordChoiceForm, SignInForm
@@ -517,6 +519,14 @@ def request_detail(request, pk):
         ),
         pk=pk,
     )
+    if request.method == "GET":
+        # A staff action on the student's own request, logged as such (ids only).
+        access_log(
+            user=request.user,
+            action=AccessLog.Action.VIEW_STUDENT,
+            student=rights_request.student,
+            detail=f"portal: opened the student's own request {rights_request.pk}",
+        )
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

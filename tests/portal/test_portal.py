@@ -410,6 +410,9 @@ def test_correction_request_is_a_task_for_the_schools_coordinator_due_in_a_month
     listing = other.get(reverse("portal_staff:requests")).content.decode()
     assert pupil.last_name in listing
     page = other.get(reverse("portal_staff:request", args=[item.pk])).content.decode()
+    assert AccessLog.objects.filter(
+        user=coordinator, student=pupil, detail__contains="opened the student's own request"
+    ).exists()
     assert "telefoonnummer" in page
     assert "0612345678" in page
     other.post(reverse("portal_staff:request", args=[item.pk]), {"answer": "Aangepast, dank je."})

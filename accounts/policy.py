@@ -365,3 +365,106 @@ def has_attention_list(user) -> bool:
 def sees_headline_figures(user) -> bool:
     """The start page shows the kept headline figures of the user's reports scope."""
     return has_role(user, *HEADLINE_FIGURE_ROLES)
+
+
+# --- The young person's own view (issue 18; portal) -----------------------------------------
+
+# A student account is a User with no membership, linked to one student through
+# portal.StudentAccount (read here by attribute, `user.student_account`). It never acts in
+# a staff role and reaches only the portal's own pages; staff never reach those pages.
+STUDENT_INVITE_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+STUDENT_INVITE_MIN_AGE = 16
+# The URL namespace of the student's pages; the other namespaces and names a student
+# account may open (sign out, the authenticator code of the password route).
+STUDENT_PORTAL_NAMESPACE = "portal"
+STUDENT_ACCOUNT_OTHER_URL_NAMES = (
+    "accounts:logout",
+    "accounts:otp_enrol",
+    "accounts:otp_verify",
+    "set_language",
+    "healthz",
+)
+# Who answers a student's correction request or objection at the organisation it went to.
+RIGHTS_REQUEST_ANSWER_ROLES = (
+    Role.SCHOOL_COORDINATOR,
+    Role.DOORSTROOMPUNT,
+    Role.LEERPLICHT,
+    Role.JONGEREN_STARTPUNT,
+    Role.WI,
+    Role.CARE,
+    Role.REGIONAL_COORDINATOR,
+)
+
+
+def student_account_of(user):
+    """The student account of `user`, or None (staff, anonymous, inactive)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    try:
+        return user.student_account
+    except Exception:  # noqa: BLE001 - the reverse one-to-one raises DoesNotExist
+        return None
+
+
+def is_student_account(user) -> bool:
+    return student_account_of(user) is not None
+
+
+def student_account_may_open(view_name: str, namespace: str) -> bool:
+    """A signed-in student account opens only the portal and the few shared pages."""
+    return namespace == STUDENT_PORTAL_NAMESPACE or view_name in STUDENT_ACCOUNT_OTHER_URL_NAMES
+
+
+def may_use_portal(user) -> bool:
+    """The student's own pages: a student account with no staff membership."""
+    return is_student_account(user) and not user.memberships.exists()
+
+
+def student_invite_age_ok(student, today) -> bool:
+    """Students of 16 or older are invited; younger students see their file through
+    their school (and their parents)."""
+    from students.dates import age_on
+
+    return age_on(student.date_of_birth, today) >= STUDENT_INVITE_MIN_AGE
+
+
+def can_invite_student(user, student) -> bool:
+    """The student's own mentor, or a coordinator of a school the student is enrolled
+    at, may invite a student they see (the age rule is `student_invite_age_ok`)."""
+    membership = active_membership(user)
+    if membership is None or membership.role not in STUDENT_INVITE_ROLES or not user.is_active:
+        return False
+    students = type(student).objects.visible_to(user).filter(pk=student.pk)
+    if membership.role == Role.MENTOR:
+        students = students.filter(mentor_id=user.pk)
+    return students.exists()
+
+
+def student_owns(user, student_id) -> bool:
+    """The record belongs to the signed-in student account's own file."""
+    account = student_account_of(user)
+    return account is not None and account.student_id == student_id
+
+
+def student_may_withdraw_consent(user, referral) -> bool:
+    """The young person withdraws the consent a referral of their own rests on."""
+    return student_owns(user, referral.student_id)
+
+
+def rights_requests_q(user) -> Q:
+    """The students' requests a user answers, as a filter over portal.RightsRequest: those
+    sent to the organisation they act for, in a role that answers for it."""
+    membership = active_membership(user)
+    if membership is None or membership.role not in RIGHTS_REQUEST_ANSWER_ROLES:
+        return Q(pk__in=[])
+    return Q(organisation_id=membership.organisation_id)
+
+
+def can_answer_rights_request(user, rights_request) -> bool:
+    """The predicate of rights_requests_q for one request."""
+    membership = active_membership(user)
+    return (
+        membership is not None
+        and membership.role in RIGHTS_REQUEST_ANSWER_ROLES
+        and membership.organisation_id == rights_request.organisation_id
+    )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "referrals",
     "doorstroomtafel",
     "reports",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     # headers. After messages (it leaves a message on timeout) and before the membership.
     "accounts.security.SecurityMiddleware",
     "accounts.middleware.ActiveMembershipMiddleware",
+    # A student account reaches only the portal (/mijn/); every other page is a 404.
+    "portal.middleware.StudentAccountBoundaryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
@@ -373,3 +376,10 @@ LOGGING = {
         "celery.worker": {"filters": _DB_FILTER},
     },
 }
+
+# The young person's own view (portal, issue 18). WebAuthn (passkeys) needs a host name,
+# not an IP address: the relying party is `localhost` in development (open the demo at
+# http://localhost:8000, not 127.0.0.1), the site's own domain in production.
+KOERS_WEBAUTHN_RP_ID = env.str("KOERS_WEBAUTHN_RP_ID", default="localhost")
+# Days an invitation link to a student stays valid.
+KOERS_PORTAL_INVITATION_DAYS = env.int("KOERS_PORTAL_INVITATION_DAYS", default=7)

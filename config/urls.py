@@ -13,6 +13,8 @@ urlpatterns = [
     path("doorstroomtafel/", include("doorstroomtafel.urls")),
     path("signalen/", include("monitoring.urls")),
     path("rapportages/", include("reports.urls")),
+    path("mijn/", include("portal.urls")),
+    path("verzoeken/", include("portal.urls_staff")),
     path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

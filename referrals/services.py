@@ -534,8 +534,9 @@ def referral_complete(*, referral, actor, outcome, note="", expected_version=Non
 
 @transaction.atomic
 def referral_consent_withdraw(*, referral, actor, note="", expected_version=None):
-    """The student (or parent) withdrew consent: the receiver loses access from now on."""
-    if not is_sender(actor, referral):
+    """The student (or parent) withdrew consent: the receiver loses access from now on.
+    The sending organisation records it, or the young person in their own portal."""
+    if not (is_sender(actor, referral) or policy.student_may_withdraw_consent(actor, referral)):
         raise ReferralRefused(_("Alleen de verwijzende organisatie legt het intrekken vast."))
     if referral.legal_basis != LegalBasis.CONSENT:
         raise ReferralRefused(

@@ -100,3 +100,14 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
     employer = factory.Sequence(lambda n: f"Werkgever {n}")
     hours_per_week = 16
     start_date = days_ago(93)
+
+
+# --- The student portal (issue 18) ---------------------------------------------------------
+
+
+def make_student_account(student, email=None):
+    """A student account (a User without membership) linked to `student`."""
+    from portal.models import StudentAccount
+
+    user = User.objects.create_user(email or student.email or f"s{student.pk}@student.test")
+    return StudentAccount.objects.create(user=user, student=student)

@@ -37,6 +37,10 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.expire_export_jobs",
         "schedule": crontab(minute=47),
     },
+    "remove expired copies of young people's data (portal)": {
+        "task": "portal.tasks.expire_copies",
+        "schedule": crontab(minute=53),
+    },
     "monitoring checks (signals and VSV status)": {
         "task": "monitoring.tasks.run_daily_checks",
         "schedule": crontab(hour=5, minute=30),

@@ -172,7 +172,8 @@ def history_row(entry):
             }
         )
     if extra is not None:
-        for name, value in extra(entry).items():
+        # `extra` is the record type's own callable, not QuerySet.extra().
+        for name, value in extra(entry).items():  # nosec B610
             if value in (None, ""):
                 continue
             fields.append(

@@ -1,5 +1,7 @@
 from django import template
 
+from students.names import display_sort_name
+
 register = template.Library()
 
 
@@ -10,3 +12,9 @@ def lookup(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def sorted_name(student):
+    """'Boer, Jan de': the name as a list sorted on surname shows it."""
+    return display_sort_name(student.first_name, student.last_name)

@@ -6,14 +6,16 @@ from django.urls import reverse
 _items = {}
 
 
-def register_nav_item(*, key, order, label, url_name, roles, app_name=None):
-    """Show `label` linking to `url_name` to users whose active role is in `roles`."""
+def register_nav_item(*, key, order, label, url_name, roles, app_name=None, when=None):
+    """Show `label` linking to `url_name` to users whose active role is in `roles` (and,
+    with `when`, for whom when(user) holds: a page that would be a 404 is no menu item)."""
     _items[key] = {
         "order": order,
         "label": label,
         "url_name": url_name,
         "roles": frozenset(roles),
         "app_name": app_name or url_name.split(":")[0],
+        "when": when,
     }
 
 
@@ -31,6 +33,6 @@ def navigation(request):
             "active": current_app == item["app_name"],
         }
         for item in sorted(_items.values(), key=lambda item: item["order"])
-        if role in item["roles"]
+        if role in item["roles"] and (item["when"] is None or item["when"](user))
     ]
     return {"nav_items": items}

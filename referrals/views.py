@@ -755,7 +755,8 @@ def results(request):
         "referrals/results.html",
         {
             "results": computed,
-            "total": computed.total.figures(),
+            "total": computed.total_figures(),
+            "period": computed.period,
             "tables": [
                 (_("Per ROC"), computed.rows("school")),
                 (_("Per locatie"), computed.rows("location")),

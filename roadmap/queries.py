@@ -92,7 +92,7 @@ def step_select_related(*, include_aba, with_authors=True):
         if with_authors:
             related.append(f"{name}__author")
     related.append("work_step__employment")
-    related.append("institution")
+    related.append("institution__region")
     return related
 
 

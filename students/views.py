@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.policy import sees_only_shared_sections
+from accounts.regions import has_regional_route
 
 from .dates import age_on
 from .forms import (
@@ -193,7 +194,7 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=student)
         return render(request, "students/student_detail.html", context, status=status)
     enrolments = list(
-        student.enrolments.select_related("institution").order_by("-start_date", "-id")
+        student.enrolments.select_related("institution__region").order_by("-start_date", "-id")
     )
     for enrolment in enrolments:
         enrolment.state = _enrolment_state(enrolment, today)
@@ -218,8 +219,13 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
     context = {
         "student": student,
         "age": age_on(student.date_of_birth, today),
-        "startpunt": student.municipality.startpunt_name
-        or _("geen; taak bij Doorstroompunt of W&I"),
+        # Noord-Holland Noord's own part (ROADMAP.md top): only for students of an
+        # institution in a region that has it; elsewhere the row is left out.
+        "startpunt": (
+            student.municipality.startpunt_name or _("geen; taak bij Doorstroompunt of W&I")
+        )
+        if any(has_regional_route(e.institution.region) for e in enrolments)
+        else "",
         "enrolments": enrolments,
         "qualifications": list(student.qualifications.order_by("-date", "-id")),
         "employments": employments,

@@ -15,9 +15,10 @@ from django.db.models import Q
 COUNT_CAP = 1000
 
 
-def capped_count(queryset, cap=COUNT_CAP):
-    """The number of rows, or None when there are more than `cap`: one query,
-    `SELECT COUNT(*) FROM (... LIMIT cap + 1)`, whose cost does not grow past the cap."""
+def capped_count(queryset, cap=None):
+    """The number of rows, or None when there are more than `cap` (COUNT_CAP): one
+    query, `SELECT COUNT(*) FROM (... LIMIT cap + 1)`, whose cost does not grow past it."""
+    cap = COUNT_CAP if cap is None else cap
     count = queryset.order_by().values("pk")[: cap + 1].count()
     return None if count > cap else count
 

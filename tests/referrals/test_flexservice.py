@@ -198,9 +198,7 @@ def known_data(desk_user):
 
 
 def test_results_compute_every_figure_from_known_counts(known_data):
-    results = compute_results(
-        school_ids=[known_data.pk], school_year=2026, today=date(2026, 12, 3)
-    )
+    results = compute_results(school_ids=[known_data.pk], school_year=2026, today=date(2026, 12, 3))
     figures = results.total_figures()
     # Supported against the 1,995: one total over the measure's period (from 1 January
     # 2026), so the trajectory of 31 July 2026 (school year 2025-2026) counts too: 17.
@@ -304,3 +302,19 @@ def test_level_rows_do_not_flag_the_level_3_4_share(desk_user):
 
 def by_school_share(results):
     return [figures["share_high"].status for _name, figures in results.rows("school")]
+
+
+# --- The measure belongs to the region that runs it (issue 15) ----------------------------
+
+
+def test_regional_coordinator_of_another_region_has_no_flexservice_results(regio, client):
+    client.force_login(regio)  # Noord-Holland Noord: Haaglanden runs the measure
+    assert client.get("/verwijzingen/resultaten/").status_code == 404
+    assert "Resultaten Flexservice" not in client.get("/").content.decode()
+
+
+def test_the_region_running_the_measure_sees_its_results(desk_user, client):
+    client.force_login(desk_user)  # ROC Mondriaan, Haaglanden
+    response = client.get("/verwijzingen/resultaten/")
+    assert response.status_code == 200
+    assert "Resultaten Flexservice" in response.content.decode()

@@ -4,9 +4,11 @@ results). Every read starts from referrals.queries; every write is a service."""
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,6 +21,7 @@ from accounts.models import Role
 from accounts.policy import referral_receivers_q
 from students.dates import school_year_label, school_year_of
 from students.models import AccessLog, LegalBasis, Level
+from students.paging import keyset_page
 from students.queries import get_student_for_user
 from students.services import ConcurrentEditError, access_log
 
@@ -82,6 +85,17 @@ def _form_errors(form, error: ValidationError):
 security_log = logging.getLogger("koers.security")
 
 
+# The referral list's columns to sort on (students.paging); never the student's name,
+# which a receiver may not see before accepting: its place in the order would tell it.
+REFERRAL_LIST_SORTS = {
+    "verstuurd": ("sent_or_created",),
+    "soort": ("kind",),
+    "van": ("from_organisation__name",),
+    "aan": ("to_organisation__name",),
+    "status": ("status",),
+}
+
+
 @login_required
 @never_cache
 def referral_list(request):
@@ -89,16 +103,24 @@ def referral_list(request):
 
     today = timezone.localdate()
     membership = request.user.active_membership
-    referrals = list(
-        Referral.objects.visible_to(request.user)
-        .select_related("student", "from_organisation", "to_organisation")
-        .order_by("-created_at", "-id")[:200]
+    visible = Referral.objects.visible_to(request.user).annotate(
+        sent_or_created=Coalesce("sent_at", "created_at")
     )
+    page = keyset_page(
+        visible.select_related("student", "from_organisation", "to_organisation"),
+        cursors=visible,
+        get=request.GET,
+        params={},
+        allowed=REFERRAL_LIST_SORTS,
+        default_sort="-verstuurd",
+        size=settings.KOERS_PAGE_SIZE,
+    )
+    referrals = page.rows
     for referral in referrals:
         referral.incoming = membership and referral.to_organisation_id == membership.organisation_id
         referral.overdue = is_overdue(referral, today)
         referral.show_name = not referral.incoming or receiver_sees_student(referral)
-    return render(request, "referrals/referral_list.html", {"referrals": referrals})
+    return render(request, "referrals/referral_list.html", {"referrals": referrals, "page": page})
 
 
 def _sections_for(user, to_organisation=None, *, overgangsdocument=False):

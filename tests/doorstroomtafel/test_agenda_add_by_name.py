@@ -19,7 +19,7 @@ def post_add(client, meeting, text, reason="Zorgen over verzuim"):
 
 
 def test_a_name_without_accents_adds_the_one_student_it_matches(client, meeting, leerplicht, today):
-    sahin = make_student(today=today, first_name="Elif", last_name="Şahin")
+    sahin = make_student(today=today, age=17, first_name="Elif", last_name="Şahin")
     client.force_login(leerplicht)
     response = post_add(client, meeting, "elif sahin")
     assert response.status_code == 302
@@ -28,15 +28,15 @@ def test_a_name_without_accents_adds_the_one_student_it_matches(client, meeting,
 
 
 def test_a_student_number_still_works(client, meeting, leerplicht, today):
-    student = make_student(today=today, last_name="Visser")
+    student = make_student(today=today, age=17, last_name="Visser")
     client.force_login(leerplicht)
     assert post_add(client, meeting, student.student_number).status_code == 302
     assert AgendaItem.objects.get(meeting=meeting).student == student
 
 
 def test_several_matches_are_offered_to_choose_from(client, meeting, leerplicht, today):
-    first = make_student(today=today, first_name="Anna", last_name="de Jong")
-    second = make_student(today=today, first_name="Bram", last_name="Jong")
+    first = make_student(today=today, age=17, first_name="Anna", last_name="de Jong")
+    second = make_student(today=today, age=17, first_name="Bram", last_name="Jong")
     client.force_login(leerplicht)
     response = post_add(client, meeting, "jong")
     assert response.status_code == 200
@@ -48,7 +48,7 @@ def test_several_matches_are_offered_to_choose_from(client, meeting, leerplicht,
 
 
 def test_a_name_outside_the_tables_scope_is_not_found(client, meeting, leerplicht, today):
-    make_student(today=today, town="Den Helder", first_name="Noa", last_name="Buiten")
+    make_student(today=today, age=17, town="Den Helder", first_name="Noa", last_name="Buiten")
     client.force_login(leerplicht)
     assert post_add(client, meeting, "buiten").status_code == 404
     assert not AgendaItem.objects.filter(meeting=meeting).exists()

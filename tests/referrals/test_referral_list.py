@@ -1,0 +1,55 @@
+"""The referral list (issue 15): its total and range, first / previous / next, sorting
+by its columns (never by the student's name), and a pinned query count."""
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.factories import EnrolmentFactory, organisation
+
+from .conftest import make_referral
+
+pytestmark = pytest.mark.django_db
+
+WI = "Werk en Inkomen Noord-Holland Noord"
+
+
+def referrals(mentor, count):
+    made = []
+    for _index in range(count):
+        student = EnrolmentFactory(student__mentor=mentor).student
+        made.append(make_referral(actor=mentor, student=student, to=organisation(WI)))
+    return made
+
+
+def test_referral_list_pages_with_total_and_keeps_the_sort(client, mentor, settings):
+    settings.KOERS_PAGE_SIZE = 2
+    made = referrals(mentor, 3)
+    client.force_login(mentor)
+    first = client.get("/verwijzingen/")
+    html = first.content.decode()
+    assert "1–2 van 3" in html
+    # Newest first by default; each page's links carry the sort asked for.
+    page = first.context["page"]
+    assert [r.pk for r in page.rows] == [made[2].pk, made[1].pk]
+    second = client.get(f"/verwijzingen/{page.next_url}")
+    assert [r.pk for r in second.context["page"].rows] == [made[0].pk]
+    assert "3–3 van 3" in second.content.decode()
+    ascending = client.get("/verwijzingen/", {"sort": "verstuurd"}).context["page"]
+    assert [r.pk for r in ascending.rows] == [made[0].pk, made[1].pk]
+    assert parse_qs(urlparse(ascending.next_url).query)["sort"] == ["verstuurd"]
+    assert "student" not in first.context["page"].sort_links
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_referral_list_query_count_does_not_grow(client, mentor, django_assert_num_queries, count):
+    referrals(mentor, count)
+    client.force_login(mentor)
+    # Session, user, memberships; the total; the page (with student and organisations);
+    # the receiver-sees-student check reads loaded rows only.
+    with django_assert_num_queries(QUERIES):
+        response = client.get("/verwijzingen/")
+    assert response.context["page"].total == count
+
+
+QUERIES = 5

@@ -647,13 +647,33 @@ def _registration_conflict(current, form):
 # --- Flexservice: maatwerk trajectories ------------------------------------------------
 
 
+# The trajectory list's columns to sort on (students.paging).
+TRAJECTORY_LIST_SORTS = {
+    "student": ("student__sort_name",),
+    "locatie": ("location",),
+    "niveau": ("level",),
+    "start": ("start_date",),
+}
+
+
 @login_required
 @never_cache
 def trajectory_list(request):
-    trajectories = list(
-        trajectories_for_user(request.user).select_related("student").order_by("-start_date")[:200]
+    visible = trajectories_for_user(request.user)
+    page = keyset_page(
+        visible.select_related("student"),
+        cursors=visible,
+        get=request.GET,
+        params={},
+        allowed=TRAJECTORY_LIST_SORTS,
+        default_sort="-start",
+        size=settings.KOERS_PAGE_SIZE,
     )
-    return render(request, "referrals/trajectory_list.html", {"trajectories": trajectories})
+    return render(
+        request,
+        "referrals/trajectory_list.html",
+        {"trajectories": page.rows, "page": page},
+    )
 
 
 @login_required

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.factories import EnrolmentFactory, organisation
+from tests.factories import EnrolmentFactory, organisation, school
 
 from .conftest import make_referral
 
@@ -53,3 +53,22 @@ def test_referral_list_query_count_does_not_grow(client, mentor, django_assert_n
 
 
 QUERIES = 5
+
+
+def test_trajectory_list_sorts_on_the_surname_and_shows_its_total(client, desk_user, settings):
+    from datetime import date
+
+    from .test_flexservice import trajectory
+
+    settings.KOERS_PAGE_SIZE = 2
+    made = [trajectory(desk_user, level="2", start=date(2026, 9, day)) for day in (1, 2, 3)]
+    for index, name in enumerate(["van Dijk", "Aalders", "de Boer"]):
+        made[index].student.last_name = name
+        made[index].student.save()
+        EnrolmentFactory(student=made[index].student, institution=school("ROC Mondriaan"))
+    client.force_login(desk_user)
+    response = client.get("/verwijzingen/maatwerk/", {"sort": "student"})
+    assert "1–2 van 3" in response.content.decode()
+    assert [t.pk for t in response.context["page"].rows] == [made[1].pk, made[2].pk]
+    newest = client.get("/verwijzingen/maatwerk/").context["page"].rows
+    assert [t.pk for t in newest] == [made[2].pk, made[1].pk]

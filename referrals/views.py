@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -515,12 +516,26 @@ CLOSED_SHOWN = 25
 def intake_queue(request):
     desk = _desk_or_404(request.user)
     registrations = registrations_for_user(request.user).select_related("municipality")
+    # Every column shows its total (one query), also where it shows only the latest rows.
+    totals = dict(
+        registrations_for_user(request.user)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     columns = []
     for status in QUEUE_COLUMNS:
         rows = registrations.filter(status=status)
         if status == IntakeStatus.CLOSED:
             rows = rows.order_by("-outcome_date", "-id")[:CLOSED_SHOWN]
-        columns.append({"status": status, "label": status.label, "rows": list(rows)})
+        columns.append(
+            {
+                "status": status,
+                "label": status.label,
+                "rows": list(rows),
+                "total": totals.get(status.value, 0),
+            }
+        )
     return render(request, "referrals/intake_queue.html", {"desk": desk, "columns": columns})
 
 

@@ -72,3 +72,18 @@ def test_trajectory_list_sorts_on_the_surname_and_shows_its_total(client, desk_u
     assert [t.pk for t in response.context["page"].rows] == [made[1].pk, made[2].pk]
     newest = client.get("/verwijzingen/maatwerk/").context["page"].rows
     assert [t.pk for t in newest] == [made[2].pk, made[1].pk]
+
+
+def test_intake_queue_shows_each_columns_total_beyond_the_rows_shown(
+    client, desk_user, monkeypatch
+):
+    from .test_flexservice import closed_registration
+
+    monkeypatch.setattr("referrals.views.CLOSED_SHOWN", 2)
+    for _index in range(3):
+        closed_registration(desk_user, "placed", "2")
+    client.force_login(desk_user)
+    response = client.get("/verwijzingen/loket/")
+    closed = next(c for c in response.context["columns"] if c["status"] == "closed")
+    assert (len(closed["rows"]), closed["total"]) == (2, 3)
+    assert "De laatste 2 van 3" in response.content.decode()

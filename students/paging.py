@@ -9,6 +9,7 @@ includes, so the lists look and behave alike.
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 # Above this, a list says "meer dan 1.000" rather than counting every row.
@@ -152,7 +153,10 @@ def keyset_page(
     key = after or before
     cursor = None
     if key:
-        cursor = cursors.filter(**{cursor_field: key}).values_list(*fields).first()
+        try:
+            cursor = cursors.filter(**{cursor_field: key}).values_list(*fields).first()
+        except (ValueError, ValidationError):
+            cursor = None  # not a key at all: the first page
     total = capped_count(queryset)
     position = _position(get.get("pos"))
     order_fields = (order_overrides or {}).get(sort.key)

@@ -230,3 +230,20 @@ def test_search_uses_the_trigram_index_on_postgresql():
         queryset = Student.objects.search("sahin").order_by(*_name_order("sahin"))
         plan = queryset.explain()
     assert "student_search_name_trgm" in plan, plan
+
+
+def test_the_import_fills_the_sort_and_search_columns_on_create_and_update(tmp_path):
+    from tests.students.importing_helpers import STUDENTS_HEADER, csv_text, run_import
+
+    first = run_import(
+        tmp_path, students=csv_text(STUDENTS_HEADER, "9001,Ömer,de Wit,2009-05-01,Alkmaar")
+    )
+    assert first.code == 0
+    created = Student.objects.get(student_number="9001")
+    assert (created.sort_name, created.search_name) == ("wit, de, omer", "omer de wit")
+    second = run_import(
+        tmp_path, students=csv_text(STUDENTS_HEADER, "9001,Ömer,van Şen,2009-05-01,Alkmaar")
+    )
+    assert second.code == 0
+    created.refresh_from_db()
+    assert (created.sort_name, created.search_name) == ("sen, van, omer", "omer van sen")

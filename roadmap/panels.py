@@ -119,7 +119,7 @@ def home_route_panel(request):
         key=lambda row: (
             not row["route"].overdue,
             row["route"].next_step.due_date if row["route"].next_step else today.max,
-            row["student"].last_name,
+            row["student"].sort_name,
         )
     )
     return {

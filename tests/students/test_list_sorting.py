@@ -247,3 +247,11 @@ def test_the_import_fills_the_sort_and_search_columns_on_create_and_update(tmp_p
     assert second.code == 0
     created.refresh_from_db()
     assert (created.sort_name, created.search_name) == ("sen, van, omer", "omer van sen")
+
+
+def test_the_mentors_start_page_sorts_on_the_surname_too(client, mentor):
+    for name in ("Zwart", "de Boer"):
+        student(name, mentor=mentor)
+    client.force_login(mentor)
+    html = client.get("/").content.decode()
+    assert html.index("de Boer") < html.index("Zwart")

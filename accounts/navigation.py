@@ -6,8 +6,9 @@ from django.urls import reverse
 _items = {}
 
 
-def register_nav_item(*, key, order, label, url_name, roles, app_name=None, views=None):
-    """Show `label` linking to `url_name` to users whose active role is in `roles`.
+def register_nav_item(*, key, order, label, url_name, roles, app_name=None, views=None, when=None):
+    """Show `label` linking to `url_name` to users whose active role is in `roles` (and,
+    with `when`, for whom when(user) holds: a page that would be a 404 is no menu item).
 
     The item is marked current on every page of `app_name` (the URL's namespace), or,
     when `views` is given, on those URL names only (two items of one app)."""
@@ -18,6 +19,7 @@ def register_nav_item(*, key, order, label, url_name, roles, app_name=None, view
         "roles": frozenset(roles),
         "app_name": app_name or url_name.split(":")[0],
         "views": frozenset(views or ()),
+        "when": when,
     }
 
 
@@ -39,6 +41,6 @@ def navigation(request):
             else current_app == item["app_name"],
         }
         for item in sorted(_items.values(), key=lambda item: item["order"])
-        if role in item["roles"]
+        if role in item["roles"] and (item["when"] is None or item["when"](user))
     ]
     return {"nav_items": items}

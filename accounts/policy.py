@@ -468,3 +468,21 @@ def can_answer_rights_request(user, rights_request) -> bool:
         and membership.role in RIGHTS_REQUEST_ANSWER_ROLES
         and membership.organisation_id == rights_request.organisation_id
     )
+
+
+# --- Lists and regions (issue 15: a region's own measures) --------------------------------
+
+FLEXSERVICE_RESULTS_ROLES = (Role.INTAKE_DESK, Role.SCHOOL_COORDINATOR, Role.REGIONAL_COORDINATOR)
+
+
+def may_see_flexservice_results(user) -> bool:
+    """The Flexservice's results and targets belong to the region that runs the measure
+    (REFERRALS.md, "Results against the targets"): its intake desks, school coordinators
+    and regional coordinator see them; anyone of another region gets a 404."""
+    from .regions import runs_flexservice
+
+    membership = active_membership(user)
+    if membership is None or membership.role not in FLEXSERVICE_RESULTS_ROLES:
+        return False
+    organisation = membership.organisation
+    return runs_flexservice(organisation.region if organisation.region_id else None)

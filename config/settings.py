@@ -348,6 +348,18 @@ KOERS_EXPORT_JOB_HOURS = env.int("KOERS_EXPORT_JOB_HOURS", default=24)
 # precompute replaces them sooner, and a new day never reads the day before's.
 KOERS_REPORT_FIGURES_SECONDS = env.int("KOERS_REPORT_FIGURES_SECONDS", default=26 * 3600)
 KOERS_PAGE_SIZE = 25
+# What belongs to one region (accounts.regions): the regions whose institutions' Entree
+# students get the regional route parts ("Route naar succes", Jongeren Startpunt, the
+# transfer system; ROADMAP.md), and the regions that run the Flexservice measure with
+# its targets and the measure's period (REFERRALS.md, "Results against the targets").
+KOERS_REGIONAL_ROUTE_REGIONS = env.list(
+    "KOERS_REGIONAL_ROUTE_REGIONS", default=["Noord-Holland Noord"]
+)
+KOERS_FLEXSERVICE_REGIONS = env.list("KOERS_FLEXSERVICE_REGIONS", default=["Haaglanden"])
+KOERS_FLEXSERVICE_PERIOD = (
+    date.fromisoformat(env.str("KOERS_FLEXSERVICE_START", default="2026-01-01")),
+    date.fromisoformat(env.str("KOERS_FLEXSERVICE_END", default="2029-12-31")),
+)
 
 # --- Logging: never log personal data; the BSN never reaches a log line ---------------
 # A database error's text can quote row values (PostgreSQL's "DETAIL: Failing row

@@ -92,7 +92,9 @@ class TransitionForm(forms.Form):
 
 
 class AddStudentForm(forms.Form):
-    student_number = forms.CharField(label=_("Studentnummer"), max_length=20)
+    # A student number, or (part of) a name: the view looks it up among the students the
+    # preparer may see within the table's scope, as before.
+    student_number = forms.CharField(label=_("Naam of studentnummer"), max_length=100)
     reason = forms.CharField(label=_("Reden op de agenda"), max_length=300)
 
 

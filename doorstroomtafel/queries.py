@@ -189,7 +189,7 @@ def candidates(meeting, *, today, only=None):
     ):
         kinds[student_id].append("study_advice_stop")
         reasons[student_id].append(str(Advice.STOP.label))
-    students = Student.objects.filter(pk__in=list(kinds)).order_by("last_name", "first_name", "pk")
+    students = Student.objects.filter(pk__in=list(kinds)).order_by("sort_name", "pk")
     return [
         {"student": s, "reason": "; ".join(reasons[s.pk]), "kinds": kinds[s.pk]} for s in students
     ]

@@ -206,9 +206,10 @@ def _with_minutes(meeting, items):
     return list(Addendum.objects.filter(meeting=meeting).select_related("author", "item__student"))
 
 
-def _meeting_response(request, meeting, *, failed=None, status=200):
+def _meeting_response(request, meeting, *, failed=None, status=200, extra=None):
     today = timezone.localdate()
     context = _meeting_context(request, meeting, today=today, failed=failed)
+    context.update(extra or {})
     if context["items"]:
         access_log(
             user=request.user,
@@ -388,6 +389,10 @@ def minutes_pdf(request, public_id):
 # --- Agenda preparation --------------------------------------------------------------
 
 
+# Students a name search on the agenda offers to choose from (narrow it down beyond).
+ADD_MATCHES = 10
+
+
 def _editable_meeting(request, public_id):
     return get_meeting_for_user(request.user, public_id, edit=True)
 
@@ -420,15 +425,27 @@ def item_add(request, public_id):
     else:
         form = AddStudentForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Vul een studentnummer en een reden in."))
+            messages.error(request, _("Vul een naam of studentnummer en een reden in."))
             return _back(meeting, "add-student")
-        # Only students the preparer may see anyway: no probing for numbers.
-        student = (
-            Student.objects.visible_to(request.user)
-            .filter(table_scope_q(meeting.table))
-            .filter(student_number=form.cleaned_data["student_number"].strip())
-            .first()
-        )
+        # Only students the preparer may see anyway: no probing for numbers or names.
+        findable = Student.objects.visible_to(request.user).filter(table_scope_q(meeting.table))
+        text = form.cleaned_data["student_number"].strip()
+        student = findable.filter(student_number=text).first()
+        if student is None:
+            # A name (accents and case ignored, as in the student list).
+            matches = list(findable.search(text).order_by("sort_name", "id")[: ADD_MATCHES + 1])
+            if len(matches) > 1:
+                messages.info(request, _("Meer studenten gevonden: kies wie u toevoegt."))
+                return _meeting_response(
+                    request,
+                    meeting,
+                    extra={
+                        "add_matches": matches[:ADD_MATCHES],
+                        "add_more": len(matches) > ADD_MATCHES,
+                        "add_reason": form.cleaned_data["reason"],
+                    },
+                )
+            student = matches[0] if matches else None
         if student is None:
             # Outside the table's scope or the preparer's view: the same 404 for both.
             raise Http404("No student here")

@@ -1,11 +1,13 @@
 """The attention list on the start page and the signals on the student's page."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import has_attention_list
+from students.paging import keyset_page
 
 from .models import SignalEvent, signal_kind_choices
 from .queries import attention_list, signals_for_user, with_versions
@@ -37,7 +39,12 @@ def attach_step_links(signals):
     return signals
 
 
-ATTENTION_LIMIT = 100
+# The attention list's columns to sort on (students.paging); the most urgent first.
+ATTENTION_SORTS = {
+    "uiterlijk": ("due_date",),
+    "student": ("student__sort_name",),
+    "signaal": ("kind", "due_date"),
+}
 
 
 def home_attention_panel(request):
@@ -48,13 +55,25 @@ def home_attention_panel(request):
     kinds = signal_kind_choices()
     if kind not in dict(kinds):
         kind = ""
-    signals = list(attention_list(request.user, today=today, kind=kind)[: ATTENTION_LIMIT + 1])
+    signals = attention_list(request.user, today=today, kind=kind)
+    # The cursor is a signal's id, looked up among the signals the user sees.
+    page = keyset_page(
+        signals,
+        cursors=signals,
+        get=request.GET,
+        params={"signal_kind": kind},
+        allowed=ATTENTION_SORTS,
+        default_sort="uiterlijk",
+        size=settings.KOERS_PAGE_SIZE,
+        cursor_field="pk",
+    )
+    signals = page.rows
     attach_step_links(signals)
     return {
         "template": "monitoring/_home_attention.html",
         "context": {
-            "signals": signals[:ATTENTION_LIMIT],
-            "more": len(signals) > ATTENTION_LIMIT,
+            "signals": signals,
+            "page": page,
             "today": today,
             "kinds": kinds,
             "kind": kind,

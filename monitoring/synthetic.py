@@ -51,6 +51,7 @@ from roadmap.models import (
     StudyAdviceStep,
     WorkStep,
 )
+from students import names
 from students.models import Employment, Enrolment, Qualification, RecordChange, Student
 
 User = get_user_model()
@@ -125,7 +126,7 @@ COLUMNS = {
     Student: [
         "id", "public_id", "student_number", "first_name", "last_name", "date_of_birth",
         "municipality_id", "bsn", "email", "phone", "prior_education", "mentor_id",
-        "version", "created_at", "updated_at",
+        "version", "created_at", "updated_at", "sort_name", "search_name",
     ],
     Enrolment: [
         "id", "student_id", "institution_id", "location", "programme", "level",
@@ -464,10 +465,12 @@ class _Generator:
         # From the student number, so a second batch with the same seed cannot repeat one.
         digest = hashlib.blake2b(f"synthetic:{number}".encode(), digest_size=9).digest()
         public_id = base64.urlsafe_b64encode(digest).decode()
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         row = [
-            pk, public_id, f"{NUMBER_PREFIX}{number:09d}", rng.choice(FIRST_NAMES),
-            rng.choice(LAST_NAMES), born, municipality_id, bsn_for(number), "", "", "", None, 1,
-            self.now, self.now,
+            pk, public_id, f"{NUMBER_PREFIX}{number:09d}", first, last, born, municipality_id,
+            bsn_for(number), "", "", "", None, 1, self.now, self.now,
+            # The list's order and the accent-free search, as Student.save() fills them.
+            names.sort_name(first, last), names.search_name(first, last),
         ]  # fmt: skip
         self.rows[Student].append(row)
         registered = today - _d(rng.randint(30, 900))

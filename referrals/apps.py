@@ -16,6 +16,7 @@ class ReferralsConfig(AppConfig):
             return
         from accounts.home import register_home_panel
         from accounts.navigation import register_nav_item
+        from accounts.policy import may_see_flexservice_results
         from monitoring.sweep import register_check
         from students.demo import register_seeder
         from students.panels import register_disclosure_sections, register_student_panel
@@ -65,6 +66,7 @@ class ReferralsConfig(AppConfig):
             url_name="referrals:results",
             roles={"intake_desk", "school_coordinator", "regional_coordinator"},
             app_name="referrals-flex",
+            when=may_see_flexservice_results,
         )
         register_disclosure_sections({s.value: s.label for s in Section})
         register_student_panel(60, student_referrals_panel)

@@ -6,13 +6,16 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.policy import sees_only_shared_sections, shared_referrals_q
+from accounts.policy import (
+    may_see_flexservice_results,
+    sees_only_shared_sections,
+    shared_referrals_q,
+)
 from students.models import AccessLog
 from students.services import access_log
 
 from .models import SPECIAL_SECTIONS, IntakeStatus, Referral, ReferralStatus, Section
 from .queries import (
-    RESULTS_ROLES,
     can_send_referrals,
     desk_organisation,
     is_sender,
@@ -81,7 +84,7 @@ def home_desk_panel(request):
     if membership is None:
         return None
     context = {
-        "results": membership.role in RESULTS_ROLES,
+        "results": may_see_flexservice_results(user),
         "desk": None,
         "trajectories": membership.role in (Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK),
     }

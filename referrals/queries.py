@@ -154,10 +154,11 @@ def get_trajectory_for_user(user, public_id):
 def results_schools(user):
     """The ROCs whose Flexservice results the user may see (ids), or None for none."""
     from accounts.models import Organisation
+    from accounts.policy import may_see_flexservice_results
 
-    membership = _membership(user)
-    if membership is None or membership.role not in RESULTS_ROLES:
+    if not may_see_flexservice_results(user):
         return None
+    membership = _membership(user)
     if membership.role == Role.REGIONAL_COORDINATOR:
         return list(
             Organisation.objects.filter(

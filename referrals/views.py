@@ -4,9 +4,12 @@ results). Every read starts from referrals.queries; every write is a service."""
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +22,7 @@ from accounts.pdf import render_pdf
 from accounts.policy import referral_receivers_q
 from students.dates import school_year_label, school_year_of
 from students.models import AccessLog, LegalBasis, Level
+from students.paging import keyset_page
 from students.queries import get_student_for_user
 from students.services import ConcurrentEditError, access_log
 
@@ -83,6 +87,17 @@ def _form_errors(form, error: ValidationError):
 security_log = logging.getLogger("koers.security")
 
 
+# The referral list's columns to sort on (students.paging); never the student's name,
+# which a receiver may not see before accepting: its place in the order would tell it.
+REFERRAL_LIST_SORTS = {
+    "verstuurd": ("sent_or_created",),
+    "soort": ("kind",),
+    "van": ("from_organisation__name",),
+    "aan": ("to_organisation__name",),
+    "status": ("status",),
+}
+
+
 @login_required
 @never_cache
 def referral_list(request):
@@ -90,16 +105,24 @@ def referral_list(request):
 
     today = timezone.localdate()
     membership = request.user.active_membership
-    referrals = list(
-        Referral.objects.visible_to(request.user)
-        .select_related("student", "from_organisation", "to_organisation")
-        .order_by("-created_at", "-id")[:200]
+    visible = Referral.objects.visible_to(request.user).annotate(
+        sent_or_created=Coalesce("sent_at", "created_at")
     )
+    page = keyset_page(
+        visible.select_related("student", "from_organisation", "to_organisation"),
+        cursors=visible,
+        get=request.GET,
+        params={},
+        allowed=REFERRAL_LIST_SORTS,
+        default_sort="-verstuurd",
+        size=settings.KOERS_PAGE_SIZE,
+    )
+    referrals = page.rows
     for referral in referrals:
         referral.incoming = membership and referral.to_organisation_id == membership.organisation_id
         referral.overdue = is_overdue(referral, today)
         referral.show_name = not referral.incoming or receiver_sees_student(referral)
-    return render(request, "referrals/referral_list.html", {"referrals": referrals})
+    return render(request, "referrals/referral_list.html", {"referrals": referrals, "page": page})
 
 
 def _sections_for(user, to_organisation=None, *, overgangsdocument=False):
@@ -513,12 +536,26 @@ CLOSED_SHOWN = 25
 def intake_queue(request):
     desk = _desk_or_404(request.user)
     registrations = registrations_for_user(request.user).select_related("municipality")
+    # Every column shows its total (one query), also where it shows only the latest rows.
+    totals = dict(
+        registrations_for_user(request.user)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     columns = []
     for status in QUEUE_COLUMNS:
         rows = registrations.filter(status=status)
         if status == IntakeStatus.CLOSED:
             rows = rows.order_by("-outcome_date", "-id")[:CLOSED_SHOWN]
-        columns.append({"status": status, "label": status.label, "rows": list(rows)})
+        columns.append(
+            {
+                "status": status,
+                "label": status.label,
+                "rows": list(rows),
+                "total": totals.get(status.value, 0),
+            }
+        )
     return render(request, "referrals/intake_queue.html", {"desk": desk, "columns": columns})
 
 
@@ -645,13 +682,33 @@ def _registration_conflict(current, form):
 # --- Flexservice: maatwerk trajectories ------------------------------------------------
 
 
+# The trajectory list's columns to sort on (students.paging).
+TRAJECTORY_LIST_SORTS = {
+    "student": ("student__sort_name",),
+    "locatie": ("location",),
+    "niveau": ("level",),
+    "start": ("start_date",),
+}
+
+
 @login_required
 @never_cache
 def trajectory_list(request):
-    trajectories = list(
-        trajectories_for_user(request.user).select_related("student").order_by("-start_date")[:200]
+    visible = trajectories_for_user(request.user)
+    page = keyset_page(
+        visible.select_related("student"),
+        cursors=visible,
+        get=request.GET,
+        params={},
+        allowed=TRAJECTORY_LIST_SORTS,
+        default_sort="-start",
+        size=settings.KOERS_PAGE_SIZE,
     )
-    return render(request, "referrals/trajectory_list.html", {"trajectories": trajectories})
+    return render(
+        request,
+        "referrals/trajectory_list.html",
+        {"trajectories": page.rows, "page": page},
+    )
 
 
 @login_required
@@ -775,7 +832,8 @@ def results(request):
         "referrals/results.html",
         {
             "results": computed,
-            "total": computed.total.figures(),
+            "total": computed.total_figures(),
+            "period": computed.period,
             "tables": [
                 (_("Per ROC"), computed.rows("school")),
                 (_("Per locatie"), computed.rows("location")),

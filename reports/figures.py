@@ -51,7 +51,7 @@ from django.utils.translation import gettext_noop
 from doorstroomtafel.models import ActionItem, ActionStatus, AgendaItem, MeetingStatus
 from monitoring.models import Assignee, Signal, SignalStatus, signal_kind_label
 from monitoring.rule_settings import RuleSettings
-from referrals.results import compute_results
+from referrals.results import NO_TARGET, compute_results
 from roadmap.models import FurtherEducationStep, Perspective, PerspectiveStep
 from students.dates import latest_birth_date_for_age, school_year_label, upper_age_on
 from students.models import Employment, Enrolment, Level, Qualification, Student
@@ -606,7 +606,7 @@ def doorstroomtafel(scope) -> Table:
 # --- Flexservice --------------------------------------------------------------------
 
 FLEX_COLUMNS = (
-    ("supported", gettext_noop("Ondersteund (doel 1.995)")),
+    ("supported", gettext_noop("Ondersteund (doel 1.995 over de looptijd)")),
     ("share_high", gettext_noop("Aandeel niveau 3 en 4 (doel ≥ 40%)")),
     ("intake", gettext_noop("Instroomloket naar passende route (40–70%)")),
     ("retained", gettext_noop("Behouden voor regulier onderwijs (50–75%)")),
@@ -614,12 +614,20 @@ FLEX_COLUMNS = (
 )
 
 
-def flexservice(scope) -> Table:
+def flexservice_tables(scope) -> list[Table]:
+    """The Flexservice table, only for a scope with ROCs of a region that runs the
+    measure (REFERRALS.md: its targets are never shown for another region)."""
+    school_ids = scope.school_ids()
+    return [flexservice(scope, school_ids=school_ids)] if school_ids else []
+
+
+def flexservice(scope, *, school_ids=None) -> Table:
     results = compute_results(
-        school_ids=scope.school_ids(),
+        school_ids=scope.school_ids() if school_ids is None else school_ids,
         school_year=scope.school_year,
         location=scope.location,
         level=scope.level,
+        today=scope.today,
     )
 
     def cells(figures):
@@ -628,12 +636,21 @@ def flexservice(scope) -> Table:
             figure = figures[key]
             if key == "supported":
                 out.append(N(figure.numerator))
+            elif figure.status == NO_TARGET:
+                # Not shown per level (the level 3-4 share is over the whole selection).
+                out.append("")
             else:
                 out.append(Ratio(figure.numerator, figure.denominator))
-            out.append(str(figure.status_label))
+            label = str(figure.status_label)
+            if figure.elapsed_percent is not None:
+                label = _("%(status)s (%(elapsed)s%% van de periode verstreken)") % {
+                    "status": label,
+                    "elapsed": str(figure.elapsed_percent).replace(".", ","),
+                }
+            out.append(label)
         return out
 
-    rows = [[_("Totaal")] + cells(results.total.figures())]
+    rows = [[_("Totaal")] + cells(results.total_figures())]
     for dimension, label in (("school", _("ROC")), ("level", _("Niveau"))):
         rows += [[f"{label}: {name}"] + cells(figures) for name, figures in results.rows(dimension)]
     columns = [_("Groep")]
@@ -647,7 +664,11 @@ def flexservice(scope) -> Table:
         note=_(
             "Uit de Flexservice (verwijzingen): trajecten en aanmeldingen bij het instroomloket. "
             "De filters instelling, locatie en niveau gelden ook hier; de subregio niet "
-            "(de resultaten tellen per ROC)."
+            "(de resultaten tellen per ROC). Het doel van 1.995 ondersteunden geldt voor de "
+            "hele maatregel over de looptijd: de totaalrij telt vanaf het begin van de "
+            "looptijd, naast het deel van de looptijd dat verstreken is; de andere rijen "
+            "tellen per schooljaar, zonder doel. Het aandeel niveau 3 en 4 geldt voor alle "
+            "ondersteunden samen en staat daarom niet per niveau."
         ),
     )
 
@@ -659,7 +680,7 @@ REPORTS = {
     "vsv_snapshot": lambda scope: [vsv_snapshot(scope)],
     "signals": signals,
     "doorstroomtafel": lambda scope: [doorstroomtafel(scope)],
-    "flexservice": lambda scope: [flexservice(scope)],
+    "flexservice": flexservice_tables,
 }
 
 # The keys of the tables each report makes (views pick a report out of a kept set).

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind, Region, Role, SubRegion
+from accounts.regions import flexservice_schools_q
 from students.dates import school_year_of
 from students.models import Enrolment, Level, Student
 
@@ -83,8 +84,11 @@ class Scope:
         return Enrolment.objects.filter(self.enrolment_q(), self.municipality_q("student__"))
 
     def school_ids(self):
-        """The ROCs whose Flexservice results count."""
-        queryset = Organisation.objects.filter(kind=OrganisationKind.SCHOOL)
+        """The ROCs whose Flexservice results count: only those of a region that runs the
+        measure (accounts.regions), so another region's scope has none."""
+        queryset = Organisation.objects.filter(
+            flexservice_schools_q(), kind=OrganisationKind.SCHOOL
+        )
         if self.institution_ids is not None:
             queryset = queryset.filter(pk__in=self.institution_ids)
         elif self.region_id:

@@ -39,8 +39,15 @@ class StepForm(VersionedFormMixin, forms.ModelForm):
 
     version = VersionField(required=False)
 
-    def __init__(self, *args, startpunt_name="", **kwargs):
+    # The region's own parts (ROADMAP.md top): left out where the institution's region
+    # does not have them, rather than shown as missing.
+    REGIONAL_FIELDS = ("startpunt_involved", "transfer_system_loaded", "transfer_system_reference")
+
+    def __init__(self, *args, startpunt_name="", regional=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not regional:
+            for name in self.REGIONAL_FIELDS:
+                self.fields.pop(name, None)
         for name, field in self.fields.items():
             if name == "version":
                 continue
@@ -72,7 +79,11 @@ class StepForm(VersionedFormMixin, forms.ModelForm):
         pass
 
     def service_data(self):
-        return {name: self.cleaned_data.get(name) for name in STEP_FIELDS[self.kind]}
+        # A field the form left out (a regional part) keeps its saved value.
+        return {
+            name: self.cleaned_data[name] if name in self.fields else getattr(self.instance, name)
+            for name in STEP_FIELDS[self.kind]
+        }
 
 
 class StartStepForm(StepForm):

@@ -7,6 +7,7 @@ whatever the number of steps, contact moments or students.
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.regions import has_regional_route
 from students.models import AccessLog
 from students.services import access_log
 
@@ -20,7 +21,7 @@ from .queries import (
     special_institution_id,
     student_employments,
 )
-from .route import build_route, loaded_step
+from .route import build_route, loaded_step, route_name
 
 
 def startpunt_name(municipality):
@@ -73,13 +74,18 @@ def route_panel_context(request, student, *, today=None):
             student=student,
             detail="roadmap: ABA (route)",
         )
+    regional = any(route.regional for route in routes)
     return {
         "student": student,
         "routes": routes,
+        # The panel's name and the regional parts follow the region of the institution
+        # (ROADMAP.md top): only Noord-Holland Noord's students see "Route naar succes".
+        "regional": regional,
+        "route_name": route_name(regional),
         "contacts": latest_contact_moments(student),
         "employments": student_employments(student),
         "contact_kinds": contact_kinds_for(user, student),
-        "startpunt_name": startpunt_name(student.municipality),
+        "startpunt_name": startpunt_name(student.municipality) if regional else "",
         "today": today,
         # Where a form opened without JavaScript returns to: the page showing the panel.
         "return_url": (
@@ -113,17 +119,23 @@ def home_route_panel(request):
         key=lambda row: (
             not row["route"].overdue,
             row["route"].next_step.due_date if row["route"].next_step else today.max,
-            row["student"].last_name,
+            row["student"].sort_name,
         )
     )
     return {
         "template": "roadmap/_home_panel.html",
         "context": {
             "rows": rows,
+            "route_name": route_name(has_regional_route(_membership_region(membership))),
             "overdue_count": sum(1 for row in rows if row["route"].overdue),
             "today": today,
         },
     }
+
+
+def _membership_region(membership):
+    organisation = membership.organisation
+    return organisation.region if organisation.region_id else None
 
 
 def route_summary(user, student, *, today=None):

@@ -92,7 +92,7 @@ def step_select_related(*, include_aba, with_authors=True):
         if with_authors:
             related.append(f"{name}__author")
     related.append("work_step__employment")
-    related.append("institution")
+    related.append("institution__region")
     return related
 
 
@@ -104,7 +104,7 @@ def get_writable_enrolment(user, public_id, enrolment_id, *, kind=None):
     membership = _membership(user)
     if membership is None or membership.role not in SCHOOL_WRITER_ROLES:
         raise Http404("No enrolment here")
-    related = ["student__municipality", "student__mentor", "institution"]
+    related = ["student__municipality", "student__mentor", "institution__region"]
     if kind is not None:
         name = STEP_RELATED_NAMES[kind]
         related += [name, f"{name}__author"]

@@ -12,6 +12,9 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+
+from accounts.regions import has_regional_route
 
 from .models import STEP_RELATED_NAMES, Perspective, StepKind
 
@@ -81,6 +84,16 @@ class Route:
     running: bool = True
 
     @property
+    def regional(self):
+        """The region's own parts (ROADMAP.md top): the name "Route naar succes", the
+        Jongeren Startpunt and the transfer system; elsewhere the "Entree-route"."""
+        return enrolment_is_regional(self.enrolment)
+
+    @property
+    def name(self):
+        return route_name(self.regional)
+
+    @property
     def current(self):
         """The latest step that is done (the step the student is in)."""
         done = [step for step in self.steps if step.done]
@@ -99,6 +112,19 @@ class Route:
             if step.kind == kind:
                 return step
         return None
+
+
+def route_name(regional: bool) -> str:
+    """What the route is called: Noord-Holland Noord's "Route naar succes" where the
+    institution's region has it (accounts.regions), else "Entree-route"."""
+    return _("Route naar succes") if regional else _("Entree-route")
+
+
+def enrolment_is_regional(enrolment) -> bool:
+    """Whether the enrolment's institution is in a region with the regional route parts
+    (reads institution.region: select it with the enrolment)."""
+    institution = enrolment.institution
+    return has_regional_route(institution.region if institution.region_id else None)
 
 
 def loaded_step(enrolment, kind):

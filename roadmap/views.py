@@ -28,7 +28,7 @@ from .queries import (
     get_route_student,
     get_writable_enrolment,
 )
-from .route import loaded_step
+from .route import enrolment_is_regional, loaded_step
 from .services import (
     STEP_FIELDS,
     contact_moment_log,
@@ -142,7 +142,12 @@ def step_edit(request, public_id, enrolment_id, kind):
     step = loaded_step(enrolment, kind)
     form_class = STEP_FORMS[kind]
     instance = step if step is not None else STEP_MODELS[kind]()
-    form_kwargs = {"instance": instance, "startpunt_name": startpunt_name(student.municipality)}
+    regional = enrolment_is_regional(enrolment)
+    form_kwargs = {
+        "instance": instance,
+        "startpunt_name": startpunt_name(student.municipality),
+        "regional": regional,
+    }
     conflict = None
 
     if request.method == "POST":

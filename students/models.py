@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, Organisation
 
+from . import names
 from .append_only import AppendOnlyError, AppendOnlyQuerySet
 from .bsn import mask_bsn
 from .queries import StudentQuerySet
@@ -67,6 +68,11 @@ class Student(models.Model):
     student_number = models.CharField(_("studentnummer"), max_length=20, unique=True)
     first_name = models.CharField(_("voornaam"), max_length=100)
     last_name = models.CharField(_("achternaam"), max_length=100)
+    # Derived from the names (students.names), never edited: the lists sort on the
+    # surname without its tussenvoegsel and search without accents or case. Filled by
+    # save(), bulk_create(), the services and the import's bulk paths.
+    sort_name = models.CharField(_("sorteernaam"), max_length=300, default="", editable=False)
+    search_name = models.CharField(_("zoeknaam"), max_length=300, default="", editable=False)
     date_of_birth = models.DateField(_("geboortedatum"))
     municipality = models.ForeignKey(
         Municipality,
@@ -120,6 +126,7 @@ class Student(models.Model):
         indexes = [
             # The list's keyset order.
             models.Index(fields=["last_name", "first_name", "id"], name="student_name_order"),
+            models.Index(fields=["sort_name", "id"], name="student_sort_order"),
             models.Index(fields=["municipality", "date_of_birth"], name="student_municipality_dob"),
             models.Index(
                 fields=["mentor", "last_name", "first_name", "id"], name="student_mentor_order"
@@ -130,10 +137,33 @@ class Student(models.Model):
                 condition=~models.Q(pending_mentor_email=""),
             ),
         ]
-        # Trigram indexes for name search are created on PostgreSQL only (migration 0002).
+        # Trigram indexes for name search are created on PostgreSQL only (migrations 0002
+        # and 0006).
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        # A derived column, not a workflow: kept equal to the names on every save.
+        self.fill_derived_names()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.NAME_FIELDS):
+            kwargs["update_fields"] = {*update_fields, *self.DERIVED_NAME_FIELDS}
+        super().save(*args, **kwargs)
+
+    NAME_FIELDS = ("first_name", "last_name")
+    DERIVED_NAME_FIELDS = ("sort_name", "search_name")
+
+    @staticmethod
+    def derived_names(first_name, last_name) -> dict:
+        return {
+            "sort_name": names.sort_name(first_name, last_name),
+            "search_name": names.search_name(first_name, last_name),
+        }
+
+    def fill_derived_names(self):
+        for name, value in self.derived_names(self.first_name, self.last_name).items():
+            setattr(self, name, value)
 
     @property
     def full_name(self):

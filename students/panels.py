@@ -138,7 +138,7 @@ def home_students_panel(request):
             visible.filter(mentor=user)
             .select_related("municipality")
             .prefetch_related(current_enrolments_prefetch(today))
-            .order_by("last_name", "first_name", "id")[: HOME_STUDENT_LIMIT + 1]
+            .order_by("sort_name", "id")[: HOME_STUDENT_LIMIT + 1]
         )
         more = len(students) > HOME_STUDENT_LIMIT
         students = students[:HOME_STUDENT_LIMIT]

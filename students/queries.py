@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Role
 
 from .dates import latest_birth_date_for_age, upper_age_on
+from .names import normalise
 
 # Extra scopes that later apps contribute (for example: students on the agenda of a case
 # table the user takes part in, or referrals a partner accepted). Each is a callable
@@ -111,13 +112,19 @@ class StudentQuerySet(models.QuerySet):
             combined |= scope
         return self.filter(combined)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_derived_names()
+        return super().bulk_create(objs, *args, **kwargs)
+
     def search(self, text: str):
-        """Every word must match the first name, last name or the start of the number."""
+        """Every word must match the names (without accents or case: "sahin" finds
+        "Şahin") or the start of the number. The words are normalised by the same
+        function as the stored `search_name`, so one trigram index serves (PostgreSQL)."""
         for word in text.split()[:5]:
             self = self.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(student_number__startswith=word)
+                Q(search_name__contains=normalise(word)) | Q(student_number__startswith=word)
             )
         return self
 

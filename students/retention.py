@@ -114,6 +114,8 @@ def apply_retention(*, today=None, dry_run=False):
             student_number=f"{PSEUDONYM_PREFIX}{student.pk}",
             first_name="",
             last_name="",
+            sort_name="",
+            search_name="",
             bsn="",
             email="",
             phone="",

@@ -68,6 +68,14 @@ def _save_versioned(*, instance, expected_version, values, actor, student_id, so
     if not changes:
         return instance, {}
     model = type(instance)
+    if model is Student and set(values) & set(Student.NAME_FIELDS):
+        values = {
+            **values,
+            **Student.derived_names(
+                values.get("first_name", instance.first_name),
+                values.get("last_name", instance.last_name),
+            ),
+        }
     # QuerySet.update() skips auto_now: stamp updated_at here where the model has one.
     stamp = {"updated_at": timezone.now()} if hasattr(instance, "updated_at") else {}
     updated = model.objects.filter(pk=instance.pk, version=expected_version).update(

@@ -1,10 +1,8 @@
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, Value
+from django.db.models import Value
 from django.db.models.functions import Concat
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.policy import sees_only_shared_sections
+from accounts.regions import has_regional_route
 
 from .dates import age_on
 from .forms import (
@@ -25,6 +24,7 @@ from .forms import (
 from .history import history_rows
 from .importing.rules import file_columns
 from .models import AccessLog, Student
+from .paging import keyset_page
 from .panels import current_enrolments_prefetch, student_panels
 from .queries import get_student_for_user, writable_students
 from .services import ConcurrentEditError, access_log, student_assign_mentor, student_update
@@ -32,75 +32,37 @@ from .services import ConcurrentEditError, access_log, student_assign_mentor, st
 # --- Student list and student page ---------------------------------------------------
 
 
-# The list's order, and the keyset its cursors walk (index student_name_order).
-LIST_ORDER = ("last_name", "first_name", "id")
 # Parts of the student's page that refresh on their own (htmx, ?deel=...).
 STUDENT_PAGE_PARTS = {
     "werk": "students/_student_work.html",
     "geschiedenis": "students/_student_history.html",
 }
+# The columns the list sorts on (students.paging), the surname without tussenvoegsel
+# first (index student_sort_order); ties broken by id.
+LIST_SORTS = {
+    "naam": ("sort_name",),
+    "studentnummer": ("student_number",),
+    "geboortedatum": ("date_of_birth",),
+    "woongemeente": ("municipality__name", "sort_name"),
+}
+DEFAULT_SORT = "naam"
 # The student's page shows the latest changes; older ones stay in the database.
 HISTORY_LIMIT = 50
 
 
-def _after(cursor):
-    last, first, pk = cursor
-    # The leading `last_name >= ...` lets PostgreSQL start the index scan at the cursor
-    # instead of filtering every row before it.
-    return Q(last_name__gte=last) & (
-        Q(last_name__gt=last)
-        | Q(last_name=last, first_name__gt=first)
-        | Q(last_name=last, first_name=first, id__gt=pk)
-    )
-
-
-def _before(cursor):
-    last, first, pk = cursor
-    return Q(last_name__lte=last) & (
-        Q(last_name__lt=last)
-        | Q(last_name=last, first_name__lt=first)
-        | Q(last_name=last, first_name=first, id__lt=pk)
-    )
-
-
-def _keyset_page(queryset, *, cursors, after, before, size, search=""):
-    """(rows, has_previous, has_next) of one page in LIST_ORDER.
-
-    A cursor is a student's public id, looked up among the students the user may see:
-    no names in the URL, and nobody can probe where an invisible student would sort.
-    """
-    key = after or before
-    cursor = cursors.filter(public_id=key).values_list(*LIST_ORDER).first() if key else None
-    order = _list_order(search)
-    if cursor is None:
-        rows = list(queryset.order_by(*order)[: size + 1])
-        return rows[:size], False, len(rows) > size
-    if after:
-        rows = list(queryset.filter(_after(cursor)).order_by(*order)[: size + 1])
-        return rows[:size], True, len(rows) > size
-    descending = [field.desc() if hasattr(field, "desc") else f"-{field}" for field in order]
-    rows = list(queryset.filter(_before(cursor)).order_by(*descending)[: size + 1])
-    return rows[:size][::-1], len(rows) > size, True
-
-
-def _list_order(search):
-    """LIST_ORDER, written so that PostgreSQL picks the right plan for a name search.
+def _name_order(search):
+    """The name sort, written so that PostgreSQL picks the right plan for a name search.
 
     Matches of a search cluster in the alphabet (every "Jansen" sits under J), so walking
     the name index until 25 matches turn up reads a third of the table at 500,000
     students. With the first key as an expression the index cannot give the order, and
-    the planner takes the trigram indexes and sorts the few matches instead. Words under
+    the planner takes the trigram index and sorts the few matches instead. Words under
     three letters have no trigrams; their matches are dense, so the index walk is fast.
     The order itself is the same: appending '' changes no comparison.
     """
     if any(len(word) >= 3 for word in search.split()):
-        return (Concat("last_name", Value("")), "first_name", "id")
-    return LIST_ORDER
-
-
-def _page_url(filters, **cursor):
-    query = urlencode({**filters, **cursor})
-    return f"?{query}" if query else "?"
+        return (Concat("sort_name", Value("")), "id")
+    return None
 
 
 @login_required
@@ -116,18 +78,22 @@ def student_list(request):
         .select_related("municipality", "mentor")
         .prefetch_related(current_enrolments_prefetch(today))
     )
-    students, has_previous, has_next = _keyset_page(
+    filters = form.active_filters()
+    search = form.cleaned_data.get("q") or ""
+    page = keyset_page(
         queryset,
         cursors=visible,
-        after=request.GET.get("after", "").strip(),
-        before=request.GET.get("before", "").strip(),
+        get=request.GET,
+        params=filters,
+        allowed=LIST_SORTS,
+        default_sort=DEFAULT_SORT,
         size=settings.KOERS_PAGE_SIZE,
-        search=form.cleaned_data.get("q") or "",
+        order_overrides={DEFAULT_SORT: _name_order(search)},
     )
+    students = page.rows
     for student in students:
         student.age = age_on(student.date_of_birth, today)
 
-    filters = form.active_filters()
     # The search text is never logged: someone may have typed a BSN into it.
     used = (["zoeken"] if filters.get("q") else []) + sorted(k for k in filters if k != "q")
     access_log(
@@ -143,13 +109,18 @@ def student_list(request):
         # A partner with no accepted referral sees the same explanation as a role
         # without students: who they will see, and from when.
         "scope_empty": visible.query.is_empty()
-        or (sees_only_shared_sections(user) and not students and not filters and not has_previous),
+        or (
+            sees_only_shared_sections(user)
+            and not students
+            and not filters
+            and not page.has_previous
+        ),
         "filtered": bool(filters),
-        "has_previous": has_previous,
-        "has_next": has_next,
-        "previous_url": _page_url(filters, before=students[0].public_id) if students else "",
-        "next_url": _page_url(filters, after=students[-1].public_id) if students else "",
-        "first_url": _page_url(filters),
+        "page": page,
+        "has_previous": page.has_previous,
+        "has_next": page.has_next,
+        "previous_url": page.previous_url,
+        "next_url": page.next_url,
         "page_size": settings.KOERS_PAGE_SIZE,
         "today": today,
         # Partners see names only here: the rest is what a referral shared.
@@ -183,7 +154,7 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=student)
         return render(request, "students/student_detail.html", context, status=status)
     enrolments = list(
-        student.enrolments.select_related("institution").order_by("-start_date", "-id")
+        student.enrolments.select_related("institution__region").order_by("-start_date", "-id")
     )
     for enrolment in enrolments:
         enrolment.state = _enrolment_state(enrolment, today)
@@ -208,8 +179,13 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
     context = {
         "student": student,
         "age": age_on(student.date_of_birth, today),
-        "startpunt": student.municipality.startpunt_name
-        or _("geen; taak bij Doorstroompunt of W&I"),
+        # Noord-Holland Noord's own part (ROADMAP.md top): only for students of an
+        # institution in a region that has it; elsewhere the row is left out.
+        "startpunt": (
+            student.municipality.startpunt_name or _("geen; taak bij Doorstroompunt of W&I")
+        )
+        if any(has_regional_route(e.institution.region) for e in enrolments)
+        else "",
         "enrolments": enrolments,
         "qualifications": list(student.qualifications.order_by("-date", "-id")),
         "employments": employments,

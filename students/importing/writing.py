@@ -320,6 +320,12 @@ def _update(model, updates: list, attnames: list, *, now):
         raise ImportConflict
 
 
+def _derived_names(values: dict) -> dict:
+    if not set(Student.NAME_FIELDS) <= set(values):
+        return {}
+    return Student.derived_names(values["first_name"], values["last_name"])
+
+
 def _write(file_plan: FilePlan, ctx: Context, number_ids: dict, *, actor_id, source, now):
     model = SPECS[file_plan.kind].model
     child = file_plan.kind != "students"
@@ -346,6 +352,7 @@ def _write(file_plan: FilePlan, ctx: Context, number_ids: dict, *, actor_id, sou
             else:
                 # Which institution's import created the student (None: the whole system).
                 values["created_by_institution_id"] = ctx.institution_id
+                values.update(_derived_names(values))
             rows.append(values)
         ids = _insert(model, rows, now=now)
         changes = []
@@ -364,8 +371,14 @@ def _write(file_plan: FilePlan, ctx: Context, number_ids: dict, *, actor_id, sou
             )
         _insert(RecordChange, changes, now=now)
 
+    attnames = file_plan.fields
+    if not child and set(Student.NAME_FIELDS) <= set(attnames):
+        # The sort and search columns follow the names (students.names).
+        attnames = [*attnames, *Student.DERIVED_NAME_FIELDS]
+        for update in file_plan.updates:
+            update.row.update(_derived_names(update.row))
     for batch in chunks(file_plan.updates, WRITE_BATCH):
-        _update(model, batch, file_plan.fields, now=now)
+        _update(model, batch, attnames, now=now)
         _insert(
             RecordChange,
             [history(u.student_id, u.pk, RecordChange.Action.UPDATE, u.changes) for u in batch],

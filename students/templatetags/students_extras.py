@@ -1,5 +1,7 @@
 from django import template
 
+from students.names import display_sort_name
+
 register = template.Library()
 
 
@@ -33,3 +35,9 @@ def iso_date(value):
         except ValueError:
             return value
     return display_value(None, "", value)
+
+
+@register.filter
+def sorted_name(student):
+    """'Boer, Jan de': the name as a list sorted on surname shows it."""
+    return display_sort_name(student.first_name, student.last_name)

@@ -198,11 +198,13 @@ def known_data(desk_user):
 
 
 def test_results_compute_every_figure_from_known_counts(known_data):
-    results = compute_results(school_ids=[known_data.pk], school_year=2026)
-    figures = results.total.figures()
-    # Supported: 10 trajectories + 6 registrations.
-    assert (figures["supported"].numerator, figures["supported"].denominator) == (16, 1995)
+    results = compute_results(school_ids=[known_data.pk], school_year=2026, today=date(2026, 12, 3))
+    figures = results.total_figures()
+    # Supported against the 1,995: one total over the measure's period (from 1 January
+    # 2026), so the trajectory of 31 July 2026 (school year 2025-2026) counts too: 17.
+    assert (figures["supported"].numerator, figures["supported"].denominator) == (17, 1995)
     assert figures["supported"].status == "behind"
+    assert results.total.supported == 16  # 10 trajectories + 6 registrations this year
     # Levels 3-4: 4 trajectories + 1 placement at level 3, of 16 = 31% < 40%.
     assert (figures["share_high"].numerator, figures["share_high"].denominator) == (5, 16)
     assert figures["share_high"].status == "behind"
@@ -255,3 +257,64 @@ def test_results_query_count_does_not_grow_with_the_trajectories(desk_user, clie
         )
         closed_registration(desk_user, "placed", "3")
     assert count() == few
+
+
+# --- The 1,995 over the measure's period; levels 3-4 not per level (issue 15) ------------
+
+
+def test_supported_target_is_one_total_over_the_period_against_the_share_elapsed(
+    desk_user, settings
+):
+    settings.KOERS_FLEXSERVICE_PERIOD = (date(2026, 1, 1), date(2029, 12, 31))
+    # 2026-01-01 .. 2029-12-31 is 1,461 days; on 1 January 2027, 365 have passed (25%):
+    # 1,995 * 365 / 1,461 = 498.4, so 499 supported are on track and 498 behind.
+    for start in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 9, 1)):
+        trajectory(desk_user, level="2", start=start)
+    results = compute_results(
+        school_ids=[school(MONDRIAAN).pk], school_year=2026, today=date(2026, 12, 31)
+    )
+    figure = results.total_figures()["supported"]
+    # The one before the period does not count; one of 2025-2026 inside it does.
+    assert (figure.numerator, figure.denominator) == (2, 1995)
+    assert figure.status == "behind"
+    assert figure.elapsed_percent == 25.0
+    from referrals.results import BEHIND, ON, status_for_period
+
+    assert status_for_period(499, 1995, 365, 1461) == ON
+    assert status_for_period(498, 1995, 365, 1461) == BEHIND
+    # Per school year only the count, without the target.
+    by_year = dict(results.rows("year"))
+    assert by_year["2026-2027"]["supported"].status == "no_target"
+    assert by_year["2025-2026"]["supported"].numerator == 2
+
+
+def test_level_rows_do_not_flag_the_level_3_4_share(desk_user):
+    trajectory(desk_user, level="entree", start=date(2026, 9, 1))
+    trajectory(desk_user, level="3", start=date(2026, 9, 1))
+    results = compute_results(
+        school_ids=[school(MONDRIAAN).pk], school_year=2026, today=date(2026, 12, 3)
+    )
+    by_level = dict(results.rows("level"))
+    assert all(figures["share_high"].status == "no_target" for figures in by_level.values())
+    assert results.total_figures()["share_high"].numerator == 1
+    assert by_school_share(results) == ["on"]
+
+
+def by_school_share(results):
+    return [figures["share_high"].status for _name, figures in results.rows("school")]
+
+
+# --- The measure belongs to the region that runs it (issue 15) ----------------------------
+
+
+def test_regional_coordinator_of_another_region_has_no_flexservice_results(regio, client):
+    client.force_login(regio)  # Noord-Holland Noord: Haaglanden runs the measure
+    assert client.get("/verwijzingen/resultaten/").status_code == 404
+    assert "Resultaten Flexservice" not in client.get("/").content.decode()
+
+
+def test_the_region_running_the_measure_sees_its_results(desk_user, client):
+    client.force_login(desk_user)  # ROC Mondriaan, Haaglanden
+    response = client.get("/verwijzingen/resultaten/")
+    assert response.status_code == 200
+    assert "Resultaten Flexservice" in response.content.decode()

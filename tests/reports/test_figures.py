@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from accounts.models import Region
 from reports import figures
 from reports.scope import Scope
@@ -145,7 +147,13 @@ def test_doorstroomtafel_discussed_decisions_with_lead_and_actions_on_time(known
     assert table.display_rows()[0][2] == "5 / 6 (83,3%)"
 
 
-def test_flexservice_reuses_the_referrals_results(known):
+@pytest.fixture
+def flexservice_here(settings):
+    """The fixture's Flexservice data sit at Horizon: let its region run the measure."""
+    settings.KOERS_FLEXSERVICE_REGIONS = ["Haaglanden", "Noord-Holland Noord"]
+
+
+def test_flexservice_reuses_the_referrals_results(known, flexservice_here):
     table = figures.flexservice(region_scope())
     total = table.rows[0]
     # Supported 6 (no registrations), all at level 3; 4 of 6 retained, 2 of 2 routed.
@@ -155,9 +163,22 @@ def test_flexservice_reuses_the_referrals_results(known):
     assert total[9] == Ratio(2, 2)
     assert total[10] == "boven doel"
     assert table.display_rows()[0][9] == "< 5"
+    # The 1,995 is one total over the measure's period, beside the share elapsed.
+    assert total[2].startswith("achter op doel (")
+    assert "van de periode verstreken" in total[2]
+    # The level 3-4 share is not flagged per level row.
+    level_rows = [row for row in table.rows if str(row[0]).startswith("Niveau")]
+    assert level_rows
+    assert all(row[3] == "" and row[4] == "" for row in level_rows)
 
 
-def test_flexservice_follows_the_location_and_level_filters(known):
+def test_a_region_that_does_not_run_the_flexservice_gets_no_flexservice_table(known):
+    # Noord-Holland Noord does not run the measure (Haaglanden does): no "0 / 1995".
+    assert figures.REPORTS["flexservice"](region_scope()) == []
+    assert "flexservice" not in {table.key for table in figures.all_tables(region_scope())}
+
+
+def test_flexservice_follows_the_location_and_level_filters(known, flexservice_here):
     def supported(**filters):
         scope = region_scope()
         for name, value in filters.items():

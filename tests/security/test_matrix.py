@@ -372,7 +372,7 @@ MATRIX.update({
     "referrals:registration": "L 404 404 404 404 404 404 404 404 404 404 200 404",
     "referrals:registration_create": "L 404 200 404 404 404 404 404 404 404 200 200 404",
     "referrals:reject": "L 405 405 405 405 405 405 405 405 405 405 405 405",
-    "referrals:results": "L 404 200 404 404 404 404 404 200 404 200 200 404",
+    "referrals:results": "L 404 404 404 404 404 404 404 404 404 404 200 404",
     "referrals:send": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "referrals:trajectories": "L 200 200 200 200 200 200 200 200 200 200 200 200",
     "referrals:trajectory": "L 404 404 404 404 404 404 404 404 404 404 200 200",

@@ -38,7 +38,7 @@ def test_regional_coordinator_follows_a_background_export_to_the_download(
     settings.MEDIA_ROOT = tmp_path
     _worker_soon(monkeypatch)
     login(page, live_server, "regio@nhn.demo")
-    page.get_by_role("link", name="Rapportages").click()
+    page.get_by_role("link", name="Rapportages", exact=True).click()
     page.wait_for_url(f"{live_server.url}/rapportages/")
     page.get_by_role("button", name="Als achtergrondtaak maken (CSV)").click()
     page.wait_for_url("**/rapportages/exports/*/")

@@ -23,7 +23,7 @@ def _table(page, key):
 
 def test_regional_coordinator_filters_sees_chart_and_exports(page, live_server, demo_data):
     login(page, live_server, "regio@nhn.demo")
-    page.get_by_role("link", name="Rapportages").click()
+    page.get_by_role("link", name="Rapportages", exact=True).click()
     page.wait_for_url(f"{live_server.url}/rapportages/")
     page.get_by_label("Niveau").select_option("entree")
     page.get_by_role("button", name="Toon").click()

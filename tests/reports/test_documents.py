@@ -21,6 +21,13 @@ from .conftest import TODAY
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def flexservice_here(settings):
+    """The documents hold every table, the Flexservice's too: let the fixtures' region
+    (Noord-Holland Noord) run the measure as Haaglanden does."""
+    settings.KOERS_FLEXSERVICE_REGIONS = ["Haaglanden", "Noord-Holland Noord"]
+
+
 @pytest.fixture
 def fixed_today(monkeypatch):
     monkeypatch.setattr("reports.scope.timezone.localdate", lambda: TODAY)

@@ -48,6 +48,9 @@ def _flatten(detail, prefix=""):
     out = []
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int) or str(key).isdigit():
+                out += _flatten(value, f"{prefix}[{key}]")
+                continue
             name = key if key != "non_field_errors" else ""
             out += _flatten(value, f"{prefix}.{name}" if prefix and name else (name or prefix))
     elif isinstance(detail, list):

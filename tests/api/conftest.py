@@ -50,12 +50,18 @@ class Api:
 
     def post(self, path, data=None, **extra):
         return self.client.post(
-            path, data=data or {}, content_type="application/json", headers={**self.headers, **extra}
+            path,
+            data=data or {},
+            content_type="application/json",
+            headers={**self.headers, **extra},
         )
 
     def put(self, path, data=None, **extra):
         return self.client.put(
-            path, data=data or {}, content_type="application/json", headers={**self.headers, **extra}
+            path,
+            data=data or {},
+            content_type="application/json",
+            headers={**self.headers, **extra},
         )
 
     def delete(self, path, **extra):

@@ -138,6 +138,7 @@ def test_dates_are_iso_8601_and_pages_use_a_cursor(horizon_api):
     assert len(body["results"]) == 2
     assert "cursor=" in body["next"]
     date_of_birth = body["results"][0]["date_of_birth"]
-    assert len(date_of_birth) == 10 and date_of_birth[4] == "-"
+    assert len(date_of_birth) == 10
+    assert date_of_birth[4] == "-"
     rest = horizon_api.get(body["next"].replace("http://testserver", "")).json()
     assert len(rest["results"]) == 1

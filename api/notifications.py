@@ -19,15 +19,19 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import socket
 import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
+
+logger = logging.getLogger("koers.api")
 
 
 class CallbackRefused(Exception):
@@ -125,10 +129,21 @@ def notify(*, event: str, organisation_id, resource: str, resource_ids) -> list:
             if new:
                 created.append(delivery.pk)
     if created:
-        from .tasks import deliver_notification
-
-        transaction.on_commit(lambda: [deliver_notification.delay(pk) for pk in created])
+        transaction.on_commit(lambda: queue(created))
     return created
+
+
+def queue(delivery_ids):
+    """Queue deliveries; with the broker down they stay pending and the next sweep queues
+    them again (`sweep_notifications`)."""
+    from .tasks import deliver_notification
+
+    for pk in delivery_ids:
+        try:
+            deliver_notification.delay(pk)
+        except Exception as error:  # the broker is down or unreachable
+            logger.warning("delivery %s not queued (%s)", pk, type(error).__name__)
+            return
 
 
 # --- Events, from the other apps (the API depends on them, not the reverse) -------------
@@ -211,4 +226,14 @@ def sweep_notifications(*, today):
                 resource_ids=meetings,
             )
         )
+    from .models import Delivery
+
+    stale = timezone.now() - timedelta(minutes=10)
+    pending = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=stale).values_list(
+            "pk", flat=True
+        )
+    )
+    if pending:
+        transaction.on_commit(lambda: queue(pending))
     return {"notifications": sent}

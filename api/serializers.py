@@ -8,6 +8,29 @@ from rest_framework import serializers
 from students.importing import KINDS
 
 
+class _Strict:
+    """No coercion of another JSON type (0 is no text, no boolean): a 400 instead."""
+
+    json_type: type = str
+
+    def to_internal_value(self, data):
+        if not isinstance(data, self.json_type):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(_Strict, serializers.CharField):
+    default_error_messages = {"invalid": _("Geef tekst.")}
+
+
+class StrictRegexField(_Strict, serializers.RegexField):
+    pass
+
+
+class StrictBooleanField(_Strict, serializers.BooleanField):
+    json_type = bool
+
+
 class EnrolmentSerializer(serializers.Serializer):
     institution = serializers.CharField(source="institution.name", help_text=_("Instelling."))
     location = serializers.CharField(help_text=_("Locatie (vrije tekst)."))
@@ -56,15 +79,13 @@ class StudentSerializer(serializers.Serializer):
 
 
 class StudentSearchSerializer(serializers.Serializer):
-    bsn = serializers.RegexField(
+    bsn = StrictRegexField(
         r"^[0-9]{9}$",
         required=False,
         help_text=_("BSN (9 cijfers): alleen hier, in de body, nooit in een URL."),
     )
-    student_number = serializers.CharField(
-        required=False, max_length=20, help_text=_("Studentnummer.")
-    )
-    name = serializers.CharField(
+    student_number = StrictCharField(required=False, max_length=20, help_text=_("Studentnummer."))
+    name = StrictCharField(
         required=False, max_length=200, help_text=_("Woorden uit voor- of achternaam.")
     )
 
@@ -112,7 +133,7 @@ class AdministrationImportSerializer(serializers.Serializer):
             "Dienstverbanden: student_number*, employer*, hours_per_week*, start_date*, end_date."
         ),
     )
-    dry_run = serializers.BooleanField(
+    dry_run = StrictBooleanField(
         required=False, default=False, help_text=_("Alleen controleren, niets schrijven.")
     )
 
@@ -123,8 +144,6 @@ class AdministrationImportSerializer(serializers.Serializer):
                 _("Te veel rijen: ten hoogste %(max)s per aanvraag.")
                 % {"max": settings.KOERS_API_IMPORT_MAX_ROWS}
             )
-        if not total:
-            raise serializers.ValidationError(_("Geef ten minste één rij."))
         return attrs
 
 
@@ -175,13 +194,13 @@ class SignalSerializer(serializers.Serializer):
 
 
 class ResolveSerializer(serializers.Serializer):
-    note = serializers.CharField(
+    note = StrictCharField(
         required=False, allow_blank=True, max_length=2000, help_text=_("Toelichting.")
     )
 
 
 class DismissSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("Reden (verplicht)."))
+    reason = StrictCharField(max_length=2000, help_text=_("Reden (verplicht)."))
 
 
 class ReferralSerializer(serializers.Serializer):
@@ -207,28 +226,28 @@ class ReferralDetailSerializer(ReferralSerializer):
 
 
 class RejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("Reden van afwijzing."))
+    reason = StrictCharField(max_length=2000, help_text=_("Reden van afwijzing."))
 
 
 class CompleteSerializer(serializers.Serializer):
-    outcome = serializers.CharField(help_text=_("Uitkomst: work, education, support, ..."))
-    note = serializers.CharField(
+    outcome = StrictCharField(help_text=_("Uitkomst: work, education, support, ..."))
+    note = StrictCharField(
         required=False, allow_blank=True, max_length=2000, help_text=_("Toelichting.")
     )
 
 
 class InstrumentsSerializer(serializers.Serializer):
-    loonkostensubsidie = serializers.BooleanField(default=False, help_text=_("Loonkostensubsidie."))
-    jobcoach = serializers.BooleanField(default=False, help_text=_("Jobcoach."))
-    no_risk_polis = serializers.BooleanField(default=False, help_text=_("No-riskpolis."))
-    lkv = serializers.BooleanField(default=False, help_text=_("Loonkostenvoordeel."))
+    loonkostensubsidie = StrictBooleanField(default=False, help_text=_("Loonkostensubsidie."))
+    jobcoach = StrictBooleanField(default=False, help_text=_("Jobcoach."))
+    no_risk_polis = StrictBooleanField(default=False, help_text=_("No-riskpolis."))
+    lkv = StrictBooleanField(default=False, help_text=_("Loonkostenvoordeel."))
     job_start_date = serializers.DateField(
         required=False, allow_null=True, help_text=_("Startdatum baan.")
     )
     doelgroepverklaring_date = serializers.DateField(
         required=False, allow_null=True, help_text=_("Datum doelgroepverklaring.")
     )
-    note = serializers.CharField(
+    note = StrictCharField(
         required=False, allow_blank=True, max_length=2000, help_text=_("Toelichting.")
     )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -27,7 +28,7 @@ from .notifications import CallbackRefused, check_callback_url
 from .problems import problem
 
 PROBLEM = OpenApiResponse(description=_("Fout, als application/problem+json (RFC 9457)."))
-ERRORS = {401: PROBLEM, 403: PROBLEM, 429: PROBLEM}
+ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 429: PROBLEM}
 NOT_FOUND = {**ERRORS, 404: PROBLEM}
 
 
@@ -38,6 +39,8 @@ def _detail(client_user):
 
 class ApiView(GenericAPIView):
     required_scope = None
+    # No OPTIONS description: the OpenAPI document is the description (405).
+    metadata_class = None
 
 
 # --- Students ---------------------------------------------------------------------------
@@ -314,13 +317,17 @@ class SignalList(ApiView):
                 description=_("Alleen signalen met deze status."),
             )
         ],
-        responses={200: s.SignalSerializer(many=True), **ERRORS},
+        responses={200: s.SignalSerializer(many=True), 400: PROBLEM, **ERRORS},
         tags=["signalen"],
     )
     def get(self, request):
         signals = _signals(request.user)
         wanted = request.query_params.get("status", "")
         if wanted:
+            from monitoring.models import SignalStatus
+
+            if wanted not in SignalStatus.values:
+                raise ValidationError({"status": [_("Onbekende status.")]})
             signals = signals.filter(status=wanted)
         page = self.paginate_queryset(signals)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -4,7 +4,6 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import (
     SpectacularJSONAPIView,
-    SpectacularRedocView,
     SpectacularYAMLAPIView,
 )
 from oauth2_provider.views import TokenView
@@ -16,7 +15,7 @@ app_name = "api"
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi_json"),
     path("openapi.yaml", SpectacularYAMLAPIView.as_view(), name="openapi_yaml"),
-    path("docs", SpectacularRedocView.as_view(url_name="api:openapi_json"), name="docs"),
+    path("docs", views.DocsView.as_view(url_name="api:openapi_json"), name="docs"),
     path("oauth/token", csrf_exempt(TokenView.as_view()), name="token"),
     path("students", views.StudentList.as_view(), name="students"),
     path("students/search", views.StudentSearch.as_view(), name="students_search"),

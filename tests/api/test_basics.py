@@ -38,6 +38,7 @@ def test_docs_page_uses_vendored_assets(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "cdn" not in html.lower()
+    assert "https://" not in html
     assert "/static/drf_spectacular_sidecar/" in html
 
 

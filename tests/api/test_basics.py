@@ -143,3 +143,38 @@ def test_dates_are_iso_8601_and_pages_use_a_cursor(horizon_api):
     assert date_of_birth[4] == "-"
     rest = horizon_api.get(body["next"].replace("http://testserver", "")).json()
     assert len(rest["results"]) == 1
+
+
+def test_seed_demo_accounts_only_prints_the_demo_clients():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", accounts_only=True, stdout=out)
+    text = out.getvalue()
+    assert "demo-horizon" in text
+    assert "demo-horizon-geheim" in text
+    assert "demo-wi-nhn" in text
+
+
+def test_reading_a_student_writes_the_access_log_with_the_client_as_actor(horizon_system):
+    from students.models import AccessLog
+
+    student = EnrolmentFactory().student
+    response = api_as(horizon_system).get(f"/api/v1/students/{student.public_id}")
+    assert response.status_code == 200
+    assert "bsn" not in response.json()
+    log = AccessLog.objects.get(action=AccessLog.Action.VIEW_STUDENT)
+    assert log.student_id == student.pk
+    assert log.user_id == horizon_system.user_id
+    assert log.organisation_id == horizon_system.organisation_id
+    assert log.detail == f"api client {horizon_system.pk}"
+
+
+def test_another_schools_student_is_404_and_logged_as_refused(clusius_system, caplog):
+    student = EnrolmentFactory().student  # at Horizon College
+    response = api_as(clusius_system).get(f"/api/v1/students/{student.public_id}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert any("refused" in r.getMessage() for r in caplog.records if r.name == "koers.security")

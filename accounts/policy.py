@@ -486,3 +486,76 @@ def may_see_flexservice_results(user) -> bool:
         return False
     organisation = membership.organisation
     return runs_flexservice(organisation.region if organisation.region_id else None)
+
+
+# --- The API for other systems (issue 17; api/) ----------------------------------------
+# A system acts through a service account with one membership (its organisation and role),
+# so every predicate above and every visible_to() applies to it unchanged. These decide
+# only what is the API's own: which roles a system may act in, which scopes it holds, and
+# who is told of an event.
+
+# Roles a system may act in: those whose work is their organisation's. Not a mentor (a
+# mentor's scope is a person's own mentees), not the regional coordinator or the
+# functional administrator (no person-level data through an API).
+API_CLIENT_ROLES = (
+    Role.SCHOOL_COORDINATOR,
+    Role.INTAKE_DESK,
+    Role.LEERPLICHT,
+    Role.DOORSTROOMPUNT,
+    Role.JONGEREN_STARTPUNT,
+    Role.WI,
+    Role.CARE,
+)
+
+# The scope each notification event needs.
+API_EVENT_SCOPES = {
+    "referral.received": "referrals",
+    "signal.assigned": "signals",
+    "action.due": "meetings",
+}
+
+
+def api_client_may_act(client) -> bool:
+    """An API client may call at all: registered, active, in a role a system may hold,
+    with an active service account."""
+    return (
+        client is not None
+        and client.is_active
+        and client.role in API_CLIENT_ROLES
+        and client.user.is_active
+    )
+
+
+def api_client_scopes(client, every) -> list:
+    """The scopes a token of `client` may carry: those registered on it (of `every`)."""
+    if client is None or not client.is_active:
+        return []
+    return [scope for scope in every if scope in (client.scopes or [])]
+
+
+def api_token_allows(token, scope) -> bool:
+    """The (unexpired) token carries `scope`; a view without a scope needs a valid token."""
+    return token.is_valid([scope] if scope else None)
+
+
+def api_can_write_administration(user) -> bool:
+    """Administration writes through the API act for the client's own institution, as the
+    coordinator's upload does (`can_import`, `import_institution_id`)."""
+    return can_import(user)
+
+
+def api_may_subscribe(token, event) -> bool:
+    """A subscription to `event` needs the scope of what the event is about."""
+    scope = API_EVENT_SCOPES.get(event)
+    return scope is not None and api_token_allows(token, scope)
+
+
+def api_subscribers_q(organisation_id) -> Q:
+    """Subscriptions (a filter on api.Subscription) told of events about a record of
+    `organisation_id`: active ones of active clients of that organisation (each then
+    only of the events it chose, `api_subscription_wants`)."""
+    return Q(is_active=True, client__is_active=True, client__organisation_id=organisation_id)
+
+
+def api_subscription_wants(subscription, event) -> bool:
+    return event in (subscription.events or [])

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
     # Koers apps, in dependency order: each may import only those above it.
     "accounts",
     "students",
@@ -51,12 +55,15 @@ INSTALLED_APPS = [
     "doorstroomtafel",
     "reports",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
     # First: a database that is down is a Dutch 503 page (config.errors).
     "config.errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The API-Version header on every answer under /api/ (api/middleware.py).
+    "api.middleware.ApiVersionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChosenLanguageMiddleware",
@@ -220,6 +227,8 @@ KOERS_CSP = (
 KOERS_RATE_LIMITS = {
     "search": (env.int("KOERS_RATE_SEARCH", default=60), 60),
     "export": (env.int("KOERS_RATE_EXPORT", default=20), 60),
+    # Per API client (api/authentication.py): requests per minute.
+    "api": (env.int("KOERS_RATE_API", default=600), 60),
 }
 # Retention (ACCESS.md): personal data goes this many years after monitoring ended.
 KOERS_RETENTION_YEARS = env.int("KOERS_RETENTION_YEARS", default=2)
@@ -395,3 +404,69 @@ LOGGING = {
 KOERS_WEBAUTHN_RP_ID = env.str("KOERS_WEBAUTHN_RP_ID", default="localhost")
 # Days an invitation link to a student stays valid.
 KOERS_PORTAL_INVITATION_DAYS = env.int("KOERS_PORTAL_INVITATION_DAYS", default=7)
+
+# --- API for other systems (api/, issue 17; api/README.md) ---------------------------
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "students:read": "Studenten lezen (en hun route)",
+        "administration:write": "Administratie van de school schrijven",
+        "referrals": "Verwijzingen ontvangen en afhandelen",
+        "signals": "Signalen lezen en afhandelen",
+        "meetings": "Doorstroomtafel-overleggen lezen",
+        "notifications": "Meldingen (abonnementen) beheren",
+    },
+    "DEFAULT_SCOPES": ["students:read"],
+    # A client gets only the scopes registered on its ApiClient (api/scopes.py).
+    "SCOPES_BACKEND_CLASS": "api.scopes.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("KOERS_API_TOKEN_SECONDS", default=3600),
+    # The OAuth 2.0 Security BCP (RFC 9700) in full: tokens stored hashed, never in a URL.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+KOERS_API_VERSION = "1.0.0"
+# The most rows one administration request may carry (all files together).
+KOERS_API_IMPORT_MAX_ROWS = env.int("KOERS_API_IMPORT_MAX_ROWS", default=50_000)
+# Notification callbacks may go to loopback only in development and tests.
+KOERS_API_ALLOW_LOOPBACK_CALLBACKS = env.bool("KOERS_API_ALLOW_LOOPBACK_CALLBACKS", default=False)
+# A notification older than this (seconds) is to be refused by its receiver.
+KOERS_API_NOTIFICATION_TOLERANCE = 300
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasClientScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 100,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Koers API",
+    "DESCRIPTION": (
+        "De API van Koers voor andere systemen: studentadministraties, gemeenten, "
+        "partners. Elk systeem handelt namens één organisatie in één rol, met precies "
+        "het zicht van een gebruiker van die organisatie en rol. Inloggen met OAuth 2 "
+        "client credentials op /api/v1/oauth/token."
+    ),
+    "VERSION": KOERS_API_VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+}

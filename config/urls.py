@@ -17,6 +17,7 @@ urlpatterns = [
     path("verzoeken/", include("portal.urls_staff")),
     path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("api.urls")),
 ]
 
 # A database that is down is a Dutch 503 page; any other fault the Dutch 500 page.

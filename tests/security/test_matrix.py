@@ -312,6 +312,29 @@ def test_every_post_only_url_answers_an_empty_post_as_declared_with_logged_refus
 # R: a redirect elsewhere, 405: the page only takes POST.
 # fmt: off
 MATRIX.update({
+    "api:administration_imports": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:docs": "200 200 200 200 200 200 200 200 200 200 200 200 200",
+    "api:meeting": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:meetings": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:openapi_json": "200 200 200 200 200 200 200 200 200 200 200 200 200",
+    "api:openapi_yaml": "200 200 200 200 200 200 200 200 200 200 200 200 200",
+    "api:referral": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:referral_accept": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:referral_complete": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:referral_instruments": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:referral_reject": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:referrals": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:signal": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:signal_dismiss": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:signal_resolve": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:signals": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:student": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:student_roadmap_steps": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:students": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:students_search": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:subscription": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:subscriptions": "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    "api:token": "405 405 405 405 405 405 405 405 405 405 405 405 405",
     "accounts:login": "200 R R R R R R R R R R R R",
     "accounts:logout": "405 405 405 405 405 405 405 405 405 405 405 405 405",
     "accounts:otp_enrol": "L 200 200 200 200 200 200 200 200 200 200 200 200",
@@ -413,6 +436,7 @@ MATRIX.update({
 # Logout sends everyone to the login page.
 # fmt: off
 POST_MATRIX.update({
+    "api:token": "400 400 400 400 400 400 400 400 400 400 400 400 400",
     "accounts:logout": "L L L L L L L L L L L L L",
     "accounts:switch_membership": "L R R R R R R R R R R R R",
     "doorstroomtafel:action_done": "L 404 404 R R 404 404 404 404 404 404 404 404",

@@ -3,6 +3,7 @@ population for both regions, plus whatever later apps registered (students.demo)
 
 from datetime import date
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -52,3 +53,8 @@ class Command(BaseCommand):
         extra = ", ".join(a.email for a in DEMO_ACCOUNTS if not a.listed)
         self.stdout.write(f"  also: {extra}")
         self.stdout.write("  /beheer/ is the Django admin (admin@koers.demo)")
+        # Later apps print their own demo credentials (e.g. the API's clients).
+        for app_config in apps.get_app_configs():
+            printer = getattr(app_config, "print_demo_accounts", None)
+            if printer is not None:
+                printer(self.stdout)

@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from referrals import services
 from students.models import AccessLog, LegalBasis
+from students.names import display_sort_name
 from tests.factories import make_user, organisation
 
 from .conftest import make_referral
@@ -72,7 +73,8 @@ def test_the_list_shows_a_partner_names_only(mentor, wi, student, client):
     services.referral_accept(referral=referral, actor=wi)
     client.force_login(wi)
     html = client.get("/students/").content.decode()
-    assert escape(student.last_name) in html
+    # As a list sorted on surname shows it: "Northeim, Jan van".
+    assert escape(display_sort_name(student.first_name, student.last_name)) in html
     assert student.municipality.name not in html.split("<tbody>")[1]
 
 

@@ -90,8 +90,14 @@ def new_secret():
     return secrets.token_urlsafe(32)
 
 
+def new_public_id():
+    """32 hex characters (16 random bytes): `secrets.token_hex()` alone gives 64, which the
+    column does not hold (PostgreSQL refuses it; SQLite does not check the length)."""
+    return secrets.token_hex(16)
+
+
 class Subscription(models.Model):
-    public_id = models.CharField(max_length=32, unique=True, default=secrets.token_hex)
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id)
     client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="subscriptions")
     callback_url = models.URLField(_("callback-URL"), max_length=500)
     events = models.JSONField(_("gebeurtenissen"), default=list)

@@ -147,9 +147,17 @@ _WORD = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z0-9_]*(?![\w@/-])(?!\.[A-Za-z]
 _ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 
 
+def _is_public_id(token):
+    """A record's random public id (12 characters of base64url, shown as a reference where
+    the name may not be: "Verwijzing MQevJfnX_qkz"), not a snake_case name: those are
+    lower case."""
+    return len(token) == 12 and any(ch.isupper() for ch in token[1:])
+
+
 def findings(text):
     words, values = _patterns()
-    found = set(_SNAKE.findall(text)) | set(_BOOL.findall(text))
+    found = {token for token in _SNAKE.findall(text) if not _is_public_id(token)}
+    found |= set(_BOOL.findall(text))
     for token in _WORD.findall(text):
         if token in words or token in values:
             found.add(token)

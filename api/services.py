@@ -1,6 +1,9 @@
 """Registering and retiring API clients (the functional administrator, and the demo)."""
 
+from __future__ import annotations
+
 import secrets
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,15 +12,15 @@ from django.utils.translation import gettext as _
 from oauth2_provider.models import get_application_model
 
 from accounts import policy
-from accounts.models import ROLE_ORGANISATION_KIND, Membership, User
+from accounts.models import ROLE_ORGANISATION_KIND, Membership, Organisation, Role, User
 
 from .models import ApiClient, Scope
 
 
-def _check(organisation, role, scopes):
+def _check(organisation: Organisation, role: str, scopes: Iterable[str]) -> None:
     if role not in policy.API_CLIENT_ROLES:
         raise ValidationError({"role": _("Een systeem kan niet in deze rol handelen.")})
-    if organisation.kind != ROLE_ORGANISATION_KIND.get(role):
+    if organisation.kind != ROLE_ORGANISATION_KIND.get(Role(role)):
         raise ValidationError({"role": _("Deze rol hoort niet bij deze organisatie.")})
     unknown = set(scopes) - set(Scope.values)
     if unknown:
@@ -26,7 +29,13 @@ def _check(organisation, role, scopes):
 
 @transaction.atomic
 def api_client_register(
-    *, name, organisation, role, scopes, client_id=None, client_secret=None
+    *,
+    name: str,
+    organisation: Organisation,
+    role: str,
+    scopes: Iterable[str],
+    client_id: str | None = None,
+    client_secret: str | None = None,
 ) -> tuple[ApiClient, str]:
     """A new client: an OAuth application (client credentials, confidential), a service
     account with one membership, and the ApiClient. Returns the client and its secret in
@@ -61,7 +70,9 @@ def api_client_register(
 
 
 @transaction.atomic
-def api_client_update(*, client, name, is_active, scopes):
+def api_client_update(
+    *, client: ApiClient, name: str, is_active: bool, scopes: Iterable[str]
+) -> ApiClient:
     _check(client.organisation, client.role, scopes)
     client.name = name
     client.is_active = is_active

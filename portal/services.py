@@ -1,11 +1,15 @@
 """Every write of the portal: keyword-only, atomic, logged (ids only, never a name,
 BSN or free text in a log line)."""
 
+from __future__ import annotations
+
 import hashlib
 import json
 import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -23,6 +27,11 @@ from students.models import AccessLog
 from students.services import access_log
 
 from .models import DataCopy, Invitation, Passkey, RightsRequest, SignIn, StudentAccount
+
+if TYPE_CHECKING:
+    from accounts.models import Organisation
+    from referrals.models import Referral
+    from students.models import Disclosure, Student
 
 logger = logging.getLogger("koers.portal")
 security_logger = logging.getLogger("koers.security")
@@ -46,27 +55,27 @@ CORRECTABLE_FIELDS = {
 class PortalRefused(Exception):
     """A refusal the page shows to the person (a Dutch sentence)."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def correctable_fields():
+def correctable_fields() -> list[tuple[str, Any]]:
     return list(CORRECTABLE_FIELDS.items())
 
 
 # --- Invitations --------------------------------------------------------------------------
 
 
-def invitation_days():
+def invitation_days() -> int:
     return getattr(settings, "KOERS_PORTAL_INVITATION_DAYS", 7)
 
 
-def _hash(token):
+def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invitation_refusal(*, student, actor, today):
+def invitation_refusal(*, student: Student, actor: User, today: date) -> str | None:
     """Why this student cannot be invited now (a sentence for the page), or None."""
     if not policy.student_invite_age_ok(student, today):
         return _(
@@ -83,7 +92,9 @@ def invitation_refusal(*, student, actor, today):
 
 
 @transaction.atomic
-def invitation_create(*, student, actor, today, accept_url_for):
+def invitation_create(
+    *, student: Student, actor: User, today: date, accept_url_for: Callable[[str], str]
+) -> Invitation:
     """Invite the student at the address in their file; returns the invitation. The
     link's token is sent once by e-mail and kept only as a hash."""
     if not policy.can_invite_student(actor, student):
@@ -117,7 +128,7 @@ def invitation_create(*, student, actor, today, accept_url_for):
     return invitation
 
 
-def invitation_for_token(token, *, now=None):
+def invitation_for_token(token: str | None, *, now: datetime | None = None) -> Invitation | None:
     """The open invitation of this token, or None (unknown, used or expired)."""
     invitation = (
         Invitation.objects.filter(token_hash=_hash(token or "")).select_related("student").first()
@@ -128,7 +139,7 @@ def invitation_for_token(token, *, now=None):
 
 
 @transaction.atomic
-def account_create(*, invitation, password=None):
+def account_create(*, invitation: Invitation, password: str | None = None) -> StudentAccount:
     """The student's account, made from an open invitation (once)."""
     claimed = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now()
@@ -146,7 +157,9 @@ def account_create(*, invitation, password=None):
 
 
 @transaction.atomic
-def passkey_add(*, account, credential_id, public_key, sign_count):
+def passkey_add(
+    *, account: StudentAccount, credential_id: str, public_key: bytes, sign_count: int
+) -> Passkey:
     passkey = Passkey.objects.create(
         account=account, credential_id=credential_id, public_key=public_key, sign_count=sign_count
     )
@@ -154,11 +167,11 @@ def passkey_add(*, account, credential_id, public_key, sign_count):
     return passkey
 
 
-def passkey_used(*, passkey, sign_count):
+def passkey_used(*, passkey: Passkey, sign_count: int) -> None:
     Passkey.objects.filter(pk=passkey.pk).update(sign_count=sign_count, last_used_at=timezone.now())
 
 
-def sign_in_record(*, account, method):
+def sign_in_record(*, account: StudentAccount, method: str) -> SignIn:
     row = SignIn.objects.create(account=account, method=method)
     security_logger.info("portal sign-in %s of student account %s (%s)", row.pk, account.pk, method)
     return row
@@ -167,15 +180,17 @@ def sign_in_record(*, account, method):
 # --- Consent ---------------------------------------------------------------------------
 
 
-def consent_withdraw(*, account, disclosure):
+def consent_withdraw(*, account: StudentAccount, disclosure: Disclosure) -> Referral:
     """Withdraw the consent of a referral of the student's own (the referrals service:
     the receiver loses access, the disclosure log records it)."""
     from referrals.models import Referral
     from referrals.services import ReferralRefused, referral_consent_withdraw
 
-    referral = Referral.objects.filter(
-        pk=disclosure.source_id, student_id=account.student_id
-    ).first()
+    referral: Referral | None = (
+        None
+        if disclosure.source_id is None
+        else Referral.objects.filter(pk=disclosure.source_id, student_id=account.student_id).first()
+    )
     if referral is None or disclosure.student_id != account.student_id:
         raise PortalRefused(_("Deze toestemming kun je hier niet intrekken."))
     try:
@@ -192,7 +207,7 @@ def consent_withdraw(*, account, disclosure):
 
 
 @transaction.atomic
-def data_copy_create(*, account):
+def data_copy_create(*, account: StudentAccount) -> DataCopy:
     copy = DataCopy.objects.create(
         account=account, expires_at=timezone.now() + timedelta(hours=COPY_HOURS)
     )
@@ -201,7 +216,7 @@ def data_copy_create(*, account):
     return copy
 
 
-def _send_copy(copy):
+def _send_copy(copy: DataCopy) -> None:
     from .tasks import build_copy
 
     try:
@@ -213,11 +228,11 @@ def _send_copy(copy):
         )
 
 
-def _progress(copy, value):
+def _progress(copy: DataCopy, value: int) -> None:
     DataCopy.objects.filter(pk=copy.pk).update(progress=value)
 
 
-def data_copy_build(*, copy_id):
+def data_copy_build(*, copy_id: int) -> str:
     """Build the JSON and the PDF. Idempotent: only a queued copy is claimed."""
     from weasyprint import HTML
 
@@ -261,7 +276,7 @@ def data_copy_build(*, copy_id):
     return "done"
 
 
-def data_copy_downloaded(*, copy, account, fmt):
+def data_copy_downloaded(*, copy: DataCopy, account: StudentAccount, fmt: str) -> None:
     access_log(
         user=account.user,
         action=AccessLog.Action.DOWNLOAD,
@@ -271,7 +286,7 @@ def data_copy_downloaded(*, copy, account, fmt):
     logger.info("data copy %s downloaded (%s) by student account %s", copy.pk, fmt, account.pk)
 
 
-def data_copies_expire(*, now=None):
+def data_copies_expire(*, now: datetime | None = None) -> int:
     """Remove the files of copies past their 24 hours (periodic and on every visit)."""
     now = now or timezone.now()
     count = 0
@@ -289,18 +304,29 @@ def data_copies_expire(*, now=None):
 # --- Correction requests and objections (AVG art. 16, 21) ----------------------------------
 
 
-def correction_organisation(student, today):
+def correction_organisation(student: Student, today: date) -> Organisation | None:
     """The coordinator's school (current enrolment), else the region's Doorstroompunt."""
     from .queries import current_enrolments, regional_organisation
 
     enrolments = current_enrolments(student, today)
-    if enrolments:
-        return enrolments[0].institution
-    return regional_organisation(student, OrganisationKind.DOORSTROOMPUNT)
+    organisation: Organisation | None = (
+        enrolments[0].institution
+        if enrolments
+        else regional_organisation(student, OrganisationKind.DOORSTROOMPUNT)
+    )
+    return organisation
 
 
 @transaction.atomic
-def rights_request_create(*, account, kind, note, today, field="", organisation=None):
+def rights_request_create(
+    *,
+    account: StudentAccount,
+    kind: str,
+    note: str,
+    today: date,
+    field: str = "",
+    organisation: Organisation | None = None,
+) -> RightsRequest:
     """A task for the organisation: nothing in the file changes by itself."""
     student = account.student
     note = (note or "").strip()
@@ -342,7 +368,9 @@ def rights_request_create(*, account, kind, note, today, field="", organisation=
 
 
 @transaction.atomic
-def rights_request_answer(*, rights_request, actor, answer):
+def rights_request_answer(
+    *, rights_request: RightsRequest, actor: User, answer: str
+) -> RightsRequest:
     if not policy.can_answer_rights_request(actor, rights_request):
         raise PortalRefused(_("U kunt dit verzoek niet beantwoorden."))
     answer = (answer or "").strip()

@@ -20,15 +20,19 @@ file. The rows are those of the streamed export (reports.exports.student_rows), 
 from a server-side cursor and written straight to the file.
 """
 
+from __future__ import annotations
+
 import contextlib
 import logging
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +45,9 @@ from students.services import access_log
 from . import exports
 from .models import ExportJob, export_storage
 from .scope import report_membership, scope_for
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +63,9 @@ MAX_ATTEMPTS = 3
 RETRYABLE_DB_ERRORS = (OperationalError, InterfaceError)
 
 
-def export_hours():
+def export_hours() -> int:
     """How long a finished file stays downloadable (settings.KOERS_EXPORT_JOB_HOURS)."""
-    return settings.KOERS_EXPORT_JOB_HOURS
+    return int(settings.KOERS_EXPORT_JOB_HOURS)
 
 
 class LostClaim(Exception):
@@ -72,14 +79,16 @@ class ExportRefused(Exception):
 # --- Create ---------------------------------------------------------------------------
 
 
-def _clean_params(params):
+def _clean_params(params: Mapping[str, Any]) -> dict[str, str]:
     return {
         key: str(params.get(key))[:100] for key in PARAM_KEYS if params.get(key) not in (None, "")
     }
 
 
 @transaction.atomic
-def export_job_create(*, user, params, fmt, kind=ExportJob.Kind.STUDENTS):
+def export_job_create(
+    *, user: User, params: Mapping[str, Any], fmt: str, kind: str = ExportJob.Kind.STUDENTS
+) -> ExportJob:
     """Queue a background export of the person-level list for the user's filters.
 
     The roles and filters are those of the streamed export (reports.scope): other roles
@@ -104,7 +113,7 @@ def export_job_create(*, user, params, fmt, kind=ExportJob.Kind.STUDENTS):
     return job
 
 
-def _send(job):
+def _send(job: ExportJob) -> None:
     """Queue the job's task. When the broker cannot take it (Redis down), the job fails
     at once with a message to try again, instead of a server error or a job that waits
     for ever; `job.status` tells the caller."""
@@ -125,7 +134,7 @@ def _send(job):
 # --- Build ----------------------------------------------------------------------------
 
 
-def export_job_claim(job_id, *, now=None):
+def export_job_claim(job_id: int, *, now: datetime | None = None) -> int | None:
     """queued -> running (or a stale running job again) by one conditional UPDATE.
     Returns the attempt number that holds the claim, or None when the job is not free."""
     now = now or timezone.now()
@@ -150,11 +159,13 @@ def export_job_claim(job_id, *, now=None):
     return ExportJob.objects.values_list("attempts", flat=True).get(pk=job_id)
 
 
-def _held(job_id, attempt):
+def _held(job_id: int, attempt: int) -> QuerySet[ExportJob]:
     return ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, attempts=attempt)
 
 
-def export_job_progress(job_id, attempt, *, rows_done, rows_total=None):
+def export_job_progress(
+    job_id: int, attempt: int, *, rows_done: int, rows_total: int | None = None
+) -> None:
     """The cheap progress UPDATE (and the claim's heartbeat); LostClaim if it is gone."""
     values = {"rows_done": rows_done, "heartbeat_at": timezone.now()}
     if rows_total is not None:
@@ -173,7 +184,7 @@ def export_job_progress(job_id, attempt, *, rows_done, rows_total=None):
 
 
 @contextmanager
-def _reads_without_jit():
+def _reads_without_jit() -> Iterator[None]:
     """The export's reads with PostgreSQL's JIT off (see reports.db), but outside a
     transaction: the progress UPDATEs must reach the job page while the rows are read
     (a server-side cursor outside a transaction is declared WITH HOLD by Django)."""
@@ -193,10 +204,10 @@ class _Progress:
     """Counts the rows on their way to the file, with a progress UPDATE every
     PROGRESS_EVERY rows."""
 
-    def __init__(self, job_id, attempt):
+    def __init__(self, job_id: int, attempt: int) -> None:
         self.job_id, self.attempt, self.done = job_id, attempt, 0
 
-    def rows(self, rows):
+    def rows(self, rows: Iterable[Any]) -> Iterator[Any]:
         for row in rows:
             yield row
             self.done += 1
@@ -204,7 +215,7 @@ class _Progress:
                 export_job_progress(self.job_id, self.attempt, rows_done=self.done)
 
 
-def _write_csv(path, rows):
+def _write_csv(path: str, rows: Iterable[Any]) -> None:
     """The streamed CSV's exact bytes: BOM, header, ';' and CRLF (reports.exports)."""
     with _private_file(path, "w", encoding="utf-8", newline="") as handle:
         handle.write("\ufeff")
@@ -213,7 +224,7 @@ def _write_csv(path, rows):
         writer.writerows(exports.student_csv_row(row) for row in rows)
 
 
-def _write_xlsx(path, rows):
+def _write_xlsx(path: str, rows: Iterable[Any]) -> None:
     """openpyxl's write-only workbook: rows go to a temporary file, not to memory."""
     workbook = Workbook(write_only=True)
     sheet = exports.write_only_sheet(
@@ -230,23 +241,23 @@ def _write_xlsx(path, rows):
         raise
 
 
-def _private_file(path, mode, **kwargs):
+def _private_file(path: str, mode: str, **kwargs: Any) -> IO[Any]:
     """Opened for the owner only (0600), and never over an existing file."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     return os.fdopen(descriptor, mode, **kwargs)
 
 
-def _file_name(job, attempt):
+def _file_name(job: ExportJob, attempt: int) -> str:
     # The job's random id only: no BSN, no name, no school in the file name.
     return f"{job.public_id}-{attempt}.{job.format}"
 
 
-def _remove(name):
+def _remove(name: str) -> None:
     if name and export_storage.exists(name):
         export_storage.delete(name)
 
 
-def _user_for(job):
+def _user_for(job: ExportJob) -> User:
     """The requester, acting in the job's membership; refused if that ended."""
     user = job.requested_by
     user.set_active_membership(job.membership_id)
@@ -260,7 +271,7 @@ def _user_for(job):
     return user
 
 
-def export_job_build(*, job_id):
+def export_job_build(*, job_id: int) -> str:
     """Build the job's file if this call can claim it. Returns what happened: "done",
     "failed", "busy" (another worker holds a fresh claim) or "skipped" (done, failed,
     expired or gone: nothing to do)."""
@@ -279,7 +290,7 @@ def export_job_build(*, job_id):
         progress = _Progress(job_id, attempt)
         with _reads_without_jit():
             export_job_progress(job_id, attempt, rows_done=0, rows_total=queryset.count())
-            written_ids = []
+            written_ids: list[int] = []
             rows = exports.student_rows(queryset, ids=written_ids)
             write(export_storage.path(name), progress.rows(rows))
         written = progress.done
@@ -334,7 +345,7 @@ def export_job_build(*, job_id):
     return "done"
 
 
-def _stuck(now):
+def _stuck(now: datetime) -> Q:
     """Jobs no worker is building: running without a heartbeat for STALE_AFTER (the
     worker was killed), or queued that long (the message was lost)."""
     return Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER) | Q(
@@ -342,7 +353,7 @@ def _stuck(now):
     )
 
 
-def _fail_exhausted(now, **filters):
+def _fail_exhausted(now: datetime, **filters: Any) -> int:
     """Stuck jobs that used up their attempts: failed (one conditional UPDATE)."""
     failed = (
         ExportJob.objects.filter(_stuck(now), attempts__gte=MAX_ATTEMPTS, expires_at__gt=now)
@@ -358,13 +369,13 @@ def _fail_exhausted(now, **filters):
     return failed
 
 
-def _release(job_id, attempt):
+def _release(job_id: int, attempt: int) -> int:
     """running -> queued while this attempt holds the claim: the task's retry (after a
     database error) claims it again at once instead of waiting for STALE_AFTER."""
     return _held(job_id, attempt).update(status=ExportJob.Status.QUEUED)
 
 
-def _fail(job_id, attempt, message):
+def _fail(job_id: int, attempt: int, message: str) -> None:
     _held(job_id, attempt).update(
         status=ExportJob.Status.FAILED, error=message[:200], finished_at=timezone.now()
     )
@@ -373,7 +384,7 @@ def _fail(job_id, attempt, message):
 # --- Expiry ---------------------------------------------------------------------------
 
 
-def export_jobs_expire(*, now=None):
+def export_jobs_expire(*, now: datetime | None = None) -> int:
     """Delete the files of jobs past `expires_at` and mark them expired (hourly, beat).
 
     Set-based and idempotent: a second run finds nothing. Leftovers of killed workers (a
@@ -396,7 +407,7 @@ def export_jobs_expire(*, now=None):
     return expired
 
 
-def _send_again(now):
+def _send_again(now: datetime) -> None:
     """Stuck jobs with attempts left get a new message; the claim keeps a job that is
     still being built from being built twice."""
     from .tasks import build_export
@@ -411,7 +422,7 @@ def _send_again(now):
         logger.info("export job %s was stuck: sent again", job_id)
 
 
-def _remove_orphan_temp_files(now):
+def _remove_orphan_temp_files(now: datetime) -> None:
     """openpyxl's temporary files (names, dates of birth) left by a killed worker:
     older than the longest a task may run (settings.KOERS_TASK_TIME_LIMIT)."""
     folder = os.path.join(export_storage.location, exports.TEMP_FOLDER)
@@ -427,7 +438,7 @@ def _remove_orphan_temp_files(now):
             continue
 
 
-def _remove_orphans(now):
+def _remove_orphans(now: datetime) -> None:
     if not os.path.isdir(export_storage.location):
         return
     cutoff = (now - timedelta(hours=export_hours())).timestamp()
@@ -446,7 +457,7 @@ def _remove_orphans(now):
             _remove(name)
 
 
-def may_download(job, *, now=None):
+def may_download(job: ExportJob, *, now: datetime | None = None) -> bool:
     return (
         job.status == ExportJob.Status.DONE
         and job.expires_at > (now or timezone.now())

@@ -7,8 +7,12 @@ it read; when someone else saved in between, the conditional UPDATE matches no r
 nothing is overwritten. ABA history goes to AbaStepChange, never to RecordChange.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -38,6 +42,10 @@ from .models import (
 )
 from .queries import contact_kinds_for
 from .route import loaded_step
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from students.models import Employment, Student
 
 __all__ = ["ConcurrentEditError", "contact_moment_log", "step_conflict_record", "step_log"]
 
@@ -163,18 +171,18 @@ REQUIRED_FIELDS = {
 }
 
 
-def _empty(value):
+def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _fmt(day):
+def _fmt(day: date) -> str:
     return date_format(day, "j F Y")
 
 
-def _normalise(kind, data):
+def _normalise(kind: StepKind, data: Mapping[str, Any]) -> dict[str, Any]:
     """Only the known fields, text stripped, missing booleans False, missing text empty."""
-    model = STEP_MODELS[kind]
-    values = {}
+    model: Any = STEP_MODELS[kind]
+    values: dict[str, Any] = {}
     for name in STEP_FIELDS[kind]:
         field = model._meta.get_field(name)
         value = data.get(name)
@@ -192,9 +200,11 @@ def _normalise(kind, data):
     return values
 
 
-def validate_step(*, enrolment, kind, values, today):
+def validate_step(
+    *, enrolment: Enrolment, kind: StepKind, values: Mapping[str, Any], today: date
+) -> dict[str, str]:
     """{field: message} for every rule the step breaks (empty when it is valid)."""
-    errors = {}
+    errors: dict[str, str] = {}
     step_date = values.get("date")
     if step_date is None:
         errors["date"] = _("Vul een datum in.")
@@ -251,7 +261,8 @@ def validate_step(*, enrolment, kind, values, today):
         elif (
             enrolment.end_date
             and enrolment.end_reason != EndReason.DROPOUT
-            and (step_date > enrolment.end_date)
+            and step_date is not None
+            and step_date > enrolment.end_date
         ):
             errors["date"] = _(
                 "De inschrijving is al beëindigd op %(end)s; de uitstroom kan niet later zijn."
@@ -259,7 +270,7 @@ def validate_step(*, enrolment, kind, values, today):
     return errors
 
 
-def _validate_work(values, errors, today):
+def _validate_work(values: Mapping[str, Any], errors: dict[str, str], today: date) -> None:
     hours = values.get("hours_per_week")
     if hours is not None and not (Decimal(0) <= Decimal(hours) <= Decimal(60)):
         errors["hours_per_week"] = _("Het aantal uren per week ligt tussen 0 en 60.")
@@ -282,11 +293,19 @@ def _validate_work(values, errors, today):
             ) % {"start": _fmt(start), "last": _fmt(add_months(start, LKV_MONTHS))}
 
 
-def _history_values(values):
+def _history_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: history_value(value) for name, value in values.items() if not _empty(value)}
 
 
-def _write_history(*, step, kind, action, changes, actor, student_id):
+def _write_history(
+    *,
+    step: Any,
+    kind: str,
+    action: str,
+    changes: dict[str, Any],
+    actor: User,
+    student_id: int,
+) -> None:
     if kind == StepKind.ABA:
         AbaStepChange.objects.create(aba_step=step, action=action, actor=actor, changes=changes)
     else:
@@ -300,7 +319,13 @@ def _write_history(*, step, kind, action, changes, actor, student_id):
         ).save()
 
 
-def _employment_write(*, student_id, employment, values, actor):
+def _employment_write(
+    *,
+    student_id: int,
+    employment: Employment | None,
+    values: Mapping[str, Any],
+    actor: User,
+) -> Employment:
     """Create or correct the students.Employment behind step 5a, with its history."""
     emp_values = {EMPLOYMENT_FIELDS[name]: values[name] for name in EMPLOYMENT_FIELDS}
     emp_values["hours_per_week"] = Decimal(emp_values["hours_per_week"])
@@ -308,12 +333,15 @@ def _employment_write(*, student_id, employment, values, actor):
     if lost and (emp_values["end_date"] is None or emp_values["end_date"] > lost):
         # Losing the job ends the employment on that day; monitoring reads this table.
         emp_values["end_date"] = lost
-    return employment_save(
+    saved: Employment = employment_save(
         student_id=student_id, employment=employment, values=emp_values, actor=actor
     )
+    return saved
 
 
-def _end_enrolment_for_leaving(*, enrolment, old_date, new_date, actor):
+def _end_enrolment_for_leaving(
+    *, enrolment: Enrolment, old_date: date | None, new_date: date, actor: User
+) -> None:
     """Leaving without a diploma ends the enrolment (as `dropout`) when it still runs;
     a corrected date moves the end it set."""
     if enrolment.end_date is None:
@@ -339,8 +367,14 @@ def _end_enrolment_for_leaving(*, enrolment, old_date, new_date, actor):
 
 @transaction.atomic
 def step_log(
-    *, enrolment: Enrolment, kind: str, data: dict, actor, expected_version=None, today=None
-):
+    *,
+    enrolment: Enrolment,
+    kind: str,
+    data: Mapping[str, Any],
+    actor: User,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> Any:
     """Log step `kind` on an Entree enrolment, or correct it when it exists.
 
     `expected_version` is the version the caller read (None when it saw no step); a
@@ -350,7 +384,7 @@ def step_log(
     today = today or timezone.localdate()
     if enrolment.level != Level.ENTREE:
         raise ValidationError(_("De Route naar succes hoort bij een Entree-inschrijving."))
-    model = STEP_MODELS[kind]
+    model: Any = STEP_MODELS[kind]
     values = _normalise(kind, data)
     errors = validate_step(enrolment=enrolment, kind=kind, values=values, today=today)
     if errors:
@@ -405,7 +439,7 @@ def step_log(
                 raise ConcurrentEditError(model.objects.get(pk=existing.pk))
             for name, value in step_values.items():
                 setattr(existing, name, value)
-            existing.version = expected_version + 1
+            existing.version += 1  # = expected_version + 1: checked above
             _write_history(
                 step=existing,
                 kind=kind,
@@ -425,7 +459,7 @@ def step_log(
     return step
 
 
-def step_values_for_display(kind, step):
+def step_values_for_display(kind: str, step: Any) -> dict[str, Any]:
     """The values of a saved step in the shape the form uses (5a includes employment)."""
     values = {name: getattr(step, name) for name in STEP_FIELDS[StepKind(kind)]}
     if kind == StepKind.WORK and step.employment_id:
@@ -435,12 +469,20 @@ def step_values_for_display(kind, step):
 
 
 @transaction.atomic
-def step_conflict_record(*, enrolment, kind, actor, expected_version, current, refused_data):
+def step_conflict_record(
+    *,
+    enrolment: Enrolment,
+    kind: str,
+    actor: User,
+    expected_version: int | None,
+    current: Any,
+    refused_data: Mapping[str, Any],
+) -> StepConflict:
     """Keep a refused save next to the saved version, so the history shows the conflict."""
     kind = StepKind(kind)
     saved = step_values_for_display(kind, current)
     refused = _normalise(kind, refused_data)
-    values = {}
+    values: dict[str, dict[str, Any]] = {}
     for name, saved_value in saved.items():
         refused_value = refused.get(name)
         if history_value(saved_value) != history_value(refused_value):
@@ -459,7 +501,15 @@ def step_conflict_record(*, enrolment, kind, actor, expected_version, current, r
 
 
 @transaction.atomic
-def contact_moment_log(*, student, kind, data, actor, enrolment=None, today=None):
+def contact_moment_log(
+    *,
+    student: Student,
+    kind: str,
+    data: Mapping[str, Any],
+    actor: User,
+    enrolment: Enrolment | None = None,
+    today: date | None = None,
+) -> ContactMoment:
     """Log a contact moment (work check-in, Doorstroompunt or Leerplicht contact, other)."""
     today = today or timezone.localdate()
     membership = actor.active_membership
@@ -492,7 +542,7 @@ def contact_moment_log(*, student, kind, data, actor, enrolment=None, today=None
         student=student,
         enrolment=enrolment,
         kind=kind,
-        date=day,
+        date=cast(date, day),  # checked above: a missing date is an error
         channel=data["channel"],
         note=(data.get("note") or "").strip(),
         author=actor,

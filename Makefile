@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-shifted pytest ruff-check format-check lint format migrations-check check-deploy bandit messages \
+.PHONY: help install run test test-shifted pytest ruff-check format-check typecheck lint format migrations-check check-deploy bandit messages \
 	bench-import bench-checks bench-web seed clean
 
 help:
@@ -56,7 +56,7 @@ seed: $(STAMP) .env
 	$(BIN)/python manage.py seed_demo
 
 # ruff check and ruff format --check are part of the gate (`make lint` runs just those two).
-test: $(STAMP) .env ruff-check format-check bandit migrations-check pytest
+test: $(STAMP) .env ruff-check format-check typecheck bandit migrations-check pytest
 
 # The date-sensitive modules again, as if today were 1 April, 1 August, 1 October,
 # 31 December and 29 February (needs faketime: apt-get install faketime). CI runs it too.
@@ -71,6 +71,10 @@ ruff-check: $(STAMP)
 
 format-check: $(STAMP)
 	$(BIN)/ruff format --check .
+
+# mypy with django-stubs: strict on the rule book and the services ([tool.mypy] in pyproject.toml).
+typecheck: $(STAMP) .env
+	$(BIN)/mypy
 
 lint: ruff-check format-check
 

@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Login, logout and deactivation signals that keep the session table honest.
         from . import security  # noqa: F401
+        from .navigation import register_accounts_items
+
+        register_accounts_items()

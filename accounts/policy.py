@@ -177,6 +177,12 @@ CASE_TABLE_PROPOSER_ROLES = SCHOOL_WRITER_ROLES
 CASE_TABLE_PARTICIPANT_ROLES = CASE_TABLE_EDITOR_ROLES + CASE_TABLE_PROPOSER_ROLES + PARTNER_ROLES
 
 
+def proposes_for_case_tables(who) -> bool:
+    """A mentor or school coordinator proposes students (they may write the file of) for
+    a planned meeting: `can_propose_for_meeting`."""
+    return _acts_in(who, CASE_TABLE_PROPOSER_ROLES)
+
+
 def edits_case_tables(who) -> bool:
     """Leerplicht and the Doorstroompunt plan, prepare and minute case-table meetings."""
     return _acts_in(who, CASE_TABLE_EDITOR_ROLES)

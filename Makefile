@@ -14,12 +14,12 @@ PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-shifted pytest ruff-check format-check typecheck lint format migrations-check check-deploy bandit messages \
+.PHONY: help install run test test-shifted pytest ruff-check format-check typecheck layers-check lint format migrations-check check-deploy bandit messages \
 	bench-import bench-checks bench-web seed clean
 
 help:
 	@echo "make run           serve Koers on http://127.0.0.1:8000 with demo data, worker and beat"
-	@echo "make test          pytest + ruff + makemigrations --check (the quality gate)"
+	@echo "make test          pytest + ruff + the app layers + makemigrations --check (the quality gate)"
 	@echo "make test-shifted  the date-sensitive tests under faketime on five dates (SQLite)"
 	@echo "make lint          ruff check and ruff format --check"
 	@echo "make format        ruff format and ruff check --fix"
@@ -56,7 +56,7 @@ seed: $(STAMP) .env
 	$(BIN)/python manage.py seed_demo
 
 # ruff check and ruff format --check are part of the gate (`make lint` runs just those two).
-test: $(STAMP) .env ruff-check format-check typecheck bandit migrations-check pytest
+test: $(STAMP) .env ruff-check format-check layers-check typecheck bandit migrations-check pytest
 
 # The date-sensitive modules again, as if today were 1 April, 1 August, 1 October,
 # 31 December and 29 February (needs faketime: apt-get install faketime). CI runs it too.
@@ -68,6 +68,10 @@ pytest: $(STAMP) .env
 
 ruff-check: $(STAMP)
 	$(BIN)/ruff check .
+
+# The app layers: the one contract in pyproject.toml ([tool.importlinter]), no exceptions.
+layers-check: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 
 format-check: $(STAMP)
 	$(BIN)/ruff format --check .

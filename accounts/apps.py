@@ -13,3 +13,6 @@ class AccountsConfig(AppConfig):
             demo,  # noqa: F401
             security,  # noqa: F401
         )
+        from .navigation import register_accounts_items
+
+        register_accounts_items()

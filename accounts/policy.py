@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
-from .models import Role
+from .models import Membership, Role
 
 
 def active_membership(user):
@@ -29,6 +29,87 @@ def has_role(user, *roles: Role) -> bool:
     """The user acts in one of `roles` now."""
     membership = active_membership(user)
     return membership is not None and membership.role in roles
+
+
+def role_of(who):
+    """The role `who` acts in: a Membership's own role, or the role of a user's active
+    membership; None for anonymous users and users without a role."""
+    if isinstance(who, Membership):
+        return who.role
+    membership = active_membership(who)
+    return membership.role if membership is not None else None
+
+
+# --- Roles, grouped once (ACCESS.md) --------------------------------------------------------
+# Every grouping of roles is defined here, once; the groupings further down are made of
+# these. Other modules ask the predicates below (each takes a user, acting in their
+# active membership, or a Membership), never a tuple of roles of their own.
+
+# The school's own writers of a student file and route: the mentor (own mentees) and the
+# coordinator.
+SCHOOL_WRITER_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+# The school's office: the coordinator and the intake desk work across mentors.
+SCHOOL_OFFICE_ROLES = (Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK)
+# Everyone who works at a school (their scope is their own school).
+SCHOOL_STAFF_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK)
+# The regional offices: Leerplicht and the Doorstroompunt (their scope is the region).
+REGIONAL_OFFICE_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
+# Partners: the organisations that see a student only through a referral they accepted.
+PARTNER_ROLES = (Role.JONGEREN_STARTPUNT, Role.WI, Role.CARE)
+# Who may (re)assign a student's mentor (ACCESS.md: the school coordinator).
+MENTOR_ASSIGNING_ROLES = (Role.SCHOOL_COORDINATOR,)
+# Who reads the aggregate reports (a school's or the region's figures).
+REPORT_ROLES = (Role.SCHOOL_COORDINATOR, Role.REGIONAL_COORDINATOR)
+
+
+def _acts_in(who, roles) -> bool:
+    role = role_of(who)
+    return role is not None and role in roles
+
+
+def is_school_writer(who) -> bool:
+    """A mentor or school coordinator: writes the student file and the route (a mentor
+    only for their own mentees, decided beside this)."""
+    return _acts_in(who, SCHOOL_WRITER_ROLES)
+
+
+def is_mentor(who) -> bool:
+    return _acts_in(who, (Role.MENTOR,))
+
+
+def works_across_mentors(who) -> bool:
+    """The school's office (coordinator, intake desk): the school's students of every
+    mentor, the Flexservice desk and the school's maatwerk trajectories."""
+    return _acts_in(who, SCHOOL_OFFICE_ROLES)
+
+
+def is_school_staff(who) -> bool:
+    """Works at a school: the students of their own school are their scope."""
+    return _acts_in(who, SCHOOL_STAFF_ROLES)
+
+
+def is_regional_office(who) -> bool:
+    """Leerplicht or the Doorstroompunt: the students of their region are their scope."""
+    return _acts_in(who, REGIONAL_OFFICE_ROLES)
+
+
+def is_functional_admin(who) -> bool:
+    """The functional administrator: the admin, never student data."""
+    return _acts_in(who, (Role.FUNCTIONAL_ADMIN,))
+
+
+def can_assign_mentor(who) -> bool:
+    return _acts_in(who, MENTOR_ASSIGNING_ROLES)
+
+
+def may_see_reports(who) -> bool:
+    """A school or regional coordinator: the aggregate reports of their scope."""
+    return _acts_in(who, REPORT_ROLES)
+
+
+def report_memberships_q() -> Q:
+    """Memberships (a filter over Membership) in a role that reads the reports."""
+    return Q(role__in=REPORT_ROLES)
 
 
 # --- Administration import (INTERFACES.md section 1, "Acting for one institution") --------
@@ -89,8 +170,22 @@ def pending_mentor_link_q(email: str, organisation_id) -> Q:
 # a 404, whatever the meeting's status. The case table's models are looked up by name
 # (django.apps), so this module imports no model of the doorstroomtafel app.
 
-CASE_TABLE_EDITOR_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
-CASE_TABLE_PROPOSER_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+CASE_TABLE_EDITOR_ROLES = REGIONAL_OFFICE_ROLES
+CASE_TABLE_PROPOSER_ROLES = SCHOOL_WRITER_ROLES
+# Who may take part in a case table at all (the menu offers it): its editors, the
+# schools that propose, and the partners.
+CASE_TABLE_PARTICIPANT_ROLES = CASE_TABLE_EDITOR_ROLES + CASE_TABLE_PROPOSER_ROLES + PARTNER_ROLES
+
+
+def proposes_for_case_tables(who) -> bool:
+    """A mentor or school coordinator proposes students (they may write the file of) for
+    a planned meeting: `can_propose_for_meeting`."""
+    return _acts_in(who, CASE_TABLE_PROPOSER_ROLES)
+
+
+def edits_case_tables(who) -> bool:
+    """Leerplicht and the Doorstroompunt plan, prepare and minute case-table meetings."""
+    return _acts_in(who, CASE_TABLE_EDITOR_ROLES)
 
 
 def _casetable_model(name):
@@ -99,27 +194,14 @@ def _casetable_model(name):
     return apps.get_model("doorstroomtafel", name)
 
 
-def meetings_visible_q(user, *, membership=None):
-    """Who sees a meeting, as a filter over doorstroomtafel.Meeting (one row per meeting:
-    EXISTS subqueries, no joins that repeat a meeting). `membership` defaults to the one
-    the user acts in now."""
-    from django.db.models import Exists, OuterRef, Q
-
-    membership = membership or active_membership(user)
-    if membership is None or not user.is_active:
-        return Q(pk__in=[])
-    meeting_model = _casetable_model("Meeting")
+def _standing_member_q(user, membership, table_ref) -> Q:
+    """The table at `table_ref` (an OuterRef name) has the user as a standing member: by
+    name, or through the organisation they act for (mentors excepted)."""
     table_model = _casetable_model("CaseTable")
     q = Q(
         Exists(
             table_model.member_users.through.objects.filter(
-                casetable_id=OuterRef("table_id"), user_id=user.pk
-            )
-        )
-    ) | Q(
-        Exists(
-            meeting_model.invited_users.through.objects.filter(
-                meeting_id=OuterRef("pk"), user_id=user.pk
+                casetable_id=OuterRef(table_ref), user_id=user.pk
             )
         )
     )
@@ -127,11 +209,38 @@ def meetings_visible_q(user, *, membership=None):
         q |= Q(
             Exists(
                 table_model.member_organisations.through.objects.filter(
-                    casetable_id=OuterRef("table_id"), organisation_id=membership.organisation_id
+                    casetable_id=OuterRef(table_ref), organisation_id=membership.organisation_id
                 )
             )
         )
     return q
+
+
+def case_tables_standing_q(user, *, membership=None) -> Q:
+    """The tables the user stands at, as a filter over doorstroomtafel.CaseTable (one row
+    per table): by name, or through the organisation they act for (mentors excepted)."""
+    membership = membership or active_membership(user)
+    if membership is None or not user.is_active:
+        return Q(pk__in=[])
+    return _standing_member_q(user, membership, "pk")
+
+
+def meetings_visible_q(user, *, membership=None):
+    """Who sees a meeting, as a filter over doorstroomtafel.Meeting (one row per meeting:
+    EXISTS subqueries, no joins that repeat a meeting): the standing members of its table
+    (`case_tables_standing_q`) and those invited to it. `membership` defaults to the one
+    the user acts in now."""
+    membership = membership or active_membership(user)
+    if membership is None or not user.is_active:
+        return Q(pk__in=[])
+    meeting_model = _casetable_model("Meeting")
+    return _standing_member_q(user, membership, "table_id") | Q(
+        Exists(
+            meeting_model.invited_users.through.objects.filter(
+                meeting_id=OuterRef("pk"), user_id=user.pk
+            )
+        )
+    )
 
 
 def can_see_meeting(user, meeting) -> bool:
@@ -237,10 +346,10 @@ def may_be_standing_member(person, organisation_ids) -> bool:
 
 # --- Referrals and partners (ACCESS.md; REFERRALS.md) -------------------------------------
 
-# Partners: the organisations that see a student only through a referral they accepted.
-PARTNER_ROLES = (Role.JONGEREN_STARTPUNT, Role.WI, Role.CARE)
 # Who sends referrals (and whose scope a referral's student must be in).
-REFERRAL_SENDER_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.LEERPLICHT, Role.DOORSTROOMPUNT)
+REFERRAL_SENDER_ROLES = SCHOOL_WRITER_ROLES + REGIONAL_OFFICE_ROLES
+# Who works with referrals: their senders and the partners that receive them.
+REFERRAL_PARTICIPANT_ROLES = REFERRAL_SENDER_ROLES + PARTNER_ROLES
 # Organisation kinds that can receive a referral.
 REFERRAL_RECEIVER_KINDS = ("jongeren_startpunt", "wi", "care", "school", "doorstroompunt")
 # The referral states in which the receiver sees what was shared: from acceptance until
@@ -248,10 +357,16 @@ REFERRAL_RECEIVER_KINDS = ("jongeren_startpunt", "wi", "care", "school", "doorst
 RECEIVER_SEES_STATUSES = ("accepted",)
 
 
-def sees_only_shared_sections(user) -> bool:
+def sees_only_shared_sections(who) -> bool:
     """The user is a partner: of a student's file they see only what a referral shared
     with their organisation (never the file itself, the route, signals or history)."""
-    return has_role(user, *PARTNER_ROLES)
+    return _acts_in(who, PARTNER_ROLES)
+
+
+def can_send_referral(who) -> bool:
+    """A sender role: mentor, school coordinator, Leerplicht, Doorstroompunt (the student
+    must be in the sender's scope as well: `may_send_referral_for`)."""
+    return _acts_in(who, REFERRAL_SENDER_ROLES)
 
 
 def receiver_sees_shared_data(referral) -> bool:
@@ -332,18 +447,7 @@ def signal_scope_q(user) -> Q | None:
 # or the students of the referrals they accepted (partners). The regional coordinator works
 # with aggregate figures only and the functional administrator with the admin (ACCESS.md):
 # a student list would only ever be empty for them.
-STUDENT_LIST_ROLES = frozenset(
-    {
-        Role.MENTOR,
-        Role.SCHOOL_COORDINATOR,
-        Role.INTAKE_DESK,
-        Role.LEERPLICHT,
-        Role.DOORSTROOMPUNT,
-        Role.JONGEREN_STARTPUNT,
-        Role.WI,
-        Role.CARE,
-    }
-)
+STUDENT_LIST_ROLES = frozenset(SCHOOL_STAFF_ROLES + REGIONAL_OFFICE_ROLES + PARTNER_ROLES)
 # Roles no signal is ever addressed to (signals go to a school, Leerplicht, the
 # Doorstroompunt or a partner that received a referral): no attention list for them.
 NO_SIGNAL_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.FUNCTIONAL_ADMIN})
@@ -372,7 +476,7 @@ def sees_headline_figures(user) -> bool:
 # A student account is a User with no membership, linked to one student through
 # portal.StudentAccount (read here by attribute, `user.student_account`). It never acts in
 # a staff role and reaches only the portal's own pages; staff never reach those pages.
-STUDENT_INVITE_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+STUDENT_INVITE_ROLES = SCHOOL_WRITER_ROLES
 STUDENT_INVITE_MIN_AGE = 16
 # The URL namespace of the student's pages; the other namespaces and names a student
 # account may open (sign out, the authenticator code of the password route).
@@ -386,13 +490,10 @@ STUDENT_ACCOUNT_OTHER_URL_NAMES = (
 )
 # Who answers a student's correction request or objection at the organisation it went to.
 RIGHTS_REQUEST_ANSWER_ROLES = (
-    Role.SCHOOL_COORDINATOR,
-    Role.DOORSTROOMPUNT,
-    Role.LEERPLICHT,
-    Role.JONGEREN_STARTPUNT,
-    Role.WI,
-    Role.CARE,
-    Role.REGIONAL_COORDINATOR,
+    (Role.SCHOOL_COORDINATOR,)
+    + REGIONAL_OFFICE_ROLES
+    + PARTNER_ROLES
+    + (Role.REGIONAL_COORDINATOR,)
 )
 
 
@@ -420,12 +521,10 @@ def may_use_portal(user) -> bool:
     return is_student_account(user) and not user.memberships.exists()
 
 
-def student_invite_age_ok(student, today) -> bool:
-    """Students of 16 or older are invited; younger students see their file through
-    their school (and their parents)."""
-    from students.dates import age_on
-
-    return age_on(student.date_of_birth, today) >= STUDENT_INVITE_MIN_AGE
+def student_invite_age_ok(age: int) -> bool:
+    """Students of 16 or older (`age`: completed years today) are invited; younger
+    students see their file through their school (and their parents)."""
+    return age >= STUDENT_INVITE_MIN_AGE
 
 
 def can_invite_student(user, student) -> bool:
@@ -472,7 +571,21 @@ def can_answer_rights_request(user, rights_request) -> bool:
 
 # --- Lists and regions (issue 15: a region's own measures) --------------------------------
 
-FLEXSERVICE_RESULTS_ROLES = (Role.INTAKE_DESK, Role.SCHOOL_COORDINATOR, Role.REGIONAL_COORDINATOR)
+# The Flexservice's intake desk is worked by the school's office (ROC).
+FLEXSERVICE_DESK_ROLES = SCHOOL_OFFICE_ROLES
+FLEXSERVICE_RESULTS_ROLES = FLEXSERVICE_DESK_ROLES + (Role.REGIONAL_COORDINATOR,)
+# Maatwerk trajectories are the school's: its staff who see the student.
+TRAJECTORY_ROLES = SCHOOL_STAFF_ROLES
+
+
+def works_at_flexservice_desk(who) -> bool:
+    """Intake desk or school coordinator: the ROC's Flexservice intake desk."""
+    return _acts_in(who, FLEXSERVICE_DESK_ROLES)
+
+
+def works_with_trajectories(who) -> bool:
+    """School staff: the maatwerk trajectories of the students they see at their school."""
+    return _acts_in(who, TRAJECTORY_ROLES)
 
 
 def may_see_flexservice_results(user) -> bool:
@@ -497,15 +610,7 @@ def may_see_flexservice_results(user) -> bool:
 # Roles a system may act in: those whose work is their organisation's. Not a mentor (a
 # mentor's scope is a person's own mentees), not the regional coordinator or the
 # functional administrator (no person-level data through an API).
-API_CLIENT_ROLES = (
-    Role.SCHOOL_COORDINATOR,
-    Role.INTAKE_DESK,
-    Role.LEERPLICHT,
-    Role.DOORSTROOMPUNT,
-    Role.JONGEREN_STARTPUNT,
-    Role.WI,
-    Role.CARE,
-)
+API_CLIENT_ROLES = SCHOOL_OFFICE_ROLES + REGIONAL_OFFICE_ROLES + PARTNER_ROLES
 
 # The scope each notification event needs.
 API_EVENT_SCOPES = {
@@ -513,6 +618,11 @@ API_EVENT_SCOPES = {
     "signal.assigned": "signals",
     "action.due": "meetings",
 }
+
+
+def api_client_role_allowed(role) -> bool:
+    """A system may be registered to act in `role`."""
+    return role in API_CLIENT_ROLES
 
 
 def api_client_may_act(client) -> bool:

@@ -216,12 +216,27 @@ def client_ip(request):
 
 
 # --- Rate limits ----------------------------------------------------------------------
-def rate_limit_kind(request, resolver_match):
+RATE_LIMIT_ATTRIBUTE = "koers_rate_limit"
+
+
+def rate_limited(kind_of):
+    """Declare on a view which of its requests count against a rate limit:
+    `kind_of(request)` returns "search", "export" or None. The view carries the decision
+    (an attribute the middleware reads), so this module names no view of another app.
+    Put it above the other decorators or below: functools.wraps carries it along."""
+
+    def decorate(view):
+        setattr(view, RATE_LIMIT_ATTRIBUTE, kind_of)
+        return view
+
+    return decorate
+
+
+def rate_limit_kind(request, resolver_match, view_func=None):
+    declared = getattr(view_func or resolver_match.func, RATE_LIMIT_ATTRIBUTE, None)
+    if declared is not None and (kind := declared(request)):
+        return kind
     view_name = resolver_match.view_name or ""
-    if view_name == "students:list" and request.GET.get("q", "").strip():
-        return "search"
-    if view_name == "reports:dashboard" and request.method == "POST":
-        return "export"  # computing every figure anew costs like an export
     if _EXPORT_NAME.search(view_name) or _EXPORT_PATH.search(request.path_info):
         return "export"
     if request.GET.get("format", "").lower() in ("csv", "xlsx", "pdf"):
@@ -320,7 +335,7 @@ class SecurityMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.resolver_match is None:
             return None
-        kind = rate_limit_kind(request, request.resolver_match)
+        kind = rate_limit_kind(request, request.resolver_match, view_func)
         if kind and over_rate_limit(user=user, kind=kind):
             logger.warning(
                 "rate limit %s passed by user %s on %s", kind, user.pk, request.path_info

@@ -15,7 +15,7 @@ from .services import api_client_register, api_client_update
 class ApiClientForm(forms.ModelForm):
     role = forms.ChoiceField(
         label=gettext_lazy("rol"),
-        choices=[(role.value, role.label) for role in Role if role in policy.API_CLIENT_ROLES],
+        choices=[(role.value, role.label) for role in Role if policy.api_client_role_allowed(role)],
     )
     scopes = forms.MultipleChoiceField(
         label=gettext_lazy("toegestane scopes"),

@@ -18,7 +18,7 @@ from .models import ApiClient, Scope
 
 
 def _check(organisation: Organisation, role: str, scopes: Iterable[str]) -> None:
-    if role not in policy.API_CLIENT_ROLES:
+    if not policy.api_client_role_allowed(role):
         raise ValidationError({"role": _("Een systeem kan niet in deze rol handelen.")})
     if organisation.kind != ROLE_ORGANISATION_KIND.get(Role(role)):
         raise ValidationError({"role": _("Deze rol hoort niet bij deze organisatie.")})

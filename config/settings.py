@@ -46,7 +46,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
-    # Koers apps, in dependency order: each may import only those above it.
+    # Koers apps. Which may import which is stated once, as the layers contract in
+    # pyproject.toml ([tool.importlinter]); README "Architecture on one page" explains it.
     "accounts",
     "students",
     "roadmap",

@@ -14,6 +14,7 @@ class DoorstroomtafelConfig(AppConfig):
         global _registered
         if _registered:
             return
+        from accounts import policy
         from accounts.demo import register_seeder
         from accounts.navigation import register_nav_item
         from monitoring.sweep import register_check
@@ -32,15 +33,7 @@ class DoorstroomtafelConfig(AppConfig):
             order=30,
             label=_("Doorstroomtafel"),
             url_name="doorstroomtafel:index",
-            roles={
-                "leerplicht",
-                "doorstroompunt",
-                "school_coordinator",
-                "mentor",
-                "jongeren_startpunt",
-                "wi",
-                "care",
-            },
+            roles=policy.CASE_TABLE_PARTICIPANT_ROLES,
         )
         register_scope(agenda_student_scope)
         register_check("doorstroomtafel_overdue_actions", check_overdue_actions)

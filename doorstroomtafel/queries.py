@@ -18,7 +18,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from accounts import policy
-from accounts.models import Role
 from monitoring.models import MONITORING_SOURCE, Signal, SignalStatus
 from roadmap.models import Advice, StepKind, StudyAdviceStep
 from students.dates import age_on
@@ -32,7 +31,6 @@ from .models import (
     ScopeKind,
 )
 
-EDITOR_ROLES = policy.CASE_TABLE_EDITOR_ROLES
 # MONITORING.md: the signal kinds that make a student a Doorstroomtafel candidate.
 CANDIDATE_KINDS = ("dropout", "next_step_check", "job_lost", "no_next_step")
 # A "stop" study advice older than this no longer proposes a student by itself.
@@ -82,31 +80,15 @@ def get_meeting_for_user(user, public_id, *, edit=False):
 
 def can_edit(user):
     """The user's role prepares and minutes meetings (per meeting: can_prepare_meeting)."""
-    return policy.has_role(user, *EDITOR_ROLES)
+    return policy.edits_case_tables(user)
 
 
 def tables_for_user(user):
     """The active tables the user takes part in as a standing member (organisation,
-    mentors excepted, or by name)."""
-    membership = _membership(user)
-    if membership is None or not user.is_active:
+    mentors excepted, or by name): accounts.policy.case_tables_standing_q."""
+    if _membership(user) is None or not user.is_active:
         return CaseTable.objects.none()
-    q = Q(
-        Exists(
-            CaseTable.member_users.through.objects.filter(
-                casetable_id=OuterRef("pk"), user_id=membership.user_id
-            )
-        )
-    )
-    if membership.role != Role.MENTOR:
-        q |= Q(
-            Exists(
-                CaseTable.member_organisations.through.objects.filter(
-                    casetable_id=OuterRef("pk"), organisation_id=membership.organisation_id
-                )
-            )
-        )
-    return CaseTable.objects.filter(q, is_active=True)
+    return CaseTable.objects.filter(policy.case_tables_standing_q(user), is_active=True)
 
 
 def tables_with_visible_meetings(user):
@@ -309,7 +291,7 @@ DOORSTROOMTAFEL_SOURCE = "doorstroomtafel"
 def agenda_student_scope(membership, today):
     """Leerplicht and Doorstroompunt members see the students on the agenda of a meeting
     they take part in, while it is prepared and minuted (ACCESS.md)."""
-    if membership.role not in EDITOR_ROLES:
+    if not policy.edits_case_tables(membership):
         return None
     meetings = Meeting.objects.filter(member_meetings_q(membership), status__in=ACTIVE_STATUSES)
     return Q(

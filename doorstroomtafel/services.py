@@ -593,7 +593,7 @@ def owner_organisation_for(user, meeting):
         .order_by("pk")
     )
     for membership in memberships:
-        if membership.organisation_id in member_ids and membership.role != "mentor":
+        if membership.organisation_id in member_ids and not policy.is_mentor(membership):
             return membership.organisation
     if memberships:
         return memberships[0].organisation

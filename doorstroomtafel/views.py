@@ -803,7 +803,7 @@ def proposable_meetings(user, student, *, today):
     from .models import Meeting, ScopeKind
 
     membership = user.active_membership
-    if membership is None or membership.role not in ("mentor", "school_coordinator"):
+    if membership is None or not policy.proposes_for_case_tables(membership):
         return []
     meetings = list(
         Meeting.objects.filter(status=MeetingStatus.PLANNED, date__gte=today, table__is_active=True)

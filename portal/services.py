@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from accounts.models import OrganisationKind, User
-from students.dates import add_months
+from students.dates import add_months, age_on
 from students.models import AccessLog
 from students.services import access_log
 
@@ -77,7 +77,7 @@ def _hash(token: str) -> str:
 
 def invitation_refusal(*, student: Student, actor: User, today: date) -> str | None:
     """Why this student cannot be invited now (a sentence for the page), or None."""
-    if not policy.student_invite_age_ok(student, today):
+    if not policy.student_invite_age_ok(age_on(student.date_of_birth, today)):
         return _(
             "Deze student is jonger dan 16. Jongere studenten zien hun dossier via school, "
             "samen met hun ouders."

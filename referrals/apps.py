@@ -14,8 +14,10 @@ class ReferralsConfig(AppConfig):
         global _registered
         if _registered:
             return
+        from accounts import policy
         from accounts.demo import register_seeder
         from accounts.home import register_home_panel
+        from accounts.models import Role
         from accounts.navigation import register_nav_item
         from accounts.policy import may_see_flexservice_results
         from monitoring.sweep import register_check
@@ -39,15 +41,7 @@ class ReferralsConfig(AppConfig):
             order=25,
             label=_("Verwijzingen"),
             url_name="referrals:list",
-            roles={
-                "mentor",
-                "school_coordinator",
-                "leerplicht",
-                "doorstroompunt",
-                "jongeren_startpunt",
-                "wi",
-                "care",
-            },
+            roles=policy.REFERRAL_PARTICIPANT_ROLES,
         )
         # Every page of this app shares one app name; only the referrals item is marked
         # as the current one.
@@ -56,7 +50,7 @@ class ReferralsConfig(AppConfig):
             order=26,
             label=_("Instroomloket"),
             url_name="referrals:queue",
-            roles={"intake_desk"},
+            roles=(Role.INTAKE_DESK,),
             app_name="referrals-flex",
         )
         register_nav_item(
@@ -64,7 +58,7 @@ class ReferralsConfig(AppConfig):
             order=27,
             label=_("Resultaten Flexservice"),
             url_name="referrals:results",
-            roles={"intake_desk", "school_coordinator", "regional_coordinator"},
+            roles=policy.FLEXSERVICE_RESULTS_ROLES,
             app_name="referrals-flex",
             when=may_see_flexservice_results,
         )

@@ -5,6 +5,7 @@ for the school). Each uses a fixed number of queries."""
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts import policy
 from accounts.models import Role
 from accounts.policy import (
     may_see_flexservice_results,
@@ -25,7 +26,6 @@ from .queries import (
 from .reminders import is_overdue
 
 INBOX_LIMIT = 20
-PARTNER_ROLES = (Role.JONGEREN_STARTPUNT, Role.WI, Role.CARE)
 
 
 def home_inbox_panel(request):
@@ -41,7 +41,7 @@ def home_inbox_panel(request):
         .select_related("from_organisation", "student")
         .order_by("status", "sent_at", "id")[: INBOX_LIMIT + 1]
     )
-    if not rows and membership.role not in PARTNER_ROLES:
+    if not rows and not policy.sees_only_shared_sections(membership):
         return None
     for referral in rows:
         referral.overdue = is_overdue(referral, today)
@@ -86,7 +86,7 @@ def home_desk_panel(request):
     context = {
         "results": may_see_flexservice_results(user),
         "desk": None,
-        "trajectories": membership.role in (Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK),
+        "trajectories": policy.works_across_mentors(membership),
     }
     if desk_organisation(user) is not None:
         counts = dict(
@@ -126,7 +126,7 @@ def student_referrals_panel(request, student):
             "referrals": referrals,
             "trajectories": trajectories,
             "can_send": can_send_referrals(user),
-            "school_staff": user.role in (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK),
+            "school_staff": policy.is_school_staff(user),
             "section_labels": dict(Section.choices),
             "is_sender": is_sender,
         },

@@ -15,10 +15,10 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from accounts import policy
 from accounts.models import OrganisationKind, Role
 from accounts.policy import receiver_sees_shared_data
 
-SENDER_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.LEERPLICHT, Role.DOORSTROOMPUNT)
 # Organisation kinds that can receive a referral.
 RECEIVER_KINDS = (
     OrganisationKind.JONGEREN_STARTPUNT,
@@ -27,9 +27,6 @@ RECEIVER_KINDS = (
     OrganisationKind.SCHOOL,
     OrganisationKind.DOORSTROOMPUNT,
 )
-FLEX_ROLES = (Role.INTAKE_DESK, Role.SCHOOL_COORDINATOR)
-RESULTS_ROLES = (Role.INTAKE_DESK, Role.SCHOOL_COORDINATOR, Role.REGIONAL_COORDINATOR)
-TRAJECTORY_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK)
 
 
 def _membership(user):
@@ -47,7 +44,7 @@ class ReferralQuerySet(models.QuerySet):
         sent = Q(from_organisation_id=organisation_id)
         if membership.role == Role.MENTOR:
             sent &= Q(student__mentor_id=user.pk) | Q(created_by_id=user.pk)
-        elif membership.role not in SENDER_ROLES:
+        elif not policy.can_send_referral(membership):
             sent = Q(pk__in=[])
         received = Q(to_organisation_id=organisation_id) & ~Q(status="draft")
         return self.filter(sent | received)
@@ -90,7 +87,7 @@ def receiver_sees_student(referral):
 
 def can_send_referrals(user):
     membership = _membership(user)
-    return membership is not None and membership.role in SENDER_ROLES
+    return membership is not None and policy.can_send_referral(membership)
 
 
 # --- Flexservice ----------------------------------------------------------------------
@@ -99,7 +96,7 @@ def can_send_referrals(user):
 def desk_organisation(user):
     """The ROC whose intake desk this user works for, or None."""
     membership = _membership(user)
-    if membership is None or membership.role not in FLEX_ROLES:
+    if membership is None or not policy.works_at_flexservice_desk(membership):
         return None
     return membership.organisation
 
@@ -132,7 +129,7 @@ def trajectories_for_user(user):
     from .models import MaatwerkTrajectory
 
     membership = _membership(user)
-    if membership is None or membership.role not in TRAJECTORY_ROLES:
+    if membership is None or not policy.works_with_trajectories(membership):
         return MaatwerkTrajectory.objects.none()
     return MaatwerkTrajectory.objects.filter(
         school_id=membership.organisation_id,

@@ -14,15 +14,16 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.models import Organisation, OrganisationKind, Role
 from students.dates import add_months
-from students.models import AccessLog, Enrolment, LegalBasis, RecordChange, Student
+from students.models import AccessLog, LegalBasis, Student
 from students.services import (
     ConcurrentEditError,
     access_log,
     disclosure_consent_withdraw,
     disclosure_record,
+    enrolment_get_or_create,
     field_changes,
     history_value,
-    record_change,
+    student_create,
 )
 from students.validators import date_of_birth_error
 
@@ -43,7 +44,7 @@ from .models import (
     TrajectoryOutcome,
     WorkInstruments,
 )
-from .queries import RECEIVER_KINDS, SENDER_ROLES, is_receiver, is_sender
+from .queries import RECEIVER_KINDS, is_receiver, is_sender
 
 DISCLOSURE_SOURCE = "referral"
 
@@ -133,7 +134,7 @@ def allowed_sections(*, actor, to_organisation):
     ]
     # Special-category data: only the school shares it, and only with W&I.
     if (
-        membership.role in (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+        policy.is_school_writer(membership)
         and to_organisation is not None
         and to_organisation.kind == OrganisationKind.WI
     ):
@@ -156,7 +157,7 @@ def _validate_referral(
 ):
     membership = actor.active_membership
     errors = {}
-    if membership is None or membership.role not in SENDER_ROLES:
+    if membership is None or not policy.can_send_referral(membership):
         raise ValidationError(_("Alleen school, Leerplicht en Doorstroompunt verwijzen door."))
     if not policy.may_send_referral_for(actor, student):
         # The views load the student through the scope (404); this guards every caller.
@@ -762,43 +763,25 @@ def _place_student(
         if len(matches) == 1:
             student = matches[0]
     if student is None:
-        student = Student.objects.create(
-            student_number=student_number or f"LOKET-{registration.pk}",
-            first_name=registration.first_name,
-            last_name=registration.last_name,
-            date_of_birth=registration.date_of_birth,
-            municipality=registration.municipality,
+        student = student_create(
+            values={
+                "student_number": student_number or f"LOKET-{registration.pk}",
+                "first_name": registration.first_name,
+                "last_name": registration.last_name,
+                "date_of_birth": registration.date_of_birth,
+                "municipality": registration.municipality,
+            },
+            recorded=("student_number", "first_name", "last_name", "date_of_birth"),
+            actor=actor,
+            source="instroomloket",
         )
-        record_change(
-            student_id=student.pk,
-            record=student,
-            action=RecordChange.Action.CREATE,
-            changes={
-                f: {"old": None, "new": history_value(getattr(student, f))}
-                for f in ("student_number", "first_name", "last_name", "date_of_birth")
-            },
-            actor=actor,
-            source="instroomloket",
-        ).save()
-    enrolment, created = Enrolment.objects.get_or_create(
+    enrolment, _created = enrolment_get_or_create(
         student=student,
-        institution=institution,
-        programme=programme,
-        start_date=start_date,
+        key={"institution": institution, "programme": programme, "start_date": start_date},
         defaults={"level": level, "location": location},
+        actor=actor,
+        source="instroomloket",
     )
-    if created:
-        record_change(
-            student_id=student.pk,
-            record=enrolment,
-            action=RecordChange.Action.CREATE,
-            changes={
-                f: {"old": None, "new": history_value(getattr(enrolment, f))}
-                for f in ("institution", "programme", "level", "location", "start_date")
-            },
-            actor=actor,
-            source="instroomloket",
-        ).save()
     return student, enrolment
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import policy
 from accounts.models import Role
 from accounts.pdf import render_pdf
 from accounts.policy import referral_receivers_q
@@ -130,7 +131,7 @@ def _sections_for(user, to_organisation=None, *, overgangsdocument=False):
     # Before a receiver is chosen, offer ABA to the school; the service refuses it for
     # anyone but W&I.
     membership = user.active_membership
-    if to_organisation is None and membership.role in (Role.MENTOR, Role.SCHOOL_COORDINATOR):
+    if to_organisation is None and policy.is_school_writer(membership):
         sections.append(Section.ABA)
     if overgangsdocument:
         sections.append(Section.OVERGANGSDOCUMENT)

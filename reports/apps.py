@@ -13,8 +13,8 @@ class ReportsConfig(AppConfig):
         global _registered
         if _registered:
             return
+        from accounts import policy
         from accounts.home import register_home_panel
-        from accounts.models import Role
         from accounts.navigation import register_nav_item
 
         from .panels import home_figures_panel
@@ -25,6 +25,6 @@ class ReportsConfig(AppConfig):
             order=90,
             label=_("Rapportages"),
             url_name="reports:dashboard",
-            roles=[Role.SCHOOL_COORDINATOR, Role.REGIONAL_COORDINATOR],
+            roles=policy.REPORT_ROLES,
         )
         _registered = True

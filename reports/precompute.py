@@ -33,12 +33,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone, translation
 
+from accounts import policy
 from accounts.models import Membership
 from students.dates import school_year_of
 
 from .db import report_transaction
 from .figures import all_tables
-from .scope import REPORT_ROLES, scope_for_membership
+from .scope import scope_for_membership
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,9 @@ def default_scopes(today=None):
     today = today or timezone.localdate()
     seen = set()
     memberships = (
-        Membership.objects.filter(is_active=True, role__in=REPORT_ROLES, user__is_active=True)
+        Membership.objects.filter(
+            policy.report_memberships_q(), is_active=True, user__is_active=True
+        )
         .select_related("organisation__region")
         .order_by("organisation_id", "role", "pk")
     )

@@ -13,12 +13,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policy
 from accounts.models import Organisation, OrganisationKind, Region, Role, SubRegion
 from accounts.regions import flexservice_schools_q
 from students.dates import school_year_of
 from students.models import Enrolment, Level, Student
-
-REPORT_ROLES = (Role.SCHOOL_COORDINATOR, Role.REGIONAL_COORDINATOR)
 
 
 @dataclass
@@ -129,7 +128,7 @@ class Scope:
 def report_membership(user):
     """The user's membership if it may see reports, else 404."""
     membership = getattr(user, "active_membership", None) if user.is_authenticated else None
-    if membership is None or membership.role not in REPORT_ROLES:
+    if membership is None or not policy.may_see_reports(membership):
         raise Http404("No reports for this role")
     return membership
 

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.pdf import render_pdf
+from accounts.security import rate_limited
 from students.dates import school_year_label, school_year_of
 from students.models import AccessLog
 from students.services import access_log
@@ -37,6 +38,8 @@ def _heading(scope, computed_at):
     return f"Koers · {scope.describe()} · " + _("berekend op %(when)s") % {"when": computed}
 
 
+# A POST computes every figure anew: it costs like an export.
+@rate_limited(lambda request: "export" if request.method == "POST" else None)
 @never_cache
 @login_required
 def dashboard(request):

@@ -7,6 +7,7 @@ whatever the number of steps, contact moments or students.
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import policy
 from accounts.regions import has_regional_route
 from students.models import AccessLog
 from students.services import access_log
@@ -108,7 +109,7 @@ def home_route_panel(request):
     marker when it has passed. One query for all of them."""
     user = request.user
     membership = user.active_membership
-    if membership is None or membership.role != "mentor":
+    if membership is None or not policy.is_mentor(membership):
         return None
     today = timezone.localdate()
     rows = []

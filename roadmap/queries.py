@@ -14,6 +14,7 @@
 from django.db.models import Q
 from django.http import Http404
 
+from accounts import policy
 from accounts.models import Role
 from accounts.policy import sees_only_shared_sections
 from students.models import Employment, Enrolment, Level
@@ -21,7 +22,6 @@ from students.queries import get_student_for_user, writable_students
 
 from .models import STEP_RELATED_NAMES, ContactKind, ContactMoment, StepKind
 
-SCHOOL_WRITER_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR)
 LATEST_CONTACT_MOMENTS = 5
 
 
@@ -40,7 +40,7 @@ def _membership(user):
 
 def is_school_writer(user):
     membership = _membership(user)
-    return membership is not None and membership.role in SCHOOL_WRITER_ROLES
+    return membership is not None and policy.is_school_writer(membership)
 
 
 def can_write_enrolment(user, enrolment, student):
@@ -50,7 +50,7 @@ def can_write_enrolment(user, enrolment, student):
     sees their own mentees, so that part is decided there).
     """
     membership = _membership(user)
-    if membership is None or membership.role not in SCHOOL_WRITER_ROLES:
+    if membership is None or not policy.is_school_writer(membership):
         return False
     if membership.role == Role.MENTOR and student.mentor_id != user.pk:
         return False
@@ -67,7 +67,7 @@ def can_see_special(user, enrolment, student):
 def special_institution_id(user, student):
     """The institution whose ABA records this user may see for this student, or None."""
     membership = _membership(user)
-    if membership is None or membership.role not in SCHOOL_WRITER_ROLES:
+    if membership is None or not policy.is_school_writer(membership):
         return None
     if membership.role == Role.MENTOR and student.mentor_id != user.pk:
         return None
@@ -102,7 +102,7 @@ def get_writable_enrolment(user, public_id, enrolment_id, *, kind=None):
     One query: the student's scope, the write rule and the step of `kind` together.
     """
     membership = _membership(user)
-    if membership is None or membership.role not in SCHOOL_WRITER_ROLES:
+    if membership is None or not policy.is_school_writer(membership):
         raise Http404("No enrolment here")
     related = ["student__municipality", "student__mentor", "institution__region"]
     if kind is not None:
@@ -181,7 +181,7 @@ def contact_kinds_for(user, student):
     membership = _membership(user)
     if membership is None:
         return []
-    if membership.role in SCHOOL_WRITER_ROLES:
+    if policy.is_school_writer(membership):
         if membership.role == Role.MENTOR and student.mentor_id != user.pk:
             return []
         return [ContactKind.WORK_CHECKIN, ContactKind.OTHER]

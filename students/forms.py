@@ -13,15 +13,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from accounts.models import Location, Membership, Organisation, OrganisationKind, Role, User
 
 from .models import Enrolment, Level
 from .validators import VersionField
-
-SCHOOL_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK)
-REGIONAL_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
-# Who may (re)assign a student's mentor (ACCESS.md: the school coordinator).
-MENTOR_ASSIGNING_ROLES = (Role.SCHOOL_COORDINATOR,)
 
 NO_MENTOR = "none"
 
@@ -37,9 +33,9 @@ def scope_schools(membership):
     """The schools whose students this membership may meet in the list."""
     if membership is None:
         return Organisation.objects.none()
-    if membership.role in SCHOOL_ROLES:
+    if policy.is_school_staff(membership):
         return Organisation.objects.filter(pk=membership.organisation_id)
-    if membership.role in REGIONAL_ROLES and membership.organisation.region_id:
+    if policy.is_regional_office(membership) and membership.organisation.region_id:
         return Organisation.objects.filter(
             kind=OrganisationKind.SCHOOL, region_id=membership.organisation.region_id
         )
@@ -105,7 +101,7 @@ class StudentFilterForm(forms.Form):
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
-        if membership is not None and membership.role in SCHOOL_ROLES:
+        if membership is not None and policy.is_school_staff(membership):
             schools = [membership.organisation]  # loaded with the membership already
         else:
             schools = list(scope_schools(membership).only("pk", "name"))
@@ -132,10 +128,7 @@ class StudentFilterForm(forms.Form):
             del self.fields["location"]
 
         # Only the school's coordinator works across mentors; a mentor's list is their own.
-        if membership is not None and membership.role in (
-            Role.SCHOOL_COORDINATOR,
-            Role.INTAKE_DESK,
-        ):
+        if membership is not None and policy.works_across_mentors(membership):
             self.mentors = {str(u.pk): u for u in school_mentors(membership.organisation_id)}
             self.fields["mentor"].choices = [
                 ("", _("Alle mentoren")),

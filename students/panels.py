@@ -178,6 +178,7 @@ def register_home_panels():
         return
     from django.utils.translation import gettext_lazy
 
+    from accounts import policy
     from accounts.home import register_home_panel
     from accounts.navigation import register_nav_item
     from accounts.policy import STUDENT_LIST_ROLES
@@ -197,7 +198,8 @@ def register_home_panels():
         order=95,
         label=gettext_lazy("Importeren"),
         url_name="students:import",
-        roles={Role.SCHOOL_COORDINATOR},
+        roles=None,
+        when=policy.can_import,
         views={"students:import", "students:import_preview"},
     )
     register_student_panel(90, disclosures_panel)

@@ -6,7 +6,9 @@ retention period before today. The student row stays, pseudonymised (no name, BS
 contact details or exact birth date; the birth year and municipality stay for the
 aggregate figures), and the history of their changes goes. Apps that hold more personal
 data about a student (contact notes, referral snapshots, minutes) register a hook with
-`register_retention_hook` that removes it for the due students.
+`register_retention_hook` that removes it for the due students. Monitoring, above this
+app, tells when monitoring ended through `register_monitoring_end` (students never names
+its model).
 
 Idempotent: a pseudonymised student is recognised by its student number and never due
 again. `retention --dry-run` lists what a run would do, for the functional administrator.
@@ -16,7 +18,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
@@ -33,6 +34,9 @@ PSEUDONYM_PREFIX = "verwijderd-"
 # Put in place of free text that a constraint or form requires to be non-empty.
 REMOVED = "[verwijderd]"
 retention_registry = Registry("retention hooks")
+# Monitoring's answer to "whose monitoring ended, and who has a status at all" (one
+# provider, set by monitoring's AppConfig.ready()); None while monitoring is not installed.
+_monitoring_end = None
 
 
 def register_retention_hook(hook, *, order=0, key=None):
@@ -66,6 +70,14 @@ def remove_disclosure_text(student_ids):
 register_retention_hook(remove_disclosure_text)
 
 
+def register_monitoring_end(provider):
+    """`provider(cutoff)` returns two querysets of student ids (`.values("student_id")`):
+    the students whose monitoring ended on or before `cutoff`, and every student with a
+    monitoring status. Registering again replaces the provider (ready() may run again)."""
+    global _monitoring_end
+    _monitoring_end = provider
+
+
 @dataclass(frozen=True)
 class Due:
     student_id: int
@@ -80,15 +92,11 @@ def due_students(*, today=None):
     cutoff = latest_birth_date_for_age(settings.KOERS_RETENTION_YEARS, today)
     live = Student.objects.exclude(student_number__startswith=PSEUDONYM_PREFIX)
     due = {}
-    if apps.is_installed("monitoring"):
-        # Looked up by name: students sits below monitoring and does not import it.
-        status = apps.get_model("monitoring", "MonitoringStatus")
-        ended = status.objects.filter(monitoring_ended=True, changed_on__lte=cutoff)
-        for pk, public_id in live.filter(pk__in=ended.values("student_id")).values_list(
-            "pk", "public_id"
-        ):
+    if _monitoring_end is not None:
+        ended, with_status = _monitoring_end(cutoff)
+        for pk, public_id in live.filter(pk__in=ended).values_list("pk", "public_id"):
             due[pk] = Due(pk, public_id, "monitoring_ended")
-        without_status = live.filter(~Q(pk__in=status.objects.values("student_id")))
+        without_status = live.filter(~Q(pk__in=with_status))
     else:
         without_status = live
     # Past the upper age on the cutoff date: born on or before cutoff minus that age.

@@ -15,6 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+
 from .models import AccessLog, Employment, Enrolment, RecordChange, Student
 
 # Fields whose values never enter the history: a change is recorded, the value is not.
@@ -110,7 +112,10 @@ def student_update(*, student: Student, expected_version: int, data: dict, actor
 
 @transaction.atomic
 def student_assign_mentor(*, student: Student, expected_version: int, mentor, actor):
-    if mentor is not None and not mentor.memberships.filter(role="mentor", is_active=True).exists():
+    if (
+        mentor is not None
+        and not mentor.memberships.filter(role=Role.MENTOR, is_active=True).exists()
+    ):
         raise ValidationError({"mentor": _("Deze gebruiker is geen mentor.")})
     # A chosen mentor (or none) replaces an address that was waiting for an account.
     return _save_versioned(
@@ -176,6 +181,47 @@ def student_link_pending_mentor(*, mentor, organisation_id) -> int:
         for pk in ids
     )
     return len(ids)
+
+
+@transaction.atomic
+def student_create(*, values: dict, actor, source, recorded=None) -> Student:
+    """Create a student with the history of its creation: the one way a student comes into
+    Koers outside the administration import (which writes in bulk, students.importing).
+    `recorded`: the fields the history names (default: every field in `values`)."""
+    student = Student.objects.create(**values)
+    record_change(
+        student_id=student.pk,
+        record=student,
+        action=RecordChange.Action.CREATE,
+        changes={
+            f: {"old": None, "new": history_value(getattr(student, f))}
+            for f in (recorded or tuple(values))
+        },
+        actor=actor,
+        source=source,
+    ).save()
+    return student
+
+
+@transaction.atomic
+def enrolment_get_or_create(*, student, key: dict, defaults: dict, actor, source):
+    """The student's enrolment matching `key` (institution, programme, start date, ...),
+    created with `defaults` and the history of its creation when there is none yet.
+    Returns (enrolment, created)."""
+    enrolment, created = Enrolment.objects.get_or_create(student=student, defaults=defaults, **key)
+    if created:
+        record_change(
+            student_id=student.pk,
+            record=enrolment,
+            action=RecordChange.Action.CREATE,
+            changes={
+                f: {"old": None, "new": history_value(getattr(enrolment, f))}
+                for f in (*key, *defaults)
+            },
+            actor=actor,
+            source=source,
+        ).save()
+    return enrolment, created
 
 
 def employment_save(*, student_id, employment, values: dict, actor, source="web"):

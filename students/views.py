@@ -11,12 +11,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from accounts.policy import sees_only_shared_sections
+from accounts.policy import can_assign_mentor, sees_only_shared_sections
 from accounts.regions import has_regional_route
+from accounts.security import rate_limited
 
 from .dates import age_on
 from .forms import (
-    MENTOR_ASSIGNING_ROLES,
     StudentContactForm,
     StudentFilterForm,
     StudentMentorForm,
@@ -65,6 +65,7 @@ def _name_order(search):
     return None
 
 
+@rate_limited(lambda request: "search" if request.GET.get("q", "").strip() else None)
 @login_required
 @never_cache
 def student_list(request):
@@ -170,7 +171,7 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
     forms = dict(forms or {})
     if writable_students(user).filter(pk=student.pk).exists():
         forms.setdefault("contact", StudentContactForm(student=student))
-        if membership.role in MENTOR_ASSIGNING_ROLES:
+        if can_assign_mentor(membership):
             forms.setdefault(
                 "mentor",
                 StudentMentorForm(student=student, school_id=membership.organisation_id),
@@ -255,7 +256,7 @@ def _edit_student(request, public_id, today):
                 return redirect("students:detail", public_id=student.public_id)
         forms = {"contact": form}
     elif action == "mentor":
-        if membership.role not in MENTOR_ASSIGNING_ROLES:
+        if not can_assign_mentor(membership):
             raise PermissionDenied
         form = StudentMentorForm(
             request.POST, student=student, school_id=membership.organisation_id

@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts import policy
 from accounts.models import Membership
 from reports import figures, precompute
-from reports.scope import REPORT_ROLES, scope_for
+from reports.scope import scope_for
 from reports.tasks import precompute_dashboards
 from tests.factories import EnrolmentFactory, StudentFactory, municipality
 
@@ -87,7 +88,7 @@ def test_nightly_precompute_keeps_every_coordinators_default_dashboards(
 ):
     result = precompute_dashboards(TODAY.isoformat())
     coordinator_organisations = (
-        Membership.objects.filter(role__in=REPORT_ROLES, is_active=True)
+        Membership.objects.filter(policy.report_memberships_q(), is_active=True)
         .values("organisation", "role")
         .distinct()
         .count()

@@ -6,7 +6,9 @@ students.dates re-exports them for the apps.
 """
 
 import calendar
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 
 def add_months(day: date, months: int) -> date:
@@ -42,7 +44,7 @@ def latest_birth_date_for_age(age: int, day: date) -> date:
     return date(year, day.month, day.day)
 
 
-def dated_value(values, day: date):
+def dated_value(values: Iterable[tuple[date, Any]], day: date) -> Any:
     """The value of a dated setting [(from_date, value), ...] that holds on `day`."""
     current = None
     for start, value in sorted(values):

@@ -27,6 +27,7 @@ need nothing. The SQL engine (monitoring.sweep_sql) takes the same conditions as
 """
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -38,10 +39,12 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, Greatest, Lower, Trim
 
 from .dates import dated_value, latest_birth_date_for_age
@@ -61,10 +64,15 @@ from .vocabulary import (
     sql_list,
 )
 
+# A table's queryset, handed in by the app that owns the model (the rule book has none).
+Rows = QuerySet[Any, Any]
+# D: a date, or (where a rule is asked per row) a date expression such as OuterRef("x").
+Day = date | Combinable
+
 # --- enrolled on D -------------------------------------------------------------------------
 
 
-def enrolled_on_q(day, prefix: str = "") -> Q:
+def enrolled_on_q(day: Day, prefix: str = "") -> Q:
     """rules.enrolled_on, over an enrolment row (`prefix` for a related one)."""
     return Q(**{f"{prefix}start_date__lte": day}) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
@@ -80,7 +88,7 @@ def enrolled_on_sql(alias: str = "", day: str = "%(d)s") -> str:
 # --- startkwalificatie ---------------------------------------------------------------------
 
 
-def startkwalificatie_enrolment_q(day, prefix: str = "") -> Q:
+def startkwalificatie_enrolment_q(day: Day, prefix: str = "") -> Q:
     """rules.has_startkwalificatie, its enrolment half: ended with a diploma at level 2-4
     on or before D."""
     return Q(
@@ -92,7 +100,7 @@ def startkwalificatie_enrolment_q(day, prefix: str = "") -> Q:
     )
 
 
-def startkwalificatie_qualification_q(day, prefix: str = "") -> Q:
+def startkwalificatie_qualification_q(day: Day, prefix: str = "") -> Q:
     """rules.has_startkwalificatie, its qualification half: havo, vwo, or mbo 2-4, dated
     on or before D."""
     return Q(**{f"{prefix}date__lte": day}) & (
@@ -101,7 +109,9 @@ def startkwalificatie_qualification_q(day, prefix: str = "") -> Q:
     )
 
 
-def startkwalificatie_q(day, *, enrolments, qualifications, student_ref: str = "pk") -> Q:
+def startkwalificatie_q(
+    day: Day, *, enrolments: Rows, qualifications: Rows, student_ref: str = "pk"
+) -> Q:
     """rules.has_startkwalificatie over students: `enrolments` and `qualifications` are the
     two tables' querysets; `student_ref` the outer row's student id."""
     return Q(
@@ -162,7 +172,12 @@ def doorstroompunt_responsible_q(day: date, settings: RuleSettings, prefix: str 
 
 
 def in_target_group_q(
-    day: date, settings: RuleSettings, *, enrolments, qualifications, student_ref: str = "pk"
+    day: date,
+    settings: RuleSettings,
+    *,
+    enrolments: Rows,
+    qualifications: Rows,
+    student_ref: str = "pk",
 ) -> Q:
     """rules.in_target_group over students: below the upper age, and no startkwalificatie."""
     return below_upper_age_q(day, settings) & ~startkwalificatie_q(
@@ -173,14 +188,16 @@ def in_target_group_q(
 # --- exempt, and the VSV status on D (section 3) ---------------------------------------------
 
 
-def working_q(day, settings: RuleSettings, prefix: str = "") -> Q:
+def working_q(day: Day, settings: RuleSettings, prefix: str = "") -> Q:
     """rules.working_on, over one employment row: 12 h or more, running on D."""
     return Q(**{f"{prefix}hours_per_week__gte": settings.WORK_HOURS_THRESHOLD}) & enrolled_on_q(
         day, prefix
     )
 
 
-def exempt_q(day, settings: RuleSettings, *, enrolments, qualifications, employments) -> Q:
+def exempt_q(
+    day: Day, settings: RuleSettings, *, enrolments: Rows, qualifications: Rows, employments: Rows
+) -> Q:
     """rules.exempt over students: (an Entree diploma dated <= D and working on D), or a
     pro or vso certificate dated <= D."""
     entree_by_d = Q(
@@ -212,15 +229,15 @@ def last_reference_date(day: date, settings: RuleSettings) -> date:
 
 
 def vsv_students(
-    students,
+    students: Rows,
     day: date,
     settings: RuleSettings,
     *,
-    enrolments,
-    qualifications,
-    employments,
+    enrolments: Rows,
+    qualifications: Rows,
+    employments: Rows,
     name: str = "vsv_level",
-):
+) -> Rows:
     """rules.counts_as_vsv over the `students` queryset.
 
     Keeps the students for whom conditions 1-3 hold (target group, not enrolled and no
@@ -274,12 +291,21 @@ def vsv_students(
         default=Subquery(ended.values("_vsv_level")[:1]),
         output_field=CharField(),
     )
-    tables = {"enrolments": enrolments, "qualifications": qualifications}
     return (
-        students.filter(in_target_group_q(day, settings, **tables))
+        students.filter(
+            in_target_group_q(day, settings, enrolments=enrolments, qualifications=qualifications)
+        )
         .exclude(Exists(enrolled_now))
         .exclude(Exists(future))
-        .exclude(exempt_q(day, settings, employments=employments, **tables))
+        .exclude(
+            exempt_q(
+                day,
+                settings,
+                enrolments=enrolments,
+                qualifications=qualifications,
+                employments=employments,
+            )
+        )
         .annotate(**{name: level})
     )
 
@@ -287,7 +313,7 @@ def vsv_students(
 # --- planned end and a secured next step ---------------------------------------------------
 
 
-def planned_end_expression(settings: RuleSettings, prefix: str = ""):
+def planned_end_expression(settings: RuleSettings, prefix: str = "") -> Coalesce:
     """rules.planned_end over an enrolment row: planned_end_date, or start + 365 days."""
     fallback = Cast(
         ExpressionWrapper(
@@ -305,15 +331,15 @@ def planned_end_sql(alias: str, days: str = "%(planned_days)s") -> str:
 
 
 def annotate_next_step_secured(
-    enrolment_rows,
-    day,
+    enrolment_rows: Rows,
+    day: date | str,
     settings: RuleSettings,
     *,
-    enrolments,
-    employments,
-    perspectives,
+    enrolments: Rows,
+    employments: Rows,
+    perspectives: Rows,
     name: str = "next_step_secured",
-):
+) -> Rows:
     """rules.next_step_secured for every (Entree) enrolment row of `enrolment_rows`, as a
     boolean annotation `name`.
 
@@ -357,13 +383,13 @@ def annotate_next_step_secured(
 # --- the Doorstroomtafel candidate -----------------------------------------------------------
 
 
-def stop_advice_row_q(day, prefix: str = "") -> Q:
+def stop_advice_row_q(day: Day, prefix: str = "") -> Q:
     """rules.stop_advice over one study-advice row (step 2): advice "stop", dated on or
     before D. No window: the rule book sets no end to it."""
     return Q(**{f"{prefix}advice": ADVICE_STOP, f"{prefix}date__lte": day})
 
 
-def stop_advice_q(day, *, study_advices, student_ref: str = "pk") -> Q:
+def stop_advice_q(day: Day, *, study_advices: Rows, student_ref: str = "pk") -> Q:
     """rules.stop_advice over students: a stop advice on any of their Entree enrolments."""
     return Q(
         Exists(
@@ -372,12 +398,14 @@ def stop_advice_q(day, *, study_advices, student_ref: str = "pk") -> Q:
     )
 
 
-def candidate_signals(signals):
+def candidate_signals(signals: Rows) -> Rows:
     """The open signals that make a candidate (`signals`: the open monitoring signals)."""
     return signals.filter(kind__in=sorted(DOORSTROOMTAFEL_KINDS))
 
 
-def doorstroomtafel_candidate_q(day, *, open_signals, study_advices, student_ref: str = "pk") -> Q:
+def doorstroomtafel_candidate_q(
+    day: Day, *, open_signals: Rows, study_advices: Rows, student_ref: str = "pk"
+) -> Q:
     """rules.doorstroomtafel_candidate over students: an open dropout, next_step_check,
     job_lost or no_next_step signal (`open_signals`: the signals open now), or a stop
     advice."""

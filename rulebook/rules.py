@@ -24,6 +24,7 @@ stays closed (MONITORING.md section 2, "What open means"). The functions say whi
 the rules want open on D; the sweep subtracts the human closures by identity.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -144,7 +145,7 @@ class Signal:
     enrolment_id: int | None = None  # only for the enrolment signals
 
     @property
-    def identity(self):
+    def identity(self) -> tuple[str, date, int | None]:
         """MONITORING.md: "identified by student, kind and due date (plus the enrolment)"."""
         return (self.kind, self.due_date, self.enrolment_id)
 
@@ -156,19 +157,23 @@ class LeavingEvent:
     enrolment_id: int | None  # None for a qualification record
 
 
+# `Evaluation.date` hides the type inside the class body: the annotations use this name.
+_Date = date
+
+
 @dataclass(frozen=True)
 class Evaluation:
-    date: date
+    date: _Date
     signals: tuple[Signal, ...]  # sorted by kind, due_date, assignee, enrolment_id
     vsv: bool
     in_target_group: bool
     exempt: bool
     responsible_authority: str
     leaving_situation: str | None  # "dropout", "job_lost", "next_step_check" or None
-    entree_diploma_date: date | None  # T on D
+    entree_diploma_date: _Date | None  # T on D
     # The start date of Doorstroompunt monitoring (may lie after D), or None when the
     # student is not in its population on D; in_dsp_monitoring: started on or before D.
-    dsp_monitoring_start: date | None
+    dsp_monitoring_start: _Date | None
     in_dsp_monitoring: bool
     monitoring_ended: bool
     monitoring_end_reason: str | None  # "age_limit", "startkwalificatie" or None
@@ -252,7 +257,7 @@ def entree_diploma_dates(facts: StudentFacts) -> list[date]:
     dates = [
         enrolment.end_date
         for enrolment in facts.enrolments
-        if is_entree_diploma_enrolment(enrolment)
+        if is_entree_diploma_enrolment(enrolment) and enrolment.end_date is not None
     ]
     dates += [
         qualification.date for qualification in facts.qualifications if qualification.type == ENTREE
@@ -301,7 +306,8 @@ def upper_age(day: date, settings: RuleSettings) -> int:
 
     > 23 before 2026-01-01, 27 from 2026-01-01 (`UPPER_AGE`, a list of dated values).
     """
-    return dated_value(settings.UPPER_AGE, day)
+    value: int = dated_value(settings.UPPER_AGE, day)
+    return value
 
 
 def in_target_group(facts: StudentFacts, day: date, settings: RuleSettings) -> bool:
@@ -572,6 +578,8 @@ def dsp_monitoring_start(facts: StudentFacts, day: date, settings: RuleSettings)
     if not in_dsp_population(facts, day, settings):
         return None
     event = latest_leaving_event(facts, day)
+    if event is None:  # the population has one
+        return None
     # Reading: the 12 months are POST_DIPLOMA_MONTHS, the school's year of follow-up after
     # the diploma that the handover to the Doorstroompunt closes.
     x = add_months(event.date, settings.POST_DIPLOMA_MONTHS) if event.diploma else event.date
@@ -683,6 +691,8 @@ def dropout_signals(facts: StudentFacts, day: date, settings: RuleSettings) -> l
     if leaving_situation(facts, day, settings) != DROPOUT:
         return []
     event = latest_leaving_event(facts, day)
+    if event is None:  # a leaving situation has one
+        return []
     due = event.date + timedelta(days=settings.DROPOUT_DUE_DAYS)
     return [Signal(DROPOUT, due, responsible_authority(facts, day, settings))]
 
@@ -696,7 +706,11 @@ def job_lost_signals(facts: StudentFacts, day: date, settings: RuleSettings) -> 
     if leaving_situation(facts, day, settings) != JOB_LOST:
         return []
     event = latest_leaving_event(facts, day)
+    if event is None:  # a leaving situation has one
+        return []
     lost = lost_job_end_date(facts, event.date, day, settings)
+    if lost is None:  # the situation job_lost has one
+        return []
     due = lost + timedelta(days=settings.JOB_LOST_DUE_DAYS)
     return [Signal(JOB_LOST, due, responsible_authority(facts, day, settings))]
 
@@ -710,6 +724,8 @@ def next_step_check_signals(facts: StudentFacts, day: date, settings: RuleSettin
     if leaving_situation(facts, day, settings) != NEXT_STEP_CHECK:
         return []
     event = latest_leaving_event(facts, day)
+    if event is None:  # a leaving situation has one
+        return []
     due = first_reference_date_after(event.date, settings)
     return [Signal(NEXT_STEP_CHECK, due, responsible_authority(facts, day, settings))]
 
@@ -726,7 +742,9 @@ def work_checkin_due_date(facts: StudentFacts, day: date, settings: RuleSettings
     )
 
 
-def contact_logged_for(contacts, due: date, day: date, settings: RuleSettings) -> bool:
+def contact_logged_for(
+    contacts: Iterable[date], due: date, day: date, settings: RuleSettings
+) -> bool:
     """A contact moment logged on or after `due - 28 days` (and, being known on D, by D)."""
     since = due - timedelta(days=settings.CHECKIN_LOOKBACK_DAYS)
     return any(since <= contact <= day for contact in contacts)
@@ -848,7 +866,7 @@ def stop_advice(facts: StudentFacts, day: date) -> bool:
     )
 
 
-def doorstroomtafel_candidate(facts: StudentFacts, day: date, signals) -> bool:
+def doorstroomtafel_candidate(facts: StudentFacts, day: date, signals: Iterable[Signal]) -> bool:
     """Doorstroomtafel candidate on D, given the signals open on D.
 
     > A student with an open `dropout`, `next_step_check` or `job_lost` signal is a
@@ -882,7 +900,9 @@ def counts_as_vsv(facts: StudentFacts, day: date, settings: RuleSettings) -> boo
         return False
     if situation == DROPOUT:
         return True
-    return day >= first_reference_date_after(entree_diploma_date(facts, day), settings)
+    # In the target group a diploma event is an Entree diploma, so T exists here.
+    diploma_date = entree_diploma_date(facts, day)
+    return diploma_date is not None and day >= first_reference_date_after(diploma_date, settings)
 
 
 # ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ take their numbers from a RuleSettings, never from the Django settings themselve
 
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
 # 23 until 2025-12-31, 27 from 2026-01-01 ("Wet van school naar duurzaam werk").
 DEFAULT_UPPER_AGE = ((date(1900, 1, 1), 23), (date(2026, 1, 1), 27))
@@ -57,7 +58,7 @@ class RuleSettings:
     # monitoring_handover: "D >= T + 12 months - 14 days".
     HANDOVER_NOTICE_DAYS: int = 14
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # Django settings hold lists; a frozen settings object must hold tuples (hashable,
         # and nobody can append to the upper age behind the rules' back).
         upper_age = tuple((start, int(value)) for start, value in self.UPPER_AGE)
@@ -76,7 +77,7 @@ class RuleSettings:
             raise ValueError("check-in intervals must be at least one month")
 
     @classmethod
-    def from_django(cls, **overrides) -> "RuleSettings":
+    def from_django(cls, **overrides: Any) -> "RuleSettings":
         """The project's rule settings: defaults, then Django settings, then `overrides`."""
         from django.conf import settings as django_settings
 
@@ -102,7 +103,7 @@ class RuleSettings:
         return cls(**values)
 
 
-def rule_settings(**overrides) -> RuleSettings:
+def rule_settings(**overrides: Any) -> RuleSettings:
     """The project's rule settings (RuleSettings.from_django), for callers outside rules."""
     return RuleSettings.from_django(**overrides)
 
@@ -111,4 +112,5 @@ def upper_age(day: date, settings: RuleSettings | None = None) -> int:
     """The upper age of the target group on `day` (dated: 23, then 27 from 2026-01-01)."""
     from .dates import dated_value
 
-    return dated_value((settings or RuleSettings.from_django()).UPPER_AGE, day)
+    value: int = dated_value((settings or RuleSettings.from_django()).UPPER_AGE, day)
+    return value

@@ -8,6 +8,8 @@ expression and an SQL fragment built from these names can never spell a value th
 database does not hold.
 """
 
+from collections.abc import Iterable
+
 # --- students: Level --------------------------------------------------------------------
 ENTREE = "entree"
 MBO2 = "2"
@@ -100,7 +102,7 @@ STARTKWALIFICATIE = "startkwalificatie"
 END_OF_MONITORING_REASONS = (AGE_LIMIT, STARTKWALIFICATIE)
 
 
-def sql_list(values) -> str:
+def sql_list(values: Iterable[str]) -> str:
     """A constant set as an SQL list literal, in a fixed order: ('a', 'b').
 
     Only for the constants above (no quotes in them), so that SQL text stays a constant."""

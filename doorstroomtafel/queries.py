@@ -12,7 +12,6 @@
 """
 
 from collections import defaultdict
-from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -20,6 +19,7 @@ from django.http import Http404
 from accounts import policy
 from monitoring.models import MONITORING_SOURCE, Signal, SignalStatus
 from roadmap.models import Advice, StepKind, StudyAdviceStep
+from rulebook import expressions as rulebook
 from students.dates import age_on
 from students.models import Enrolment, Student
 
@@ -31,10 +31,9 @@ from .models import (
     ScopeKind,
 )
 
-# MONITORING.md: the signal kinds that make a student a Doorstroomtafel candidate.
-CANDIDATE_KINDS = ("dropout", "next_step_check", "job_lost", "no_next_step")
-# A "stop" study advice older than this no longer proposes a student by itself.
-STOP_ADVICE_DAYS = 365
+# The candidates shown at once on the meeting page (the first in name order); the
+# query stops there, whatever the number of students the rules propose.
+CANDIDATES_SHOWN = 100
 # The steps the agenda may name as "the latest step": never ABA (special category).
 AGENDA_STEPS = {
     StepKind.START: "start_step",
@@ -133,48 +132,73 @@ def is_candidate(meeting, student, *, today) -> bool:
     return bool(candidates(meeting, today=today, only=student))
 
 
-def candidates(meeting, *, today, only=None):
-    """Students in the table's scope proposed by the rules (MONITORING.md: open
-    dropout, next_step_check, job_lost, no_next_step, or a "stop" study advice), that
-    are not on the agenda yet: [{"student", "reason", "kinds"}], in name order.
+def candidate_q(today) -> Q:
+    """Students the rule book proposes for the Doorstroomtafel on `today`
+    (rulebook.rules.doorstroomtafel_candidate): an open dropout, next_step_check, job_lost
+    or no_next_step signal of the monitoring rules, or a step-2 advice "stop"."""
+    return rulebook.doorstroomtafel_candidate_q(
+        today,
+        open_signals=Signal.objects.filter(status=SignalStatus.OPEN, source=MONITORING_SOURCE),
+        study_advices=StudyAdviceStep.objects,
+    )
 
-    Three queries, whatever the number of candidates."""
+
+class Candidates(list):
+    """The candidates shown, with `more`: whether the rules propose more than these."""
+
+    more = False
+
+
+def candidates(meeting, *, today, only=None, limit=CANDIDATES_SHOWN):
+    """Students in the table's scope proposed by the rule book (candidate_q) that are not
+    on the agenda yet: [{"student", "reason", "kinds"}], the first `limit` in name order.
+
+    Three queries, whatever the number of candidates: the page of students (the rule as
+    one filter, cut off in the database), then the signals and advice of that page."""
     from monitoring.models import SignalKind
 
     on_agenda = AgendaItem.objects.filter(meeting=meeting).values("student_id")
-    in_scope = Student.objects.filter(table_scope_q(meeting.table)).exclude(pk__in=on_agenda)
+    students = (
+        Student.objects.filter(table_scope_q(meeting.table))
+        .filter(candidate_q(today))
+        .exclude(pk__in=on_agenda)
+        .order_by("sort_name", "pk")
+    )
     if only is not None:
-        in_scope = in_scope.filter(pk=only.pk)
+        students = students.filter(pk=only.pk)
+    page = list(students[: limit + 1])
+    result = Candidates()
+    result.more = len(page) > limit
+    page = page[:limit]
+    if not page:
+        return result
+    ids = [student.pk for student in page]
     reasons = defaultdict(list)
     kinds = defaultdict(list)
-    for student_id, kind in (
-        Signal.objects.filter(
-            status=SignalStatus.OPEN,
-            source=MONITORING_SOURCE,
-            kind__in=CANDIDATE_KINDS,
-            student__in=in_scope.values("pk"),
+    for student_id, kind in sorted(
+        set(
+            rulebook.candidate_signals(
+                Signal.objects.filter(
+                    status=SignalStatus.OPEN, source=MONITORING_SOURCE, student_id__in=ids
+                )
+            ).values_list("student_id", "kind")
         )
-        .order_by("student_id", "kind")
-        .values_list("student_id", "kind")
     ):
-        if kind not in kinds[student_id]:
-            kinds[student_id].append(kind)
-            reasons[student_id].append(str(SignalKind(kind).label))
+        kinds[student_id].append(kind)
+        reasons[student_id].append(str(SignalKind(kind).label))
     for student_id in (
         StudyAdviceStep.objects.filter(
-            advice=Advice.STOP,
-            date__gte=today - timedelta(days=STOP_ADVICE_DAYS),
-            enrolment__student__in=in_scope.values("pk"),
+            rulebook.stop_advice_row_q(today), enrolment__student_id__in=ids
         )
         .values_list("enrolment__student_id", flat=True)
         .distinct()
     ):
         kinds[student_id].append("study_advice_stop")
         reasons[student_id].append(str(Advice.STOP.label))
-    students = Student.objects.filter(pk__in=list(kinds)).order_by("sort_name", "pk")
-    return [
-        {"student": s, "reason": "; ".join(reasons[s.pk]), "kinds": kinds[s.pk]} for s in students
+    result += [
+        {"student": s, "reason": "; ".join(reasons[s.pk]), "kinds": kinds[s.pk]} for s in page
     ]
+    return result
 
 
 # --- The agenda's minimum per student ------------------------------------------------

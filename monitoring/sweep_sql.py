@@ -29,18 +29,55 @@ from datetime import date, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from rulebook import vocabulary as rb
+from rulebook.expressions import (
+    enrolled_on_sql,
+    planned_end_sql,
+    startkwalificatie_enrolment_sql,
+    startkwalificatie_qualification_sql,
+)
+from rulebook.settings import RuleSettings
 from students.dates import dated_value, latest_birth_date_for_age
 
-from . import rules
 from .models import MONITORING_SOURCE, ClosedReason, SignalEvent, SignalStatus
-from .rule_settings import RuleSettings
 
 EPOCH = "DATE '0001-01-01'"
 # A leaving event as one sortable integer: days since EPOCH, doubled, plus 1 for a diploma,
 # so max() picks the latest and, on the same date, the diploma (MONITORING.md: "Ties on the
 # same date: a diploma wins").
 WORK_MEM = "256MB"
-ENROLMENT_KINDS_SQL = "('study_advice_due', 'perspective_due', 'no_next_step')"
+ENROLMENT_KINDS_SQL = rb.sql_list(rb.ENROLMENT_SIGNAL_KINDS)
+
+# --- The rule book's words and conditions (rulebook), as SQL ------------------------------
+# Every value the statements below compare with, and the rules they share with the ORM
+# (startkwalificatie, enrolled on D, planned end), come from the rule book: no kind, level
+# or reason is spelled here. The quoted values fill the `{...}` names of the texts.
+RB = {
+    name: f"'{getattr(rb, name)}'"
+    for name in (
+        "ENTREE",
+        "DIPLOMA",
+        "SCHOOL",
+        "LEERPLICHT",
+        "DOORSTROOMPUNT",
+        "STUDY_ADVICE_DUE",
+        "PERSPECTIVE_DUE",
+        "NO_NEXT_STEP",
+        "DROPOUT",
+        "JOB_LOST",
+        "NEXT_STEP_CHECK",
+        "WORK_CHECKIN_DUE",
+        "MONITORING_HANDOVER",
+        "DSP_CHECKIN_DUE",
+        "WORK_CHECKIN",
+        "DSP_CONTACT",
+        "AGE_LIMIT",
+        "STARTKWALIFICATIE",
+    )
+}
+SK_ENROLMENT = startkwalificatie_enrolment_sql()
+SK_QUALIFICATION = startkwalificatie_qualification_sql()
+ENROLLED = enrolled_on_sql()
 
 
 def _add_months(expr: str, months: str) -> str:
@@ -113,12 +150,9 @@ def parameters(day: date, settings: RuleSettings, now) -> dict:
         "job_lost_days": settings.JOB_LOST_DUE_DAYS,
         "handover_notice": settings.HANDOVER_NOTICE_DAYS,
         "source": MONITORING_SOURCE,
-        "sk_levels": list(rules.SK_ENROLMENT_LEVELS),
-        "sk_types": list(rules.SK_QUALIFICATION_TYPES),
-        "sk_mbo_levels": [int(level) for level in rules.SK_MBO_LEVELS],
-        "exempting_types": list(rules.EXEMPTING_QUALIFICATION_TYPES),
-        "next_step_levels": list(rules.NEXT_STEP_LEVELS),
-        "secured_types": list(rules.SECURED_DESTINATION_TYPES),
+        "exempting_types": sorted(rb.EXEMPTING_QUALIFICATION_TYPES),
+        "next_step_levels": sorted(rb.NEXT_STEP_LEVELS),
+        "secured_types": sorted(rb.SECURED_DESTINATION_TYPES),
     }
 
 
@@ -126,26 +160,23 @@ CANDIDATES = f"""
 CREATE TEMP TABLE sw_c ON COMMIT DROP AS
 WITH e AS (
     SELECT student_id,
-        bool_or(start_date <= %(d)s AND (end_date IS NULL OR end_date >= %(d)s)) AS enrolled,
-        bool_or(level = 'entree' AND start_date <= %(d)s
-                AND (end_date IS NULL OR end_date >= %(d)s)) AS entree_now,
+        bool_or({ENROLLED}) AS enrolled,
+        bool_or(level = {RB["ENTREE"]} AND {ENROLLED}) AS entree_now,
         bool_or(start_date > %(d)s) AS future,
-        bool_or(end_reason = 'diploma' AND level = ANY(%(sk_levels)s)
-                AND end_date <= %(d)s) AS sk,
-        max(end_date) FILTER (WHERE level = 'entree' AND end_reason = 'diploma'
+        bool_or({SK_ENROLMENT}) AS sk,
+        max(end_date) FILTER (WHERE level = {RB["ENTREE"]} AND end_reason = {RB["DIPLOMA"]}
                               AND end_date < %(d)s) AS t,
-        bool_or(level = 'entree' AND end_reason = 'diploma' AND end_date <= %(d)s)
+        bool_or(level = {RB["ENTREE"]} AND end_reason = {RB["DIPLOMA"]} AND end_date <= %(d)s)
             AS entree_by_d,
-        max((end_date - {EPOCH}) * 2 + (end_reason = 'diploma')::int)
+        max((end_date - {EPOCH}) * 2 + (end_reason = {RB["DIPLOMA"]})::int)
             FILTER (WHERE end_date < %(d)s) AS ev
     FROM students_enrolment
     GROUP BY student_id
 ), q AS (
     SELECT student_id,
-        bool_or(date <= %(d)s AND (type = ANY(%(sk_types)s)
-                OR (type = 'mbo' AND level = ANY(%(sk_mbo_levels)s)))) AS sk,
-        max(date) FILTER (WHERE type = 'entree' AND date < %(d)s) AS t,
-        bool_or(type = 'entree' AND date <= %(d)s) AS entree_by_d,
+        bool_or({SK_QUALIFICATION}) AS sk,
+        max(date) FILTER (WHERE type = {RB["ENTREE"]} AND date < %(d)s) AS t,
+        bool_or(type = {RB["ENTREE"]} AND date <= %(d)s) AS entree_by_d,
         bool_or(type = ANY(%(exempting_types)s) AND date <= %(d)s) AS certificate
     FROM students_qualification
     GROUP BY student_id
@@ -172,7 +203,7 @@ SELECT f.id, f.dob, f.region_id, f.enrolled, f.entree_now, f.future, f.sk, f.t,
 FROM f
 WHERE f.entree_now
     OR (f.dob > %(too_old)s AND NOT f.sk AND NOT f.enrolled AND f.ev IS NOT NULL)
-    OR f.id IN (SELECT g.student_id FROM sw_g g WHERE g.status = 'open')
+    OR f.id IN (SELECT g.student_id FROM sw_g g WHERE g.status = '{SignalStatus.OPEN}')
     OR f.id IN (SELECT m.student_id FROM sw_m m WHERE NOT m.monitoring_ended OR m.vsv)
 """  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
@@ -196,11 +227,12 @@ WITH w AS (
     SELECT x.*,
         CASE WHEN x.in_tg AND NOT x.enrolled AND NOT x.future AND NOT x.exempt
                   AND x.ev IS NOT NULL THEN
-            CASE WHEN NOT x.ev_diploma THEN 'dropout'
-                 WHEN x.lost_end IS NOT NULL THEN 'job_lost'
-                 ELSE 'next_step_check' END
+            CASE WHEN NOT x.ev_diploma THEN {RB["DROPOUT"]}
+                 WHEN x.lost_end IS NOT NULL THEN {RB["JOB_LOST"]}
+                 ELSE {RB["NEXT_STEP_CHECK"]} END
         END AS situation,
-        CASE WHEN x.dob > %(adult)s THEN 'leerplicht' ELSE 'doorstroompunt' END AS authority,
+        CASE WHEN x.dob > %(adult)s THEN {RB["LEERPLICHT"]} ELSE {RB["DOORSTROOMPUNT"]} END
+            AS authority,
         CASE WHEN x.in_tg AND NOT x.enrolled AND x.ev IS NOT NULL THEN
             greatest({{birthday}},
                      CASE WHEN x.ev_diploma THEN {_add_months("x.ev_date", "%(post_months)s")}
@@ -209,10 +241,11 @@ WITH w AS (
     FROM x
 )
 SELECT y.*,
-    coalesce(y.situation = 'dropout'
+    coalesce(y.situation = {RB["DROPOUT"]}
              OR (y.situation IS NOT NULL AND %(d)s >= {{reference_after_t}}), false) AS vsv,
     CASE WHEN NOT y.in_tg THEN
-        CASE WHEN y.sk THEN 'startkwalificatie' ELSE 'age_limit' END END AS end_reason
+        CASE WHEN y.sk THEN {RB["STARTKWALIFICATIE"]} ELSE {RB["AGE_LIMIT"]} END END
+        AS end_reason
 FROM y
 """  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
@@ -220,11 +253,11 @@ WANTED = """
 CREATE TEMP TABLE sw_w ON COMMIT DROP AS
 WITH regional AS (
     SELECT kind, region_id, min(id) AS id FROM accounts_organisation
-    WHERE is_active AND kind IN ('leerplicht', 'doorstroompunt')
+    WHERE is_active AND kind IN ({LEERPLICHT}, {DOORSTROOMPUNT})
     GROUP BY kind, region_id
 ), ent AS (
     SELECT e.id, e.student_id, e.institution_id, e.programme,
-        coalesce(e.planned_end_date, e.start_date + %(planned_days)s) AS planned_end,
+        {planned_end_e} AS planned_end,
         e.start_date + %(advice_days)s AS advice_due,
         sa.date AS advice_date, ps.date AS perspective_date, ps.perspective,
         ps.destination_place
@@ -232,8 +265,7 @@ WITH regional AS (
     JOIN sw_c c ON c.id = e.student_id
     LEFT JOIN roadmap_studyadvicestep sa ON sa.enrolment_id = e.id
     LEFT JOIN roadmap_perspectivestep ps ON ps.enrolment_id = e.id
-    WHERE e.level = 'entree' AND e.start_date <= %(d)s
-        AND (e.end_date IS NULL OR e.end_date >= %(d)s)
+    WHERE e.level = {ENTREE} AND {enrolled_e}
 ), perspective AS (
     SELECT ent.*, least({spring_after_advice},
                         ent.planned_end - %(perspective_before_end)s) AS due
@@ -242,11 +274,11 @@ WITH regional AS (
     SELECT s.id AS student_id, kind, due, s.authority AS assignee, s.region_id
     FROM sw_s s
     CROSS JOIN LATERAL (VALUES
-        ('dropout', CASE WHEN s.situation = 'dropout'
+        ({DROPOUT}, CASE WHEN s.situation = {DROPOUT}
                          THEN s.ev_date + %(dropout_days)s END),
-        ('job_lost', CASE WHEN s.situation = 'job_lost'
+        ({JOB_LOST}, CASE WHEN s.situation = {JOB_LOST}
                           THEN s.lost_end + %(job_lost_days)s END),
-        ('next_step_check', CASE WHEN s.situation = 'next_step_check'
+        ({NEXT_STEP_CHECK}, CASE WHEN s.situation = {NEXT_STEP_CHECK}
                                  THEN {reference_after_event} END)
     ) AS k(kind, due)
     WHERE s.situation IS NOT NULL AND k.due IS NOT NULL
@@ -260,18 +292,18 @@ WITH regional AS (
     FROM sw_s s
     WHERE s.dob <= %(adult)s AND NOT s.enrolled AND NOT s.future AND s.dsp_start IS NOT NULL
 )
-SELECT ent.student_id, 'study_advice_due'::varchar AS kind, ent.advice_due AS due,
-    ent.id AS enrolment_id, 'school'::varchar AS assignee, ent.institution_id AS org
+SELECT ent.student_id, {STUDY_ADVICE_DUE}::varchar AS kind, ent.advice_due AS due,
+    ent.id AS enrolment_id, {SCHOOL}::varchar AS assignee, ent.institution_id AS org
 FROM ent
 WHERE (ent.advice_date IS NULL OR ent.advice_date > %(d)s)
     AND %(d)s >= ent.advice_due - %(advice_notice)s
 UNION ALL
-SELECT p.student_id, 'perspective_due', p.due, p.id, 'school', p.institution_id
+SELECT p.student_id, {PERSPECTIVE_DUE}, p.due, p.id, {SCHOOL}, p.institution_id
 FROM perspective p
 WHERE (p.perspective_date IS NULL OR p.perspective_date > %(d)s)
     AND %(d)s >= p.due - %(perspective_notice)s
 UNION ALL
-SELECT ent.student_id, 'no_next_step', ent.planned_end, ent.id, 'school', ent.institution_id
+SELECT ent.student_id, {NO_NEXT_STEP}, ent.planned_end, ent.id, {SCHOOL}, ent.institution_id
 FROM ent JOIN sw_c c ON c.id = ent.student_id
 WHERE %(d)s >= ent.planned_end - %(no_next_step_days)s
     AND NOT c.future
@@ -280,7 +312,7 @@ WHERE %(d)s >= ent.planned_end - %(no_next_step_days)s
         WHERE o.student_id = ent.student_id AND o.id <> ent.id
             AND o.level = ANY(%(next_step_levels)s)
             AND lower(btrim(o.programme, ' ')) <> lower(btrim(ent.programme, ' '))
-            AND o.start_date <= %(d)s AND (o.end_date IS NULL OR o.end_date >= %(d)s))
+            AND {enrolled_o})
     AND NOT EXISTS (
         SELECT 1 FROM students_employment em
         WHERE em.student_id = ent.student_id AND em.hours_per_week >= %(hours)s
@@ -294,30 +326,31 @@ SELECT p.student_id, p.kind, p.due, NULL, p.assignee, r.id
 FROM person p
 LEFT JOIN regional r ON r.kind = p.assignee AND r.region_id IS NOT DISTINCT FROM p.region_id
 UNION ALL
-SELECT w.student_id, 'work_checkin_due', w.due, NULL, 'school',
+SELECT w.student_id, {WORK_CHECKIN_DUE}, w.due, NULL, {SCHOOL},
     (SELECT e.institution_id FROM students_enrolment e WHERE e.student_id = w.student_id
      ORDER BY e.start_date DESC, e.id DESC LIMIT 1)
 FROM work w
 WHERE w.due IS NOT NULL
     AND NOT EXISTS (
         SELECT 1 FROM roadmap_contactmoment cm
-        WHERE cm.student_id = w.student_id AND cm.kind = 'work_checkin'
+        WHERE cm.student_id = w.student_id AND cm.kind = {WORK_CHECKIN}
             AND cm.date >= w.due - %(lookback)s AND cm.date <= %(d)s)
 UNION ALL
-SELECT s.id, 'monitoring_handover', {t_plus_post}, NULL, 'doorstroompunt', r.id
+SELECT s.id, {MONITORING_HANDOVER}, {t_plus_post}, NULL, {DOORSTROOMPUNT}, r.id
 FROM sw_s s
-LEFT JOIN regional r ON r.kind = 'doorstroompunt' AND r.region_id IS NOT DISTINCT FROM s.region_id
+LEFT JOIN regional r ON r.kind = {DOORSTROOMPUNT}
+    AND r.region_id IS NOT DISTINCT FROM s.region_id
 WHERE s.in_tg AND s.t IS NOT NULL AND NOT s.enrolled AND NOT s.future
     AND %(d)s >= {t_plus_post} - %(handover_notice)s
 UNION ALL
-SELECT dsp.student_id, 'dsp_checkin_due', dsp.due, NULL, 'doorstroompunt', r.id
+SELECT dsp.student_id, {DSP_CHECKIN_DUE}, dsp.due, NULL, {DOORSTROOMPUNT}, r.id
 FROM dsp
-LEFT JOIN regional r ON r.kind = 'doorstroompunt'
+LEFT JOIN regional r ON r.kind = {DOORSTROOMPUNT}
     AND r.region_id IS NOT DISTINCT FROM dsp.region_id
 WHERE dsp.due IS NOT NULL
     AND NOT EXISTS (
         SELECT 1 FROM roadmap_contactmoment cm
-        WHERE cm.student_id = dsp.student_id AND cm.kind = 'dsp_contact'
+        WHERE cm.student_id = dsp.student_id AND cm.kind = {DSP_CONTACT}
             AND cm.date >= dsp.due - %(lookback)s AND cm.date <= %(d)s)
 """
 
@@ -485,6 +518,10 @@ def statements(settings: RuleSettings) -> dict:
         reference_after_t=reference_after_t,
     )
     wanted = WANTED.format(
+        **RB,
+        planned_end_e=planned_end_sql("e"),
+        enrolled_e=enrolled_on_sql("e"),
+        enrolled_o=enrolled_on_sql("o"),
         spring_after_advice=_yearly_on_or_after("ent.advice_due", settings.SPRING_DATE),
         reference_after_event=_yearly_on_or_after("s.ev_date + 1", settings.VSV_REFERENCE_DATE),
         work_due=_latest_repeat("s.t", "%(work_every)s", "%(work_max_k)s"),

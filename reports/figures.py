@@ -11,17 +11,18 @@ Definitions (shown under each table on the page too):
   at level 2, 3, 4 or vavo); work of 12 h or more (an employment not ended); dagbesteding
   or praktijkleren (an outflow perspective with a named place); VSV (the last sweep's
   status); otherwise unknown. Shares are over the students who left the Entree
-  programme. "Still in monitoring" counts those who left, are younger than 27 today,
-  have no startkwalificatie and whose monitoring did not end.
+  programme. "Still in monitoring" counts those who left, are in the target group today
+  (below the upper age, 27, without a startkwalificatie) and whose monitoring did not end.
 - Roadmap timeliness, for the Entree enrolments of the school year: study advice logged
   within 16 weeks of the start, over those whose 16-week date has passed; perspective
   logged by the earlier of the spring date (1 April after the 16-week date) and 91 days
-  before the planned end, over those whose date has passed; a next step secured
-  (MONITORING.md: a later enrolment at level 2-4/vavo, work of 12 h or more running at
-  the planned end, a dagbesteding or praktijkleren place, or a confirmed further
-  education), over those whose planned end has passed.
-- VSV on a date (MONITORING.md section 3), computed for that date; the last sweep's count
-  is shown beside it. The 1 October snapshot: enrolled on 1 October of the school
+  before the planned end, over those whose date has passed; a next step secured on the
+  planned end (the rule book's `next_step_secured` asked on that date: a future
+  enrolment, another programme at level 2-4/vavo running then, work of 12 h or more
+  running at the planned end, a dagbesteding or praktijkleren place logged by then), over
+  those whose planned end has passed.
+- VSV on a date (the rule book's `counts_as_vsv`, MONITORING.md section 3), computed for
+  that date; the last sweep's count is shown beside it. The 1 October snapshot: enrolled on 1 October of the school
   year's first calendar year (t), not enrolled on 1 October t+1 and no SK on that date.
 """
 
@@ -50,18 +51,19 @@ from django.utils.translation import gettext_noop
 
 from doorstroomtafel.models import ActionItem, ActionStatus, AgendaItem, MeetingStatus
 from monitoring.models import Assignee, Signal, SignalStatus, signal_kind_label
-from monitoring.rule_settings import RuleSettings
 from referrals.results import NO_TARGET, compute_results
-from roadmap.models import FurtherEducationStep, Perspective, PerspectiveStep
-from students.dates import latest_birth_date_for_age, school_year_label, upper_age_on
+from roadmap.models import Perspective, PerspectiveStep
+from rulebook import expressions as rulebook
+from rulebook.settings import rule_settings
+from rulebook.vocabulary import NEXT_STEP_LEVELS
+from students.dates import latest_birth_date_for_age, school_year_label
 from students.models import Employment, Enrolment, Level, Qualification, Student
 from students.queries import startkwalificatie_q
 
 from .tables import Count as N
 from .tables import Ratio, Table
 
-NEXT_LEVELS = (Level.MBO2, Level.MBO3, Level.MBO4, Level.VAVO)
-SECURED_PERSPECTIVES = (Perspective.DAGBESTEDING, Perspective.PRAKTIJKLEREN)
+NEXT_LEVELS = sorted(NEXT_STEP_LEVELS)
 OUTCOMES = (
     ("further_education", gettext_noop("Vervolgopleiding")),
     ("work", gettext_noop("Werk (12 uur of meer)")),
@@ -73,7 +75,7 @@ OUTCOMES = (
 
 
 def _settings():
-    return RuleSettings.from_django()
+    return rule_settings()
 
 
 def _school_year(field_name):
@@ -114,10 +116,8 @@ def entree_outflow(scope) -> Table:
     )
     work = Exists(
         Employment.objects.filter(
-            student=OuterRef("student_id"),
-            hours_per_week__gte=settings.WORK_HOURS_THRESHOLD,
-            start_date__lte=today,
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            rulebook.working_q(today, settings), student=OuterRef("student_id")
+        )
     )
 
     def place(perspective):
@@ -145,10 +145,10 @@ def entree_outflow(scope) -> Table:
         .order_by()
     ):
         counts[row["cohort"]][row["outcome"]] += row["n"]
-    too_old_born_by = latest_birth_date_for_age(27, today)
     monitoring = {
         row["cohort"]: row["n"]
-        for row in enrolments.filter(ended, student__date_of_birth__gt=too_old_born_by)
+        for row in enrolments.filter(ended)
+        .filter(rulebook.below_upper_age_q(today, settings, prefix="student__"))
         .exclude(student__monitoring_status__monitoring_ended=True)
         # Correlated EXISTS, not NOT IN: at 500,000 students the NOT IN list no longer
         # fits in memory as a hash and PostgreSQL falls back to a scan per row.
@@ -208,32 +208,6 @@ def roadmap_timeliness(scope) -> Table:
         When(start_date__lte=spring_1 - advice_days, then=Value(spring_1)),
         default=Value(spring_2),
     )
-    secured = (
-        Exists(
-            Enrolment.objects.filter(
-                student=OuterRef("student_id"),
-                level__in=NEXT_LEVELS,
-                start_date__gt=OuterRef("start_date"),
-            )
-        )
-        | Exists(
-            PerspectiveStep.objects.filter(
-                enrolment=OuterRef("pk"), perspective__in=SECURED_PERSPECTIVES
-            ).exclude(destination_place="")
-        )
-        | Exists(
-            FurtherEducationStep.objects.filter(
-                enrolment=OuterRef("pk"), enrolment_confirmed_date__isnull=False
-            )
-        )
-        | Exists(
-            Employment.objects.filter(
-                student=OuterRef("student_id"),
-                hours_per_week__gte=settings.WORK_HOURS_THRESHOLD,
-                start_date__lte=OuterRef("reference_end"),
-            ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("reference_end")))
-        )
-    )
     enrolments = (
         scope.enrolments()
         .filter(
@@ -244,13 +218,19 @@ def roadmap_timeliness(scope) -> Table:
             advice_lag=_days_between("study_advice_step__date", "start_date"),
             perspective_lag=_days_between("perspective_step__date", "start_date"),
             perspective_lead=_days_between("planned_end_date", "perspective_step__date"),
-            # Without a planned end date the actual end stands in for it here.
-            reference_end=Case(
-                When(planned_end_date__isnull=False, then=F("planned_end_date")),
-                default=F("end_date"),
-            ),
+            # The rule book's planned end: the day on which the next step is asked.
+            planned_end=rulebook.planned_end_expression(settings),
         )
-        .annotate(is_secured=ExpressionWrapper(secured, output_field=BooleanField()))
+    )
+    # MONITORING.md's "a next step is secured", asked on each enrolment's planned end.
+    enrolments = rulebook.annotate_next_step_secured(
+        enrolments,
+        "planned_end",
+        settings,
+        enrolments=Enrolment.objects,
+        employments=Employment.objects,
+        perspectives=PerspectiveStep.objects,
+        name="is_secured",
     )
     advice_due = Q(start_date__lte=today - advice_days)
     perspective_due = (
@@ -314,67 +294,25 @@ def _age_bucket(day):
 
 
 def _enrolled_on(day, student_ref="pk"):
-    return Enrolment.objects.filter(student=OuterRef(student_ref), start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day)
-    )
+    return Enrolment.objects.filter(rulebook.enrolled_on_q(day), student=OuterRef(student_ref))
 
 
 def vsv_candidates(scope, day):
     """Students of the scope with `vsv_level`: the level of their latest leaving event
-    when it makes them VSV on `day` (MONITORING.md section 3), "" or None otherwise.
+    when it makes them VSV on `day` (the rule book's counts_as_vsv,
+    rulebook.expressions.vsv_students), "" or None otherwise.
 
     One subquery decides it, so PostgreSQL evaluates it once per student (grouping on
     it reuses the value); callers drop the non-VSV groups instead of filtering on it,
     which would evaluate it again.
     """
-    settings = _settings()
-    reference = date(day.year, 10, 1)
-    if reference > day:
-        reference = date(day.year - 1, 10, 1)
-    too_old_born_by = latest_birth_date_for_age(upper_age_on(day), day)
-    ended = (
-        Enrolment.objects.filter(student=OuterRef("pk"), end_date__lt=day)
-        .annotate(
-            diploma_first=Case(When(end_reason="diploma", then=0), default=1),
-            # A dropout, or an Entree diploma before the last 1 October (in transition
-            # until then): the level; otherwise "".
-            vsv_level=Case(
-                When(~Q(end_reason="diploma"), then=F("level")),
-                When(level=Level.ENTREE, end_date__lt=reference, then=F("level")),
-                default=Value(""),
-                output_field=CharField(),
-            ),
-        )
-        .order_by("-end_date", "diploma_first", "-pk")
-    )
-    entree_diploma = Q(
-        Exists(
-            Enrolment.objects.filter(
-                student=OuterRef("pk"), level=Level.ENTREE, end_reason="diploma", end_date__lte=day
-            )
-        )
-    ) | Q(
-        Exists(Qualification.objects.filter(student=OuterRef("pk"), type="entree", date__lte=day))
-    )
-    working = Exists(
-        Employment.objects.filter(
-            student=OuterRef("pk"),
-            hours_per_week__gte=settings.WORK_HOURS_THRESHOLD,
-            start_date__lte=day,
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-    )
-    certificate = Exists(
-        Qualification.objects.filter(student=OuterRef("pk"), type__in=["pro", "vso"], date__lte=day)
-    )
-    return (
-        scope.students()
-        .filter(date_of_birth__gt=too_old_born_by)
-        .exclude(startkwalificatie_q(day))
-        .exclude(Exists(_enrolled_on(day)))
-        .exclude(Exists(Enrolment.objects.filter(student=OuterRef("pk"), start_date__gt=day)))
-        .exclude(certificate)
-        .exclude(entree_diploma & Q(working))
-        .annotate(vsv_level=Subquery(ended.values("vsv_level")[:1]))
+    return rulebook.vsv_students(
+        scope.students(),
+        day,
+        _settings(),
+        enrolments=Enrolment.objects,
+        qualifications=Qualification.objects,
+        employments=Employment.objects,
     )
 
 
@@ -435,8 +373,8 @@ def vsv_snapshot(scope) -> Table:
     year = scope.school_year
     first, second = date(year, 10, 1), date(year + 1, 10, 1)
     enrolled_first = Enrolment.objects.filter(
-        scope.enrolment_q(), student=OuterRef("pk"), start_date__lte=first
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        scope.enrolment_q(), rulebook.enrolled_on_q(first), student=OuterRef("pk")
+    )
     base = (
         Student.objects.filter(scope.municipality_q())
         .filter(Exists(enrolled_first))

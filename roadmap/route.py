@@ -3,18 +3,21 @@
 Given an enrolment whose steps are loaded (select_related over the reverse one-to-ones),
 `build_route` says for every step whether it is done, due (with its due date), open,
 optional or not applicable, and which step is next. The due dates are those of the
-monitoring rule book (MONITORING.md section 2), so the mentor's page and the signals
-agree; settings with the same names override the defaults.
+rule book (rulebook.rules, MONITORING.md section 2) with its settings, so the mentor's
+page and the signals cannot disagree.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import SimpleNamespace
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 from accounts.regions import has_regional_route
+from rulebook import rules
+from rulebook.settings import RuleSettings, rule_settings
+from rulebook.vocabulary import DIPLOMA
 
 from .models import STEP_RELATED_NAMES, Perspective, StepKind
 
@@ -23,34 +26,22 @@ from .models import STEP_RELATED_NAMES, Perspective, StepKind
 START_STEP_DAYS = 28
 
 
-def _setting(name, default):
-    """A number of the rule book, from the same `KOERS_MONITORING_RULES` that the
-    monitoring rules read (monitoring imports this app, so not the other way round); a
-    test keeps these defaults equal to `monitoring.rule_settings.RuleSettings`."""
-    return (getattr(settings, "KOERS_MONITORING_RULES", None) or {}).get(name, default)
+def study_advice_due(start_date: date, settings: RuleSettings | None = None) -> date:
+    """Step 2: the rule book's study-advice due date (16 weeks after the start)."""
+    return rules.study_advice_due_date(
+        SimpleNamespace(start_date=start_date), settings or rule_settings()
+    )
 
 
-def study_advice_due(start_date: date) -> date:
-    """Step 2: 16 weeks (112 days) after the start."""
-    return start_date + timedelta(weeks=_setting("STUDY_ADVICE_WEEKS", 16))
+def planned_end(enrolment, settings: RuleSettings | None = None) -> date:
+    """The rule book's planned end: the planned end date, or start + 365 days."""
+    return rules.planned_end(enrolment, settings or rule_settings())
 
 
-def planned_end(enrolment) -> date:
-    """The planned end, or start + 365 days when empty (MONITORING.md section 1)."""
-    days = _setting("PLANNED_END_DAYS", 365)
-    return enrolment.planned_end_date or enrolment.start_date + timedelta(days=days)
-
-
-def perspective_due(enrolment) -> date:
-    """Step 4: the earlier of the first spring date on or after start + 112 days, and
-    planned end - 91 days."""
-    month, day = _setting("SPRING_DATE", (4, 1))
-    after = study_advice_due(enrolment.start_date)
-    spring = date(after.year, month, day)
-    if spring < after:
-        spring = date(after.year + 1, month, day)
-    before_end = _setting("PERSPECTIVE_BEFORE_END_DAYS", 91)
-    return min(spring, planned_end(enrolment) - timedelta(days=before_end))
+def perspective_due(enrolment, settings: RuleSettings | None = None) -> date:
+    """Step 4: the rule book's perspective due date (the earlier of the spring date after
+    the study-advice date and planned end - 91 days)."""
+    return rules.perspective_due_date(enrolment, settings or rule_settings())
 
 
 class Status:
@@ -150,12 +141,14 @@ def build_route(enrolment, *, today: date, include_aba: bool) -> Route:
     perspective = records[StepKind.PERSPECTIVE]
     chosen = perspective.perspective if perspective else None
 
+    settings = rule_settings()
+    end = planned_end(enrolment, settings)
     due = {
         StepKind.START: enrolment.start_date + timedelta(days=START_STEP_DAYS),
-        StepKind.STUDY_ADVICE: study_advice_due(enrolment.start_date),
-        StepKind.PERSPECTIVE: perspective_due(enrolment),
-        StepKind.WORK: planned_end(enrolment),
-        StepKind.FURTHER_EDUCATION: planned_end(enrolment),
+        StepKind.STUDY_ADVICE: study_advice_due(enrolment.start_date, settings),
+        StepKind.PERSPECTIVE: perspective_due(enrolment, settings),
+        StepKind.WORK: end,
+        StepKind.FURTHER_EDUCATION: end,
     }
 
     kinds = [StepKind.START, StepKind.STUDY_ADVICE]
@@ -173,7 +166,7 @@ def build_route(enrolment, *, today: date, include_aba: bool) -> Route:
             step.status = Status.DONE
         elif kind == StepKind.ABA:
             step.status = Status.OPTIONAL
-        elif leaving or (not running and enrolment.end_reason != "diploma"):
+        elif leaving or (not running and enrolment.end_reason != DIPLOMA):
             # Left without a diploma: the route stops here.
             step.status = Status.NOT_APPLICABLE
         elif (

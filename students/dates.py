@@ -1,60 +1,24 @@
-"""Calendar arithmetic of the rule book (MONITORING.md section 1), pure and database-free.
+"""Calendar arithmetic for the apps: the rule book's terms (rulebook.dates) and school years.
 
-These are the terms that both visibility (students.queries) and the monitoring rules
-(monitoring.rules) need, so they live at the bottom of the dependency graph.
+The terms that both visibility (students.queries) and the monitoring rules need live in
+the rule book (`rulebook.dates`), below every app; they are re-exported here.
 """
 
-import calendar
 from datetime import date
 
-from django.conf import settings
-
-
-def add_months(day: date, months: int) -> date:
-    """Keep the day of month; fall back to the month's last day (31 Aug + 6 = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def birthday(date_of_birth: date, age: int) -> date:
-    """The day a person reaches `age`; 29 February birthdays fall on 1 March in common years."""
-    year = date_of_birth.year + age
-    if date_of_birth.month == 2 and date_of_birth.day == 29 and not calendar.isleap(year):
-        return date(year, 3, 1)
-    return date_of_birth.replace(year=year)
-
-
-def age_on(date_of_birth: date, day: date) -> int:
-    """Completed years on `day`."""
-    age = day.year - date_of_birth.year
-    return age if birthday(date_of_birth, age) <= day else age - 1
-
-
-def latest_birth_date_for_age(age: int, day: date) -> date:
-    """The latest date of birth of someone who is at least `age` on `day`.
-
-    `age_on(dob, day) >= age` exactly when `dob <= latest_birth_date_for_age(age, day)`,
-    which turns an age test into an indexable date comparison.
-    """
-    year = day.year - age
-    if day.month == 2 and day.day == 29 and not calendar.isleap(year):
-        return date(year, 2, 28)
-    return date(year, day.month, day.day)
-
-
-def dated_value(values, day: date):
-    """The value of a dated setting [(from_date, value), ...] that holds on `day`."""
-    current = None
-    for start, value in sorted(values):
-        if start <= day:
-            current = value
-    return current
+from rulebook.dates import (  # noqa: F401  (re-exported for the apps)
+    add_months,
+    age_on,
+    birthday,
+    dated_value,
+    latest_birth_date_for_age,
+)
+from rulebook.settings import upper_age
 
 
 def upper_age_on(day: date) -> int:
     """The upper age of the target group: 23 until 2025-12-31, 27 from 2026-01-01."""
-    return dated_value(settings.KOERS_UPPER_AGE, day)
+    return upper_age(day)
 
 
 def school_year_of(day: date) -> int:

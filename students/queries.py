@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.registry import Registry
+from rulebook import expressions as rulebook
+from rulebook.settings import rule_settings
 
-from .dates import latest_birth_date_for_age, upper_age_on
 from .names import normalise
 
 # Extra scopes that later apps contribute (for example: students on the agenda of a case
@@ -28,20 +29,30 @@ def register_scope(provider, *, key=None):
     return scope_registry.add(provider, key=key)
 
 
-def startkwalificatie_q(today: date) -> Q:
-    """Students with a startkwalificatie dated on or before `today` (MONITORING.md)."""
+def startkwalificatie_q(today: date, student_ref: str = "pk") -> Q:
+    """Students with a startkwalificatie dated on or before `today`: the rule book's
+    `has_startkwalificatie` (rulebook.expressions.startkwalificatie_q) over the students'
+    enrolments and qualifications."""
     from .models import Enrolment, Qualification
 
-    sk_enrolment = Enrolment.objects.filter(
-        student=OuterRef("pk"),
-        end_reason="diploma",
-        level__in=["2", "3", "4"],
-        end_date__lte=today,
+    return rulebook.startkwalificatie_q(
+        today,
+        enrolments=Enrolment.objects,
+        qualifications=Qualification.objects,
+        student_ref=student_ref,
     )
-    sk_qualification = Qualification.objects.filter(student=OuterRef("pk"), date__lte=today).filter(
-        Q(type__in=["havo", "vwo"]) | Q(type="mbo", level__in=[2, 3, 4])
+
+
+def in_target_group_q(today: date, settings=None) -> Q:
+    """Students in the target group on `today` (rulebook: below the upper age, no SK)."""
+    from .models import Enrolment, Qualification
+
+    return rulebook.in_target_group_q(
+        today,
+        settings or rule_settings(),
+        enrolments=Enrolment.objects,
+        qualifications=Qualification.objects,
     )
-    return Q(Exists(sk_enrolment)) | Q(Exists(sk_qualification))
 
 
 def _region_municipality_ids(organisation) -> list[int]:
@@ -73,22 +84,22 @@ def _membership_scope(membership, today: date) -> Q | None:
 
         return Q(Exists(Enrolment.objects.filter(student=OuterRef("pk"), institution=organisation)))
     if role == Role.LEERPLICHT:
-        # Living in the region and under 18 (kwalificatieplicht).
-        adult_born_by = latest_birth_date_for_age(18, today)
+        # Living in the region and under 18 (kwalificatieplicht): the rule book's
+        # responsible authority is Leerplicht.
+        settings = rule_settings()
         return Q(
-            municipality_id__in=_region_municipality_ids(organisation),
-            date_of_birth__gt=adult_born_by,
-        )
+            municipality_id__in=_region_municipality_ids(organisation)
+        ) & rulebook.leerplicht_responsible_q(today, settings)
     if role == Role.DOORSTROOMPUNT:
-        # Living in the region, 18 or older, in the target group (below the upper age
-        # and without a startkwalificatie).
-        adult_born_by = latest_birth_date_for_age(18, today)
-        too_old_born_by = latest_birth_date_for_age(upper_age_on(today), today)
-        return Q(
-            municipality_id__in=_region_municipality_ids(organisation),
-            date_of_birth__lte=adult_born_by,
-            date_of_birth__gt=too_old_born_by,
-        ) & ~startkwalificatie_q(today)
+        # Living in the region, 18 or older (the Doorstroompunt is the responsible
+        # authority), in the target group (below the upper age and without a
+        # startkwalificatie).
+        settings = rule_settings()
+        return (
+            Q(municipality_id__in=_region_municipality_ids(organisation))
+            & rulebook.doorstroompunt_responsible_q(today, settings)
+            & in_target_group_q(today, settings)
+        )
     # Partners see students through accepted referrals only, regional coordinators
     # through aggregate reports, functional administrators never: nothing here.
     return None

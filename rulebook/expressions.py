@@ -1,0 +1,413 @@
+"""The rules that set-based engines need, as query expressions beside their predicates.
+
+Every function here is the twin of a predicate in rulebook.rules, built from the same
+vocabulary and settings; tests/rulebook/test_predicates_vs_expressions.py creates random
+populations and checks that the predicate (in Python) and the expression (in the
+database) pick the same rows, on SQLite and on PostgreSQL.
+
+The rule book imports no app: an expression that needs another table (an `Exists`) is
+given that table's queryset by the caller (`enrolments=Enrolment.objects`, ...), and
+students.queries binds the students' tables once. Row conditions (a `Q` over one table)
+need nothing. The SQL engine (monitoring.sweep_sql) takes the same conditions as SQL text
+(the `*_sql` functions): constants only, every date a named parameter.
+
+    rule (rulebook.rules)               expression (here)
+    enrolled_on                         enrolled_on_q, enrolled_on_sql
+    age < n, in_target_group,           age_below_q, below_upper_age_q, in_target_group_q,
+    responsible_authority               leerplicht_responsible_q, doorstroompunt_responsible_q
+    has_startkwalificatie               startkwalificatie_enrolment_q / _qualification_q,
+                                        startkwalificatie_q (per student),
+                                        startkwalificatie_enrolment_sql / _qualification_sql
+    working_on, exempt                  working_q, exempt_q
+    counts_as_vsv                       vsv_students (with last_reference_date)
+    planned_end                         planned_end_expression, planned_end_sql
+    next_step_secured                   annotate_next_step_secured
+    stop_advice                         stop_advice_row_q, stop_advice_q
+    doorstroomtafel_candidate           doorstroomtafel_candidate_q
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast, Coalesce, Greatest, Lower, Trim
+
+from .dates import dated_value, latest_birth_date_for_age
+from .settings import RuleSettings
+from .vocabulary import (
+    ADVICE_STOP,
+    DIPLOMA,
+    DOORSTROOMTAFEL_KINDS,
+    ENTREE,
+    EXEMPTING_QUALIFICATION_TYPES,
+    MBO,
+    NEXT_STEP_LEVELS,
+    SECURED_DESTINATION_TYPES,
+    SK_ENROLMENT_LEVELS,
+    SK_MBO_LEVELS,
+    SK_QUALIFICATION_TYPES,
+    sql_list,
+)
+
+# A table's queryset, handed in by the app that owns the model (the rule book has none).
+Rows = QuerySet[Any, Any]
+# D: a date, or (where a rule is asked per row) a date expression such as OuterRef("x").
+Day = date | Combinable
+
+# --- enrolled on D -------------------------------------------------------------------------
+
+
+def enrolled_on_q(day: Day, prefix: str = "") -> Q:
+    """rules.enrolled_on, over an enrolment row (`prefix` for a related one)."""
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+    )
+
+
+def enrolled_on_sql(alias: str = "", day: str = "%(d)s") -> str:
+    """rules.enrolled_on as SQL over the enrolment `alias` (or the unaliased row)."""
+    a = f"{alias}." if alias else ""
+    return f"({a}start_date <= {day} AND ({a}end_date IS NULL OR {a}end_date >= {day}))"
+
+
+# --- startkwalificatie ---------------------------------------------------------------------
+
+
+def startkwalificatie_enrolment_q(day: Day, prefix: str = "") -> Q:
+    """rules.has_startkwalificatie, its enrolment half: ended with a diploma at level 2-4
+    on or before D."""
+    return Q(
+        **{
+            f"{prefix}end_reason": DIPLOMA,
+            f"{prefix}level__in": sorted(SK_ENROLMENT_LEVELS),
+            f"{prefix}end_date__lte": day,
+        }
+    )
+
+
+def startkwalificatie_qualification_q(day: Day, prefix: str = "") -> Q:
+    """rules.has_startkwalificatie, its qualification half: havo, vwo, or mbo 2-4, dated
+    on or before D."""
+    return Q(**{f"{prefix}date__lte": day}) & (
+        Q(**{f"{prefix}type__in": sorted(SK_QUALIFICATION_TYPES)})
+        | Q(**{f"{prefix}type": MBO, f"{prefix}level__in": sorted(int(x) for x in SK_MBO_LEVELS)})
+    )
+
+
+def startkwalificatie_q(
+    day: Day, *, enrolments: Rows, qualifications: Rows, student_ref: str = "pk"
+) -> Q:
+    """rules.has_startkwalificatie over students: `enrolments` and `qualifications` are the
+    two tables' querysets; `student_ref` the outer row's student id."""
+    return Q(
+        Exists(enrolments.filter(startkwalificatie_enrolment_q(day), student=OuterRef(student_ref)))
+    ) | Q(
+        Exists(
+            qualifications.filter(
+                startkwalificatie_qualification_q(day), student=OuterRef(student_ref)
+            )
+        )
+    )
+
+
+def startkwalificatie_enrolment_sql(alias: str = "", day: str = "%(d)s") -> str:
+    """startkwalificatie_enrolment_q as SQL (a boolean over one enrolment row)."""
+    a = f"{alias}." if alias else ""
+    return (
+        f"({a}end_reason = '{DIPLOMA}' AND {a}level IN {sql_list(SK_ENROLMENT_LEVELS)}"
+        f" AND {a}end_date <= {day})"
+    )
+
+
+def startkwalificatie_qualification_sql(alias: str = "", day: str = "%(d)s") -> str:
+    """startkwalificatie_qualification_q as SQL (a boolean over one qualification row)."""
+    a = f"{alias}." if alias else ""
+    mbo_levels = (
+        "(" + ", ".join(str(level) for level in sorted(int(x) for x in SK_MBO_LEVELS)) + ")"
+    )
+    return (
+        f"({a}date <= {day} AND ({a}type IN {sql_list(SK_QUALIFICATION_TYPES)}"
+        f" OR ({a}type = '{MBO}' AND {a}level IN {mbo_levels})))"
+    )
+
+
+# --- ages: the target group and the responsible authority -----------------------------------
+
+
+def age_below_q(age: int, day: date, prefix: str = "") -> Q:
+    """rules.age(facts, D) < age, as an indexable comparison of the date of birth."""
+    return Q(**{f"{prefix}date_of_birth__gt": latest_birth_date_for_age(age, day)})
+
+
+def below_upper_age_q(day: date, settings: RuleSettings, prefix: str = "") -> Q:
+    """The age half of rules.in_target_group: below the upper age on D (a dated setting)."""
+    return age_below_q(dated_value(settings.UPPER_AGE, day), day, prefix)
+
+
+def leerplicht_responsible_q(day: date, settings: RuleSettings, prefix: str = "") -> Q:
+    """rules.responsible_authority(...) == LEERPLICHT: below 18 (kwalificatieplicht) on D."""
+    return age_below_q(settings.KWALIFICATIEPLICHT_AGE, day, prefix)
+
+
+def doorstroompunt_responsible_q(day: date, settings: RuleSettings, prefix: str = "") -> Q:
+    """rules.responsible_authority(...) == DOORSTROOMPUNT: 18 or older on D (the negation of
+    leerplicht_responsible_q, written as the comparison an index serves)."""
+    born_by = latest_birth_date_for_age(settings.KWALIFICATIEPLICHT_AGE, day)
+    return Q(**{f"{prefix}date_of_birth__lte": born_by})
+
+
+def in_target_group_q(
+    day: date,
+    settings: RuleSettings,
+    *,
+    enrolments: Rows,
+    qualifications: Rows,
+    student_ref: str = "pk",
+) -> Q:
+    """rules.in_target_group over students: below the upper age, and no startkwalificatie."""
+    return below_upper_age_q(day, settings) & ~startkwalificatie_q(
+        day, enrolments=enrolments, qualifications=qualifications, student_ref=student_ref
+    )
+
+
+# --- exempt, and the VSV status on D (section 3) ---------------------------------------------
+
+
+def working_q(day: Day, settings: RuleSettings, prefix: str = "") -> Q:
+    """rules.working_on, over one employment row: 12 h or more, running on D."""
+    return Q(**{f"{prefix}hours_per_week__gte": settings.WORK_HOURS_THRESHOLD}) & enrolled_on_q(
+        day, prefix
+    )
+
+
+def exempt_q(
+    day: Day, settings: RuleSettings, *, enrolments: Rows, qualifications: Rows, employments: Rows
+) -> Q:
+    """rules.exempt over students: (an Entree diploma dated <= D and working on D), or a
+    pro or vso certificate dated <= D."""
+    entree_by_d = Q(
+        Exists(
+            enrolments.filter(
+                student=OuterRef("pk"), level=ENTREE, end_reason=DIPLOMA, end_date__lte=day
+            )
+        )
+    ) | Q(Exists(qualifications.filter(student=OuterRef("pk"), type=ENTREE, date__lte=day)))
+    working = Q(Exists(employments.filter(working_q(day, settings), student=OuterRef("pk"))))
+    certificate = Q(
+        Exists(
+            qualifications.filter(
+                student=OuterRef("pk"),
+                type__in=sorted(EXEMPTING_QUALIFICATION_TYPES),
+                date__lte=day,
+            )
+        )
+    )
+    return (entree_by_d & working) | certificate
+
+
+def last_reference_date(day: date, settings: RuleSettings) -> date:
+    """The latest VSV_REFERENCE_DATE (1 October) on or before D: for a diploma date T,
+    `rules.first_reference_date_after(T) <= D` exactly when `T < last_reference_date(D)`."""
+    month, dom = settings.VSV_REFERENCE_DATE
+    candidate = date(day.year, month, dom)
+    return candidate if candidate <= day else date(day.year - 1, month, dom)
+
+
+def vsv_students(
+    students: Rows,
+    day: date,
+    settings: RuleSettings,
+    *,
+    enrolments: Rows,
+    qualifications: Rows,
+    employments: Rows,
+    name: str = "vsv_level",
+) -> Rows:
+    """rules.counts_as_vsv over the `students` queryset.
+
+    Keeps the students for whom conditions 1-3 hold (target group, not enrolled and no
+    future enrolment, not exempt) and annotates `name`: the level of the latest leaving
+    event when condition 4 holds too (a dropout, or an Entree diploma T with D on or
+    after the first 1 October after T), else "" (or None without a leaving event). A
+    student counts as VSV on D exactly when `name` is not empty.
+
+    The latest leaving event is the latest enrolment end before D, or an Entree
+    qualification record when none of those is later (ties: a diploma wins; a
+    qualification is one). Reading, as in rules.leaving_situation: in the target group a
+    diploma event is an Entree diploma (2-4 is a startkwalificatie, vavo never ends in one).
+    """
+    reference = last_reference_date(day, settings)
+    enrolled_now = enrolments.filter(enrolled_on_q(day), student=OuterRef("pk"))
+    future = enrolments.filter(student=OuterRef("pk"), start_date__gt=day)
+    ended = (
+        enrolments.filter(student=OuterRef("pk"), end_date__lt=day)
+        .annotate(
+            _diploma_first=Case(When(end_reason=DIPLOMA, then=0), default=1),
+            # A dropout, or an Entree diploma before the last 1 October (in transition
+            # until then): the level; otherwise "".
+            _vsv_level=Case(
+                When(~Q(end_reason=DIPLOMA), then=F("level")),
+                When(level=ENTREE, end_date__lt=reference, then=F("level")),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+        )
+        .order_by("-end_date", "_diploma_first", "-pk")
+    )
+    entree_records = qualifications.filter(student=OuterRef("pk"), type=ENTREE, date__lt=day)
+    latest_record = entree_records.order_by("-date").values("date")[:1]
+    # The Entree record is the latest event when no enrolment ended after it (before D).
+    record_is_latest = Q(Exists(entree_records)) & ~Q(
+        Exists(
+            enrolments.filter(
+                student=OuterRef("pk"), end_date__lt=day, end_date__gt=Subquery(latest_record)
+            )
+        )
+    )
+    level = Case(
+        When(
+            record_is_latest,
+            then=Case(
+                When(Q(Exists(entree_records.filter(date__gte=reference))), then=Value("")),
+                default=Value(ENTREE),
+                output_field=CharField(),
+            ),
+        ),
+        default=Subquery(ended.values("_vsv_level")[:1]),
+        output_field=CharField(),
+    )
+    return (
+        students.filter(
+            in_target_group_q(day, settings, enrolments=enrolments, qualifications=qualifications)
+        )
+        .exclude(Exists(enrolled_now))
+        .exclude(Exists(future))
+        .exclude(
+            exempt_q(
+                day,
+                settings,
+                enrolments=enrolments,
+                qualifications=qualifications,
+                employments=employments,
+            )
+        )
+        .annotate(**{name: level})
+    )
+
+
+# --- planned end and a secured next step ---------------------------------------------------
+
+
+def planned_end_expression(settings: RuleSettings, prefix: str = "") -> Coalesce:
+    """rules.planned_end over an enrolment row: planned_end_date, or start + 365 days."""
+    fallback = Cast(
+        ExpressionWrapper(
+            F(f"{prefix}start_date") + timedelta(days=settings.PLANNED_END_DAYS),
+            output_field=DateField(),
+        ),
+        DateField(),
+    )
+    return Coalesce(F(f"{prefix}planned_end_date"), fallback, output_field=DateField())
+
+
+def planned_end_sql(alias: str, days: str = "%(planned_days)s") -> str:
+    """rules.planned_end as SQL (PostgreSQL: date + integer days)."""
+    return f"coalesce({alias}.planned_end_date, {alias}.start_date + {days})"
+
+
+def annotate_next_step_secured(
+    enrolment_rows: Rows,
+    day: date | str,
+    settings: RuleSettings,
+    *,
+    enrolments: Rows,
+    employments: Rows,
+    perspectives: Rows,
+    name: str = "next_step_secured",
+) -> Rows:
+    """rules.next_step_secured for every (Entree) enrolment row of `enrolment_rows`, as a
+    boolean annotation `name`.
+
+    `day` is D: a date, or the name of a date field (or annotation) of the row, so that
+    each enrolment can be asked on its own date (the report asks on the planned end).
+    `enrolments`, `employments` and `perspectives` are the querysets of the students'
+    enrolments and employments and of roadmap step 4 (the step-4/5 destinations: only
+    step 4 records a dagbesteding or praktijkleren place).
+    """
+    planned = f"_{name}_planned_end"
+    rows = enrolment_rows.annotate(**{planned: planned_end_expression(settings)})
+    # Every comparison with D happens inside a subquery over the row.
+    d_inner = Value(day, output_field=DateField()) if isinstance(day, date) else OuterRef(day)
+    future = enrolments.filter(student=OuterRef("student_id"), start_date__gt=d_inner)
+    other = (
+        enrolments.filter(student=OuterRef("student_id"), level__in=sorted(NEXT_STEP_LEVELS))
+        .exclude(pk=OuterRef("pk"))
+        .filter(enrolled_on_q(d_inner))
+        .annotate(_key=Lower(Trim("programme")))
+        .exclude(_key=Lower(Trim(OuterRef("programme"))))
+    )
+    horizon = Greatest(d_inner, OuterRef(planned), output_field=DateField())
+    work = employments.filter(
+        student=OuterRef("student_id"),
+        hours_per_week__gte=settings.WORK_HOURS_THRESHOLD,
+        start_date__lte=OuterRef(planned),
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=horizon))
+    place = (
+        perspectives.filter(
+            enrolment=OuterRef("pk"),
+            perspective__in=sorted(SECURED_DESTINATION_TYPES),
+            date__lte=d_inner,
+        )
+        .annotate(_place=Trim("destination_place"))
+        .exclude(_place="")
+    )
+    secured = Q(Exists(future)) | Q(Exists(other)) | Q(Exists(work)) | Q(Exists(place))
+    return rows.annotate(**{name: ExpressionWrapper(secured, output_field=BooleanField())})
+
+
+# --- the Doorstroomtafel candidate -----------------------------------------------------------
+
+
+def stop_advice_row_q(day: Day, prefix: str = "") -> Q:
+    """rules.stop_advice over one study-advice row (step 2): advice "stop", dated on or
+    before D. No window: the rule book sets no end to it."""
+    return Q(**{f"{prefix}advice": ADVICE_STOP, f"{prefix}date__lte": day})
+
+
+def stop_advice_q(day: Day, *, study_advices: Rows, student_ref: str = "pk") -> Q:
+    """rules.stop_advice over students: a stop advice on any of their Entree enrolments."""
+    return Q(
+        Exists(
+            study_advices.filter(stop_advice_row_q(day), enrolment__student=OuterRef(student_ref))
+        )
+    )
+
+
+def candidate_signals(signals: Rows) -> Rows:
+    """The open signals that make a candidate (`signals`: the open monitoring signals)."""
+    return signals.filter(kind__in=sorted(DOORSTROOMTAFEL_KINDS))
+
+
+def doorstroomtafel_candidate_q(
+    day: Day, *, open_signals: Rows, study_advices: Rows, student_ref: str = "pk"
+) -> Q:
+    """rules.doorstroomtafel_candidate over students: an open dropout, next_step_check,
+    job_lost or no_next_step signal (`open_signals`: the signals open now), or a stop
+    advice."""
+    in_signals = Q(Exists(candidate_signals(open_signals).filter(student=OuterRef(student_ref))))
+    return in_signals | stop_advice_q(day, study_advices=study_advices, student_ref=student_ref)

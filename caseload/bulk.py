@@ -180,7 +180,7 @@ def students_assign_mentor(*, selection, mentor, actor, source="bulk") -> int:
     mentor changes. Set-based; returns how many changed."""
     if mentor is not None and not mentor.memberships.filter(role="mentor", is_active=True).exists():
         raise ValidationError({"mentor": _("Deze gebruiker is geen mentor.")})
-    expected = {pk: version for pk, version in selection["students"]}
+    expected = dict(selection["students"])
     rows = list(
         Student.objects.select_for_update()
         .filter(pk__in=list(expected))
@@ -238,9 +238,7 @@ def students_set_group(*, selection, group: str, actor, source="bulk") -> int:
     group = (group or "").strip()
     if len(group) > 40:
         raise ValidationError({"group": _("Een groep heeft hoogstens 40 tekens.")})
-    expected = {
-        enrolment_pk: version for enrolment_pk, version in selection.get("enrolments", {}).values()
-    }
+    expected = dict(selection.get("enrolments", {}).values())
     rows = list(
         Enrolment.objects.select_for_update()
         .filter(pk__in=list(expected))
@@ -306,7 +304,7 @@ def signals_close(*, selection, status, reason, actor) -> int:
         signal_resolve,
     )
 
-    expected = {pk: version for pk, version in selection["signals"]}
+    expected = dict(selection["signals"])
     signals = Signal.objects.in_bulk(list(expected))
     for pk, version in expected.items():
         signal = signals[pk]

@@ -25,13 +25,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from accounts.policy import (
     active_membership,
     bulk_student_actions,
     has_attention_list,
     sees_school_caseloads,
 )
-from accounts.models import Role
 from monitoring.models import SignalStatus
 from students.models import AccessLog, Student
 from students.services import access_log

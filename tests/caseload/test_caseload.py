@@ -54,7 +54,8 @@ def test_mentor_sees_own_students_with_stage_next_step_signals_and_contact(clien
     assert row.open_signals == 1
     assert row.last_contact == factory_today() - timedelta(days=5)
     # Started 101 days ago without step 1: step 1 is next and overdue (4 weeks).
-    assert row.next_step and row.overdue
+    assert row.next_step
+    assert row.overdue
     assert row.next_due == student.enrolments.get().start_date + timedelta(days=28)
     assert escape(student.last_name) in response.content.decode()
 

@@ -669,3 +669,40 @@ def api_subscribers_q(organisation_id) -> Q:
 
 def api_subscription_wants(subscription, event) -> bool:
     return event in (subscription.events or [])
+
+
+# --- Caseload, groups and bulk actions (issue 19, parts 4 and 6) ----------------------------
+
+# The mentor's own class overview; the school coordinator sees every mentor's caseload at
+# the school and opens any of them.
+CASELOAD_MENTOR_ROLES = (Role.MENTOR,)
+CASELOAD_COORDINATOR_ROLES = (Role.SCHOOL_COORDINATOR,)
+# Who changes a student's class or group (the coordinator, as for the mentor).
+GROUP_EDITING_ROLES = (Role.SCHOOL_COORDINATOR,)
+
+
+def has_caseload(user) -> bool:
+    """A mentor's own caseload page, or a coordinator's overview of the school's mentors."""
+    return has_role(user, *CASELOAD_MENTOR_ROLES, *CASELOAD_COORDINATOR_ROLES)
+
+
+def sees_school_caseloads(user) -> bool:
+    return has_role(user, *CASELOAD_COORDINATOR_ROLES)
+
+
+def may_edit_groups(user) -> bool:
+    return has_role(user, *GROUP_EDITING_ROLES)
+
+
+def bulk_student_actions(user) -> tuple:
+    """The bulk actions on selected students this user may take (keys of caseload.bulk):
+    the coordinator assigns a mentor and sets a group; both propose for a case table."""
+    membership = active_membership(user)
+    if membership is None or not user.is_active:
+        return ()
+    actions = []
+    if membership.role == Role.SCHOOL_COORDINATOR:
+        actions += ["mentor", "group"]
+    if membership.role in CASE_TABLE_PROPOSER_ROLES:
+        actions.append("case_table")
+    return tuple(actions)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reports",
     "portal",
     "api",
+    "caseload",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,8 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploads are administration files: keep them in memory up to 10 MB, refuse over 50 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# A bulk action's selection posts one field per record (caseload.bulk.MAX_SELECTION, 5,000).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_100
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -194,6 +194,11 @@ class Enrolment(models.Model):
     end_reason = models.CharField(
         _("reden einde"), max_length=10, choices=EndReason.choices, blank=True
     )
+    # The class or cohort (INTERFACES.md 1, the import's `group` column; the coordinator
+    # changes it in the caseload app). A database default too, for COPY loaders.
+    group_name = models.CharField(
+        _("klas of groep"), max_length=40, blank=True, default="", db_default=""
+    )
     version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
@@ -229,6 +234,11 @@ class Enrolment(models.Model):
         indexes = [
             models.Index(fields=["institution", "student"], name="enrolment_institution_student"),
             models.Index(fields=["student", "start_date"], name="enrolment_student_start"),
+            models.Index(
+                fields=["institution", "group_name"],
+                name="enrolment_institution_group",
+                condition=~models.Q(group_name=""),
+            ),
         ]
 
     def __str__(self):

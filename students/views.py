@@ -11,7 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from accounts.policy import can_assign_mentor, sees_only_shared_sections
+from accounts.policy import bulk_student_actions, can_assign_mentor, sees_only_shared_sections
 from accounts.regions import has_regional_route
 from accounts.security import rate_limited
 
@@ -126,6 +126,8 @@ def student_list(request):
         "today": today,
         # Partners see names only here: the rest is what a referral shared.
         "shared_only": sees_only_shared_sections(user),
+        # Checkboxes for the bulk actions of the caseload app (issue 19), when it is there.
+        "bulk_actions": bulk_student_actions(user),
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "students/_student_rows.html" if partial else "students/student_list.html"

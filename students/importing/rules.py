@@ -413,6 +413,7 @@ SPECS = {
             Column("planned_end_date", "planned_end_date", parse_date, cleared=None),
             Column("end_date", "end_date", parse_date, cleared=None),
             Column("end_reason", "end_reason", enum(EndReason)),
+            Column("group", "group_name", text(40)),
         ),
         ("student_number", "institution", "programme", "start_date"),
         Enrolment,

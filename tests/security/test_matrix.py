@@ -138,6 +138,8 @@ def objects():
         "step": "finalise",
         "fmt": "csv",
         "name": "vsv",
+        "mentor_id": mentor.pk,
+        "token": "onbekend",
     }
     # public_id means another object in some apps.
     by_app = {
@@ -341,6 +343,12 @@ MATRIX.update({
     "accounts:otp_verify": "L 200 200 200 200 200 200 200 200 200 200 200 200",
     "accounts:switch_membership": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "admin:index": "L L L L L L L L L 200 L L L",
+    "caseload:bulk_confirm": "L 404 404 404 404 404 404 404 404 404 404 404 404",
+    "caseload:bulk_signals": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "caseload:bulk_students": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "caseload:mentor": "L 404 200 404 404 404 404 404 404 404 404 404 404",
+    "caseload:mine": "L 200 404 404 404 404 404 404 404 404 404 404 200",
+    "caseload:school": "L 404 200 404 404 404 404 404 404 404 200 404 404",
     "doorstroomtafel:action_done": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:addendum_add": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:agenda_pdf": "L 404 404 404 404 404 404 404 404 404 404 404 404",
@@ -439,6 +447,8 @@ POST_MATRIX.update({
     "api:token": "400 400 400 400 400 400 400 400 400 400 400 400 400",
     "accounts:logout": "L L L L L L L L L L L L L",
     "accounts:switch_membership": "L R R R R R R R R R R R R",
+    "caseload:bulk_signals": "L 404 404 404 404 404 404 404 404 404 404 404 404",
+    "caseload:bulk_students": "L 404 404 404 404 404 404 404 404 404 404 404 404",
     "doorstroomtafel:action_done": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:addendum_add": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:item_action": "L 404 404 400 400 404 404 404 404 404 404 404 404",

@@ -77,6 +77,7 @@ def demo(db, settings, tmp_path):
 
 
 def objects():
+    from documents.models import Document
     from doorstroomtafel.models import (
         ActionItem,
         AgendaItem,
@@ -138,6 +139,8 @@ def objects():
         "step": "finalise",
         "fmt": "csv",
         "name": "vsv",
+        # The demo's first document: shared with the accepted referral to W&I.
+        "doc_id": Document.objects.order_by("pk").first().public_id,
     }
     # public_id means another object in some apps.
     by_app = {
@@ -341,6 +344,9 @@ MATRIX.update({
     "accounts:otp_verify": "L 200 200 200 200 200 200 200 200 200 200 200 200",
     "accounts:switch_membership": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "admin:index": "L L L L L L L L L 200 L L L",
+    "documents:download": "L 200 200 200 404 404 200 404 404 404 404 404 404",
+    "documents:remove": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "documents:student": "L 200 200 200 404 404 404 404 404 404 404 404 404",
     "doorstroomtafel:action_done": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:addendum_add": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:agenda_pdf": "L 404 404 404 404 404 404 404 404 404 404 404 404",
@@ -439,6 +445,7 @@ POST_MATRIX.update({
     "api:token": "400 400 400 400 400 400 400 400 400 400 400 400 400",
     "accounts:logout": "L L L L L L L L L L L L L",
     "accounts:switch_membership": "L R R R R R R R R R R R R",
+    "documents:remove": "L R R 404 404 404 404 404 404 404 404 404 404",
     "doorstroomtafel:action_done": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:addendum_add": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:item_action": "L 404 404 400 400 404 404 404 404 404 404 404 404",

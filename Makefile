@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-shifted pytest ruff-check lint format migrations-check check-deploy bandit messages \
+.PHONY: help install run test test-shifted pytest ruff-check format-check lint format migrations-check check-deploy bandit messages \
 	bench-import bench-checks bench-web seed clean
 
 help:
@@ -55,8 +55,8 @@ seed: $(STAMP) .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 
-# ruff check (not format --check) is part of the gate; `make lint` also checks formatting.
-test: $(STAMP) .env ruff-check bandit migrations-check pytest
+# ruff check and ruff format --check are part of the gate (`make lint` runs just those two).
+test: $(STAMP) .env ruff-check format-check bandit migrations-check pytest
 
 # The date-sensitive modules again, as if today were 1 April, 1 August, 1 October,
 # 31 December and 29 February (needs faketime: apt-get install faketime). CI runs it too.
@@ -69,8 +69,10 @@ pytest: $(STAMP) .env
 ruff-check: $(STAMP)
 	$(BIN)/ruff check .
 
-lint: ruff-check
+format-check: $(STAMP)
 	$(BIN)/ruff format --check .
+
+lint: ruff-check format-check
 
 format: $(STAMP)
 	$(BIN)/ruff format .

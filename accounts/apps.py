@@ -8,4 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Login, logout and deactivation signals that keep the session table honest.
-        from . import security  # noqa: F401
+        # The demo registry and the accounts' own seeder (manage.py seed_demo).
+        from . import (
+            demo,  # noqa: F401
+            security,  # noqa: F401
+        )

@@ -5,17 +5,18 @@ returning a dict with `template` and `context` (or None when it has nothing for 
 user). accounts, at the bottom of the dependency graph, imports none of those apps.
 """
 
-_panels = []
+from .registry import Registry
+
+home_panel_registry = Registry("home panels")
 
 
-def register_home_panel(order, provider):
-    _panels.append((order, provider))
-    _panels.sort(key=lambda item: item[0])
+def register_home_panel(order, provider, *, key=None):
+    home_panel_registry.add(provider, order=order, key=key)
 
 
 def home_panels(request):
     rendered = []
-    for _order, provider in _panels:
+    for provider in home_panel_registry:
         panel = provider(request)
         if panel:
             rendered.append(panel)

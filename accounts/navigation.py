@@ -3,7 +3,9 @@
 
 from django.urls import reverse
 
-_items = {}
+from .registry import Registry
+
+nav_registry = Registry("menu")
 
 
 def register_nav_item(*, key, order, label, url_name, roles, app_name=None, views=None, when=None):
@@ -12,8 +14,7 @@ def register_nav_item(*, key, order, label, url_name, roles, app_name=None, view
 
     The item is marked current on every page of `app_name` (the URL's namespace), or,
     when `views` is given, on those URL names only (two items of one app)."""
-    _items[key] = {
-        "order": order,
+    item = {
         "label": label,
         "url_name": url_name,
         "roles": frozenset(roles),
@@ -21,6 +22,7 @@ def register_nav_item(*, key, order, label, url_name, roles, app_name=None, view
         "views": frozenset(views or ()),
         "when": when,
     }
+    nav_registry.add(item, order=order, key=key)
 
 
 def navigation(request):
@@ -40,7 +42,7 @@ def navigation(request):
             if item["views"]
             else current_app == item["app_name"],
         }
-        for item in sorted(_items.values(), key=lambda item: item["order"])
+        for item in nav_registry
         if role in item["roles"] and (item["when"] is None or item["when"](user))
     ]
     return {"nav_items": items}

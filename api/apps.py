@@ -10,11 +10,11 @@ class ApiConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from accounts.demo import register_seeder
         from doorstroomtafel.models import ActionItem  # noqa: F401 (loaded for the sweep)
         from monitoring.models import Signal
         from monitoring.sweep import register_check
         from referrals.models import ReferralEvent
-        from students.demo import register_seeder
 
         from . import schema  # noqa: F401 (OpenAPI extensions)
         from .demo import seed_api_clients

@@ -34,7 +34,7 @@ def demo_scopes(role):
 
 
 def _organisation(name, role):
-    from students.demo import DEMO_ACCOUNTS
+    from accounts.demo import DEMO_ACCOUNTS
 
     if name is None:
         name = next(account.organisation for account in DEMO_ACCOUNTS if account.role == role)

@@ -14,9 +14,9 @@ class DoorstroomtafelConfig(AppConfig):
         global _registered
         if _registered:
             return
+        from accounts.demo import register_seeder
         from accounts.navigation import register_nav_item
         from monitoring.sweep import register_check
-        from students.demo import register_seeder
         from students.queries import register_scope
 
         from .demo import seed_doorstroomtafel

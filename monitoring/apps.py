@@ -20,7 +20,7 @@ class MonitoringConfig(AppConfig):
             fields=lambda entry: {"closed_reason": entry.reason, "assignee": entry.assignee},
         )
 
-        from students.demo import register_seeder
+        from accounts.demo import register_seeder
 
         from .demo import seed_signals
 

@@ -14,11 +14,11 @@ class ReferralsConfig(AppConfig):
         global _registered
         if _registered:
             return
+        from accounts.demo import register_seeder
         from accounts.home import register_home_panel
         from accounts.navigation import register_nav_item
         from accounts.policy import may_see_flexservice_results
         from monitoring.sweep import register_check
-        from students.demo import register_seeder
         from students.panels import register_disclosure_sections, register_student_panel
 
         from .demo import seed_referrals

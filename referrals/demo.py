@@ -13,8 +13,8 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from accounts.demo import CARE_ORGANISATION
 from accounts.models import Membership, Municipality, Organisation, Role, User
-from students.demo import CARE_ORGANISATION
 from students.models import Enrolment, LegalBasis, Student
 
 from . import services

@@ -14,8 +14,8 @@ class RoadmapConfig(AppConfig):
         global _registered
         if _registered:
             return
+        from accounts.demo import register_seeder
         from accounts.home import register_home_panel
-        from students.demo import register_seeder
         from students.panels import register_student_panel
 
         from .demo import seed_roadmap

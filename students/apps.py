@@ -11,6 +11,7 @@ class StudentsConfig(AppConfig):
 
         from accounts.models import Membership, User
 
+        from . import demo  # noqa: F401 - registers the students' demo seeder
         from .history import register_record_changes
         from .panels import register_home_panels
 

@@ -13,15 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.registry import Registry, key_of
 
 from .dates import age_on
 from .forms import enrolled_on_q
 from .models import Enrolment, Student
 
-_student_panels = []
+student_panel_registry = Registry("student page sections")
 
 
-def register_student_panel(order, provider, *, shared=False):
+def register_student_panel(order, provider, *, shared=False, key=None):
     """Add a section to the student's page.
 
     `provider(request, student)` returns {"template": ..., "context": {...}} or None when
@@ -32,8 +33,7 @@ def register_student_panel(order, provider, *, shared=False):
     shared: only panels registered with `shared=True` (the app that keeps what was
     shared) run for them; every other panel is never even asked.
     """
-    _student_panels.append((order, provider, shared))
-    _student_panels.sort(key=lambda item: item[0])
+    student_panel_registry.add((provider, shared), order=order, key=key or key_of(provider))
     return provider
 
 
@@ -42,7 +42,7 @@ def student_panels(request, student):
 
     shared_only = sees_only_shared_sections(request.user)
     rendered = []
-    for _order, provider, shared in _student_panels:
+    for provider, shared in student_panel_registry:
         if shared_only and not shared:
             continue
         panel = provider(request, student)

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.registry import Registry
 
 from .dates import latest_birth_date_for_age, upper_age_on
 from .names import normalise
@@ -20,12 +21,11 @@ from .names import normalise
 # Extra scopes that later apps contribute (for example: students on the agenda of a case
 # table the user takes part in, or referrals a partner accepted). Each is a callable
 # (membership, today) -> Q over Student, or None. Registered in AppConfig.ready().
-_scope_providers = []
+scope_registry = Registry("extra scopes")
 
 
-def register_scope(provider):
-    _scope_providers.append(provider)
-    return provider
+def register_scope(provider, *, key=None):
+    return scope_registry.add(provider, key=key)
 
 
 def startkwalificatie_q(today: date) -> Q:
@@ -103,7 +103,7 @@ class StudentQuerySet(models.QuerySet):
             return self.none()
         today = today or timezone.localdate()
         scopes = [_membership_scope(membership, today)]
-        scopes += [provider(membership, today) for provider in _scope_providers]
+        scopes += [provider(membership, today) for provider in scope_registry]
         scopes = [scope for scope in scopes if scope is not None]
         if not scopes:
             return self.none()

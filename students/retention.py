@@ -22,6 +22,8 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from accounts.registry import Registry
+
 from .dates import latest_birth_date_for_age, upper_age_on
 from .models import Disclosure, RecordChange, Student
 
@@ -30,17 +32,16 @@ logger = logging.getLogger("koers.retention")
 PSEUDONYM_PREFIX = "verwijderd-"
 # Put in place of free text that a constraint or form requires to be non-empty.
 REMOVED = "[verwijderd]"
-_hooks = []
+retention_registry = Registry("retention hooks")
 
 
-def register_retention_hook(hook):
+def register_retention_hook(hook, *, order=0, key=None):
     """`hook(student_ids)` removes the app's personal data of those students.
 
     Set-based (a few UPDATE/DELETE statements for all ids, never a query per student)
-    and idempotent. Registering the same hook twice (ready() may run again) is a no-op.
+    and idempotent. Registering the same hook twice (ready() may run again) keeps one.
     """
-    if hook not in _hooks:
-        _hooks.append(hook)
+    retention_registry.add(hook, order=order, key=key)
 
 
 def cleared(*blank, required=()):
@@ -106,7 +107,7 @@ def apply_retention(*, today=None, dry_run=False):
     if dry_run or not due:
         return due
     ids = [item.student_id for item in due]
-    for hook in _hooks:
+    for hook in retention_registry:
         hook(ids)
     RecordChange.objects.filter(student_id__in=ids).delete()
     for student in Student.objects.filter(pk__in=ids).only("pk", "date_of_birth"):

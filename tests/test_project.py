@@ -175,8 +175,8 @@ def test_every_periodic_job_names_a_registered_task():
 
 @pytest.mark.django_db
 def test_seed_demo_creates_every_demo_account_and_a_second_run_changes_nothing(settings):
+    from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
     from accounts.models import Membership, User
-    from students.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
     from students.models import Enrolment, RecordChange, Student
 
     settings.DEBUG = True

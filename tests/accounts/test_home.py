@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import home
+from accounts.registry import Registry
 from students.dates import latest_birth_date_for_age
 from students.panels import home_students_panel, upcoming_events
 from tests.factories import EnrolmentFactory, StudentFactory, municipality
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def only_students_panel(monkeypatch):
     """The students app's panel alone, whatever other apps register."""
-    monkeypatch.setattr(home, "_panels", [(10, home_students_panel)])
+    only = Registry("only the students panel")
+    only.add(home_students_panel, order=10)
+    monkeypatch.setattr(home, "home_panel_registry", only)
 
 
 def entree(student, start, **extra):

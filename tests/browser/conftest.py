@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from students.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from
 # test code (fixtures, assertions) are still synchronous and safe here.
@@ -99,7 +99,7 @@ def demo_accounts():
     """Only the demo accounts of INTERFACES.md section 3 (fast: no students)."""
     from django.utils import timezone
 
-    from students.demo import DemoContext, seed_accounts
+    from accounts.demo import DemoContext, seed_accounts
 
     seed_accounts(DemoContext(today=timezone.localdate()))
 

@@ -12,8 +12,8 @@ def student(mentor):
 
 @pytest.fixture
 def care(db):
+    from accounts.demo import seed_accounts  # noqa: F401 - the care organisation's home
     from accounts.models import Organisation, Region
-    from students.demo import seed_accounts  # noqa: F401 - the care organisation's home
 
     # In the region of the test students (the factories' municipality): a referral
     # goes only to the partners of the student's region.

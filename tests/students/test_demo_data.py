@@ -7,18 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.demo import DemoContext, register_seeder, run_seeders, seed_accounts, seeders
 from accounts.models import Region
 from students.bsn import is_valid_bsn
 from students.dates import age_on, latest_birth_date_for_age
-from students.demo import (
-    DemoContext,
-    PlannedStudent,
-    plan_students,
-    register_seeder,
-    run_seeders,
-    seed_accounts,
-    seeders,
-)
+from students.demo import PlannedStudent, plan_students
 from students.models import Employment, Enrolment, Student
 
 TODAY = date(2026, 10, 15)
@@ -175,9 +168,9 @@ def test_seeders_of_later_apps_run_after_accounts_and_students_in_order(db):
     try:
         run_seeders(DemoContext(today=TODAY))
     finally:
-        from students import demo
+        from accounts import demo
 
-        demo._seeders.pop("test-late")
-        demo._seeders.pop("test-early")
+        demo.seeder_registry.remove("test-late")
+        demo.seeder_registry.remove("test-early")
     assert calls == [("early", True), ("late", True)]
     assert [name for name, _ in seeders()][:2] == ["accounts", "students"]

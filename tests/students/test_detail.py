@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts.registry import Registry
 from students import panels
 from students.dates import age_on, latest_birth_date_for_age
 from students.models import AccessLog, RecordChange, Student
@@ -186,9 +187,11 @@ def panel_template(settings, tmp_path):
 def test_registered_panels_render_in_order_and_none_means_nothing(
     client, monkeypatch, mentor, student, panel_template
 ):
-    monkeypatch.setattr(panels, "_student_panels", [])
+    monkeypatch.setattr(panels, "student_panel_registry", Registry("empty"))
     panels.register_student_panel(
-        20, lambda request, s: {"template": panel_template, "context": {"text": "tweede"}}
+        20,
+        lambda request, s: {"template": panel_template, "context": {"text": "tweede"}},
+        key="second",
     )
     panels.register_student_panel(
         10,
@@ -196,8 +199,9 @@ def test_registered_panels_render_in_order_and_none_means_nothing(
             "template": panel_template,
             "context": {"text": f"eerste {s.first_name}"},
         },
+        key="first",
     )
-    panels.register_student_panel(15, lambda request, s: None)
+    panels.register_student_panel(15, lambda request, s: None, key="nothing")
     client.force_login(mentor)
     html = page(client, student).content.decode()
     assert html.index("eerste Noor") < html.index("tweede")
@@ -364,7 +368,7 @@ def fill(student, count):
 @pytest.fixture
 def no_other_panels(monkeypatch):
     """The students app's own queries, without the panels other apps register."""
-    monkeypatch.setattr(panels, "_student_panels", [])
+    monkeypatch.setattr(panels, "student_panel_registry", Registry("empty"))
 
 
 @pytest.mark.parametrize("count", [1, 50])

@@ -1,5 +1,5 @@
 """Load the demo data: every account of INTERFACES.md section 3 and a believable student
-population for both regions, plus whatever later apps registered (students.demo)."""
+population for both regions, plus whatever the apps registered (accounts.demo)."""
 
 from datetime import date
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from students.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoContext, run_seeders
+from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoContext, run_seeders
 
 
 class Command(BaseCommand):

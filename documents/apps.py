@@ -14,7 +14,7 @@ class DocumentsConfig(AppConfig):
         global _registered
         if _registered:
             return
-        from students.demo import register_seeder
+        from accounts.demo import register_seeder
         from students.panels import register_disclosure_sections, register_student_panel
         from students.retention import register_retention_hook
 

@@ -1,4 +1,4 @@
-"""Demo documents (students.demo registry): two small PDFs made with accounts.pdf, added
+"""Demo documents (accounts.demo registry): two small PDFs made with accounts.pdf, added
 by the Horizon mentor: one to a student's own file, one shared with the accepted
 referral to W&I (so W&I sees it, and the disclosures list it). Idempotent."""
 

@@ -205,7 +205,7 @@ def test_removing_twice_is_refused(mentor, client, student):
 def test_retention_removes_the_files_and_rows(client, mentor, student):
     document = upload(client, mentor, student)
     other = upload(client, mentor, EnrolmentFactory(student__mentor=mentor).student)
-    assert remove_for_retention in retention._hooks
+    assert remove_for_retention in list(retention.retention_registry)
     remove_for_retention([student.pk])
     assert not file_path(document).exists()
     assert not Document.objects.filter(pk=document.pk).exists()

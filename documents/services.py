@@ -72,7 +72,7 @@ def open_file(document):
 
 # Runs of 8 or more digits (a BSN, a student or phone number) never reach a file name.
 _LONG_NUMBER = re.compile(r"\d{8,}")
-_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9 _()-]+")
 
 
 def download_name(document):
@@ -80,8 +80,8 @@ def download_name(document):
     numbers, and the extension of what the file is."""
     text = unicodedata.normalize("NFKD", document.title).encode("ascii", "ignore").decode()
     text = _LONG_NUMBER.sub("", text)
-    text = _UNSAFE.sub("-", text).strip(" .-_")
-    text = re.sub(r"[-\s]{2,}", " ", text)[:80].strip(" .-_") or _("document")
+    text = _UNSAFE.sub("-", text).strip(" -_")
+    text = re.sub(r"[-\s]{2,}", " ", text)[:80].strip(" -_") or _("document")
     return text + KINDS[document.kind][1][0]
 
 

@@ -344,7 +344,9 @@ MATRIX.update({
     "accounts:otp_verify": "L 200 200 200 200 200 200 200 200 200 200 200 200",
     "accounts:switch_membership": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "admin:index": "L L L L L L L L L 200 L L L",
-    "documents:download": "L 200 200 200 404 404 200 404 404 404 404 404 404",
+    # The demo's first document is shared with the accepted W&I referral of an adult
+    # student: the school, the Doorstroompunt and W&I may download it, Leerplicht not.
+    "documents:download": "L 200 200 404 200 404 200 404 404 404 404 404 404",
     "documents:remove": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "documents:student": "L 200 200 200 404 404 404 404 404 404 404 404 404",
     "doorstroomtafel:action_done": "L 405 405 405 405 405 405 405 405 405 405 405 405",

@@ -706,3 +706,65 @@ def bulk_student_actions(user) -> tuple:
     if membership.role in CASE_TABLE_PROPOSER_ROLES:
         actions.append("case_table")
     return tuple(actions)
+
+
+# --- Documents (issue 19, part 3; documents app) ------------------------------------------
+
+# Who attaches documents to a student's file (the student in their own scope). Partners
+# only read what a referral shared with them.
+DOCUMENT_UPLOAD_ROLES = (
+    Role.MENTOR,
+    Role.SCHOOL_COORDINATOR,
+    Role.INTAKE_DESK,
+    Role.LEERPLICHT,
+    Role.DOORSTROOMPUNT,
+)
+# Besides the one who added it, who may remove a document (with a reason).
+DOCUMENT_REMOVE_ROLES = (Role.SCHOOL_COORDINATOR,)
+
+
+def may_upload_documents(user) -> bool:
+    """The user may attach documents to the files of the students they see."""
+    return has_role(user, *DOCUMENT_UPLOAD_ROLES)
+
+
+def documents_visible_q(user) -> Q:
+    """The documents (as a filter over documents.Document, within the students the user
+    sees) the user may list and download: a partner only those attached to a referral
+    whose shared sections their organisation sees now (`shared_referrals_q`); every
+    other role with the student in scope, all of the student's documents."""
+    membership = active_membership(user)
+    if membership is None:
+        return Q(pk__in=[])
+    if membership.role in PARTNER_ROLES:
+        referral_model = apps.get_model("referrals", "Referral")
+        return Q(
+            referral__in=referral_model.objects.filter(
+                shared_referrals_q(membership.organisation_id)
+            ).values("pk")
+        )
+    if membership.role in (Role.REGIONAL_COORDINATOR, Role.FUNCTIONAL_ADMIN):
+        return Q(pk__in=[])
+    return Q()
+
+
+def can_remove_document(user, document) -> bool:
+    """The one who added it, or a coordinator (of a student in their scope)."""
+    membership = active_membership(user)
+    if membership is None or membership.role in PARTNER_ROLES:
+        return False
+    return document.uploaded_by_id == user.pk or membership.role in DOCUMENT_REMOVE_ROLES
+
+
+def document_referrals_q(user) -> Q:
+    """Referrals (as a filter over Referral) a document may be shared with by this user:
+    sent by the user's organisation and sent or accepted now (a draft has no disclosure
+    yet; an ended one shares nothing more)."""
+    membership = active_membership(user)
+    if membership is None:
+        return Q(pk__in=[])
+    return Q(
+        from_organisation_id=membership.organisation_id,
+        status__in=("sent", "accepted"),
+        consent_withdrawn_at__isnull=True,
+    )

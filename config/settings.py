@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "portal",
     "api",
     "caseload",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -357,6 +358,11 @@ KOERS_IMPORT_BATCH_HOURS = env.int("KOERS_IMPORT_BATCH_HOURS", default=24)
 KOERS_IMPORT_MAX_ROWS = env.int("KOERS_IMPORT_MAX_ROWS", default=100_000)
 # How long a background export's file stays downloadable (reports.services).
 KOERS_EXPORT_JOB_HOURS = env.int("KOERS_EXPORT_JOB_HOURS", default=24)
+# Documents attached to a student's file (documents app): the largest file accepted, and
+# the private folder they are kept in (outside MEDIA_ROOT, never served directly: only
+# through the download view that checks the scope and logs the download).
+KOERS_DOCUMENT_MAX_BYTES = env.int("KOERS_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+KOERS_DOCUMENT_ROOT = Path(env.str("KOERS_DOCUMENT_ROOT", default=str(VAR_DIR / "documents")))
 # How long the dashboard's computed figures are kept (reports.precompute); the nightly
 # precompute replaces them sooner, and a new day never reads the day before's.
 KOERS_REPORT_FIGURES_SECONDS = env.int("KOERS_REPORT_FIGURES_SECONDS", default=26 * 3600)

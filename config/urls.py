@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),
     path("klas/", include("caseload.urls")),
+    path("documenten/", include("documents.urls")),
 ]
 
 # A database that is down is a Dutch 503 page; any other fault the Dutch 500 page.

@@ -949,3 +949,28 @@ def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to="", expect
     _flex_event(actor=actor, action="ended", trajectory=trajectory, changes=changes)
     trajectory.refresh_from_db()
     return trajectory
+
+
+# --- More shared with a sent referral (the documents app, issue 19) ----------------------
+
+
+def referral_disclosure_add(*, referral, actor, sections, description=""):
+    """Record that more went with this sent referral (a document attached to it): a
+    disclosure between the referral's organisations on the referral's own legal basis,
+    under the referral as its source, so withdrawing the consent marks it as well."""
+    if referral.status not in (ReferralStatus.SENT, ReferralStatus.ACCEPTED):
+        raise ReferralRefused(_("Alleen met een verstuurde verwijzing kan iets worden gedeeld."))
+    return disclosure_record(
+        student=referral.student,
+        actor=actor,
+        from_organisation=referral.from_organisation,
+        to_organisation=referral.to_organisation,
+        sections=sections,
+        legal_basis=referral.legal_basis,
+        legal_reference=referral.legal_reference,
+        consent_given_by=referral.consent_given_by,
+        consent_given_on=referral.consent_given_on,
+        source=DISCLOSURE_SOURCE,
+        source_id=referral.pk,
+        description=description,
+    )

@@ -34,6 +34,7 @@ _PROJECT_APPS = (
     "referrals",
     "doorstroomtafel",
     "reports",
+    "documents",
 )
 
 _sources = {}

@@ -45,6 +45,13 @@ def _private_cache(settings):
     caches["reports"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_documents(settings, tmp_path_factory):
+    # Documents (documents app) are files on disk: every test keeps them in its own
+    # temporary folder, never in var/.
+    settings.KOERS_DOCUMENT_ROOT = tmp_path_factory.mktemp("documents")
+
+
 @pytest.fixture
 def mentor(db):
     return make_user("mentor@horizon.test", "mentor", "Horizon College", first_name="Mirjam")

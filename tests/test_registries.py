@@ -30,6 +30,7 @@ STUDENT_SECTIONS = [
     "roadmap.panels.student_route_panel",
     "doorstroomtafel.panels.student_casetable_panel",
     "referrals.panels.student_referrals_panel",
+    "documents.panels.student_documents_panel",
     "students.panels.disclosures_panel",
     "portal.panels.student_invite_panel",
 ]
@@ -55,6 +56,7 @@ SEEDERS = [
     "referrals",
     "monitoring",
     "doorstroomtafel",
+    "documents",
     "api",
 ]
 

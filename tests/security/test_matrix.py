@@ -77,6 +77,7 @@ def demo(db, settings, tmp_path):
 
 
 def objects():
+    from documents.models import Document
     from doorstroomtafel.models import (
         ActionItem,
         AgendaItem,
@@ -140,6 +141,8 @@ def objects():
         "name": "vsv",
         "mentor_id": mentor.pk,
         "token": "onbekend",
+        # The demo's first document: shared with the accepted referral to W&I.
+        "doc_id": Document.objects.order_by("pk").first().public_id,
     }
     # public_id means another object in some apps.
     by_app = {
@@ -349,6 +352,11 @@ MATRIX.update({
     "caseload:mentor": "L 404 200 404 404 404 404 404 404 404 404 404 404",
     "caseload:mine": "L 200 404 404 404 404 404 404 404 404 404 404 200",
     "caseload:school": "L 404 200 404 404 404 404 404 404 404 200 404 404",
+    # The demo's first document is shared with the accepted W&I referral of an adult
+    # student: the school, the Doorstroompunt and W&I may download it, Leerplicht not.
+    "documents:download": "L 200 200 404 200 404 200 404 404 404 404 404 404",
+    "documents:remove": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "documents:student": "L 200 200 200 404 404 404 404 404 404 404 404 404",
     "doorstroomtafel:action_done": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:addendum_add": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "doorstroomtafel:agenda_pdf": "L 404 404 404 404 404 404 404 404 404 404 404 404",
@@ -449,6 +457,7 @@ POST_MATRIX.update({
     "accounts:switch_membership": "L R R R R R R R R R R R R",
     "caseload:bulk_signals": "L 404 404 404 404 404 404 404 404 404 404 404 404",
     "caseload:bulk_students": "L 404 404 404 404 404 404 404 404 404 404 404 404",
+    "documents:remove": "L R R 404 404 404 404 404 404 404 404 404 404",
     "doorstroomtafel:action_done": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:addendum_add": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:item_action": "L 404 404 400 400 404 404 404 404 404 404 404 404",

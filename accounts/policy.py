@@ -670,9 +670,7 @@ def note_locked(note, now) -> bool:
 
 def can_edit_note(user, note, now) -> bool:
     """Only its author changes a note, during the first NOTE_EDIT_HOURS."""
-    return (
-        note.author_id == user.pk and can_read_note(user, note) and not note_locked(note, now)
-    )
+    return note.author_id == user.pk and can_read_note(user, note) and not note_locked(note, now)
 
 
 def can_add_addendum(user, note) -> bool:

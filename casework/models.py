@@ -54,9 +54,7 @@ class Note(models.Model):
         Guardian, blank=True, related_name="notes", verbose_name=_("ouders of contactpersonen")
     )
     text = models.TextField(_("verslag"))
-    level = models.CharField(
-        _("vertrouwelijkheid"), max_length=20, choices=Confidentiality.choices
-    )
+    level = models.CharField(_("vertrouwelijkheid"), max_length=20, choices=Confidentiality.choices)
     version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))

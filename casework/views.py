@@ -119,7 +119,9 @@ def note_edit(request, public_id, note_id):
     if not policy.can_edit_note(request.user, note, now):
         messages.info(
             request,
-            _("Deze notitie is na een dag vergrendeld. U kunt er wel een aanvulling bij schrijven."),
+            _(
+                "Deze notitie is na een dag vergrendeld. U kunt er wel een aanvulling bij schrijven."
+            ),
         )
         return redirect("casework:journal", public_id=student.public_id)
     status = 200
@@ -127,7 +129,7 @@ def note_edit(request, public_id, note_id):
         form = NoteForm(request.POST, instance=note, student=student)
         if form.is_valid():
             try:
-                _, changes = note_update(
+                _saved, changes = note_update(
                     note=note,
                     expected_version=form.cleaned_data["version"],
                     data=form.cleaned_data,

@@ -8,6 +8,7 @@ That is why most fields are not `required` here.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from students.models import Guardian
 from students.validators import VersionedFormMixin, VersionField
 
 from .models import (
@@ -90,9 +91,37 @@ class StartStepForm(StepForm):
     kind = StepKind.START
     date_label = _("Startdatum (stap vastgelegd op)")
 
+    # Who of the parents and network was at the warm handover (issue 19): the student's
+    # own contacts only, so a forged id is a form error.
+    present_guardians = forms.ModelMultipleChoiceField(
+        label=_("Wie van de ouders of het netwerk was erbij"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("Kies alleen contactpersonen van deze student."),
+            "invalid_pk_value": _("Kies alleen contactpersonen van deze student."),
+        },
+    )
+
     class Meta:
         model = StartStep
         fields = STEP_FIELDS[StepKind.START]
+
+    def __init__(self, *args, student=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["present_guardians"]
+        if student is None:
+            field.queryset = Guardian.objects.none()
+        else:
+            field.queryset = student.guardians.order_by("name", "id")
+        if self.instance.pk and not self.is_bound:
+            field.initial = list(self.instance.present_guardians.values_list("pk", flat=True))
+
+    def service_data(self):
+        data = super().service_data()
+        data["present_guardians"] = list(self.cleaned_data.get("present_guardians") or [])
+        return data
 
 
 class StudyAdviceStepForm(StepForm):

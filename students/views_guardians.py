@@ -75,12 +75,10 @@ def guardian_edit(request, public_id, guardian_id):
     conflict = None
     status = 200
     if request.method == "POST":
-        form = GuardianForm(
-            request.POST, instance=guardian, student=student, agreement_asked=asked
-        )
+        form = GuardianForm(request.POST, instance=guardian, student=student, agreement_asked=asked)
         if form.is_valid():
             try:
-                _, changes = guardian_update(
+                _saved, changes = guardian_update(
                     guardian=guardian,
                     expected_version=form.cleaned_data["version"],
                     data=form.values(),
@@ -99,9 +97,7 @@ def guardian_edit(request, public_id, guardian_id):
                 ]
                 data = request.POST.copy()
                 data["version"] = str(current.version)
-                form = GuardianForm(
-                    data, instance=current, student=student, agreement_asked=asked
-                )
+                form = GuardianForm(data, instance=current, student=student, agreement_asked=asked)
                 form.is_valid()
                 status = 409
             except DuplicateGuardian:
@@ -144,7 +140,9 @@ def guardian_remove(request, public_id, guardian_id):
     form = GuardianDeleteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Het formulier is ongeldig; laad de pagina opnieuw."))
-        return redirect("students:guardian_edit", public_id=student.public_id, guardian_id=guardian.pk)
+        return redirect(
+            "students:guardian_edit", public_id=student.public_id, guardian_id=guardian.pk
+        )
     try:
         guardian_delete(
             guardian=guardian, expected_version=form.cleaned_data["version"], actor=request.user
@@ -154,6 +152,8 @@ def guardian_remove(request, public_id, guardian_id):
             request,
             _("Iemand anders heeft deze contactpersoon net gewijzigd. Bekijk de gegevens opnieuw."),
         )
-        return redirect("students:guardian_edit", public_id=student.public_id, guardian_id=guardian.pk)
+        return redirect(
+            "students:guardian_edit", public_id=student.public_id, guardian_id=guardian.pk
+        )
     messages.success(request, _("De contactpersoon is verwijderd."))
     return _back(student)

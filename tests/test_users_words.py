@@ -62,6 +62,7 @@ PROJECT_APPS = {
     "referrals",
     "doorstroomtafel",
     "reports",
+    "casework",
 }
 
 _HIDDEN = {"script", "style", "template", "noscript", "code"}

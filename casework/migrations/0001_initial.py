@@ -6,80 +6,223 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0004_dutch_verbose_names'),
-        ('students', '0009_guardian'),
+        ("accounts", "0004_dutch_verbose_names"),
+        ("students", "0009_guardian"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='datum')),
-                ('kind', models.CharField(choices=[('conversation', 'Gesprek'), ('phone', 'Telefoongesprek'), ('home_visit', 'Huisbezoek'), ('email', 'E-mail'), ('other', 'Anders')], max_length=20, verbose_name='soort')),
-                ('with_whom', models.CharField(blank=True, max_length=200, verbose_name='met wie')),
-                ('text', models.TextField(verbose_name='verslag')),
-                ('level', models.CharField(choices=[('organisation', 'Mijn organisatie'), ('file', 'Alle organisaties die het hele dossier zien (school, Leerplicht, Doorstroompunt)'), ('private', 'Alleen ik en mijn coördinator')], max_length=20, verbose_name='vertrouwelijkheid')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='versie')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt op')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='gewijzigd op')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='geschreven door')),
-                ('guardians', models.ManyToManyField(blank=True, related_name='notes', to='students.guardian', verbose_name='ouders of contactpersonen')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='organisatie')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='students.student', verbose_name='student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="datum")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("conversation", "Gesprek"),
+                            ("phone", "Telefoongesprek"),
+                            ("home_visit", "Huisbezoek"),
+                            ("email", "E-mail"),
+                            ("other", "Anders"),
+                        ],
+                        max_length=20,
+                        verbose_name="soort",
+                    ),
+                ),
+                ("with_whom", models.CharField(blank=True, max_length=200, verbose_name="met wie")),
+                ("text", models.TextField(verbose_name="verslag")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("organisation", "Mijn organisatie"),
+                            (
+                                "file",
+                                "Alle organisaties die het hele dossier zien (school, Leerplicht, Doorstroompunt)",
+                            ),
+                            ("private", "Alleen ik en mijn coördinator"),
+                        ],
+                        max_length=20,
+                        verbose_name="vertrouwelijkheid",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="versie"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt op"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="gewijzigd op")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="geschreven door",
+                    ),
+                ),
+                (
+                    "guardians",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="notes",
+                        to="students.guardian",
+                        verbose_name="ouders of contactpersonen",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="organisatie",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="students.student",
+                        verbose_name="student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'journaalnotitie',
-                'verbose_name_plural': 'journaalnotities',
+                "verbose_name": "journaalnotitie",
+                "verbose_name_plural": "journaalnotities",
             },
         ),
         migrations.CreateModel(
-            name='Addendum',
+            name="Addendum",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='aanvulling')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt op')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='geschreven door')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='organisatie')),
-                ('note', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addenda', to='casework.note', verbose_name='notitie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="aanvulling")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt op"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="geschreven door",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="organisatie",
+                    ),
+                ),
+                (
+                    "note",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addenda",
+                        to="casework.note",
+                        verbose_name="notitie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'aanvulling',
-                'verbose_name_plural': 'aanvullingen',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "aanvulling",
+                "verbose_name_plural": "aanvullingen",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='NoteChange',
+            name="NoteChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('create', 'aangemaakt'), ('update', 'gewijzigd'), ('addendum', 'aanvulling toegevoegd')], max_length=10, verbose_name='actie')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='tijdstip')),
-                ('changes', models.JSONField(default=dict, verbose_name='wijzigingen')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='door')),
-                ('note', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='casework.note', verbose_name='notitie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "aangemaakt"),
+                            ("update", "gewijzigd"),
+                            ("addendum", "aanvulling toegevoegd"),
+                        ],
+                        max_length=10,
+                        verbose_name="actie",
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="tijdstip")),
+                ("changes", models.JSONField(default=dict, verbose_name="wijzigingen")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="door",
+                    ),
+                ),
+                (
+                    "note",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="casework.note",
+                        verbose_name="notitie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'wijziging van een notitie',
-                'verbose_name_plural': 'wijzigingen van notities',
-                'ordering': ['at', 'id'],
+                "verbose_name": "wijziging van een notitie",
+                "verbose_name_plural": "wijzigingen van notities",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='note',
-            index=models.Index(fields=['student', '-date', '-id'], name='note_student_date'),
+            model_name="note",
+            index=models.Index(fields=["student", "-date", "-id"], name="note_student_date"),
         ),
         migrations.AddConstraint(
-            model_name='note',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['conversation', 'phone', 'home_visit', 'email', 'other'])), name='note_kind_valid'),
+            model_name="note",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["conversation", "phone", "home_visit", "email", "other"])
+                ),
+                name="note_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='note',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['organisation', 'file', 'private'])), name='note_level_valid'),
+            model_name="note",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ["organisation", "file", "private"])),
+                name="note_level_valid",
+            ),
         ),
     ]

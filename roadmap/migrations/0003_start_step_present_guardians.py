@@ -4,16 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('roadmap', '0002_dutch_labels'),
-        ('students', '0009_guardian'),
+        ("roadmap", "0002_dutch_labels"),
+        ("students", "0009_guardian"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='startstep',
-            name='present_guardians',
-            field=models.ManyToManyField(blank=True, related_name='start_steps', to='students.guardian', verbose_name='aanwezige ouders of contactpersonen'),
+            model_name="startstep",
+            name="present_guardians",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="start_steps",
+                to="students.guardian",
+                verbose_name="aanwezige ouders of contactpersonen",
+            ),
         ),
     ]

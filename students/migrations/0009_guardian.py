@@ -5,32 +5,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('students', '0008_student_sort_and_search_names'),
+        ("students", "0008_student_sort_and_search_names"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Guardian',
+            name="Guardian",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='naam')),
-                ('relation', models.CharField(choices=[('parent', 'Ouder'), ('guardian', 'Voogd'), ('other', 'Anders / netwerk')], max_length=10, verbose_name='relatie')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mailadres')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='telefoonnummer')),
-                ('parental_authority', models.CharField(choices=[('yes', 'Ja'), ('no', 'Nee'), ('unknown', 'Onbekend')], default='unknown', max_length=10, verbose_name='gezag')),
-                ('student_agreed', models.CharField(blank=True, choices=[('', 'Niet gevraagd'), ('yes', 'Ja'), ('no', 'Nee')], default='', max_length=5, verbose_name='student (16+) stemt in met betrekken')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='versie')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt op')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='gewijzigd op')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guardians', to='students.student', verbose_name='student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="naam")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("parent", "Ouder"),
+                            ("guardian", "Voogd"),
+                            ("other", "Anders / netwerk"),
+                        ],
+                        max_length=10,
+                        verbose_name="relatie",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mailadres"),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="telefoonnummer"),
+                ),
+                (
+                    "parental_authority",
+                    models.CharField(
+                        choices=[("yes", "Ja"), ("no", "Nee"), ("unknown", "Onbekend")],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="gezag",
+                    ),
+                ),
+                (
+                    "student_agreed",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "Niet gevraagd"), ("yes", "Ja"), ("no", "Nee")],
+                        default="",
+                        max_length=5,
+                        verbose_name="student (16+) stemt in met betrekken",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="versie"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt op"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="gewijzigd op")),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guardians",
+                        to="students.student",
+                        verbose_name="student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ouder of contactpersoon',
-                'verbose_name_plural': 'ouders en contactpersonen',
-                'ordering': ['name', 'id'],
-                'constraints': [models.UniqueConstraint(models.F('student'), models.F('name'), models.F('relation'), name='guardian_key'), models.CheckConstraint(condition=models.Q(('relation__in', ['parent', 'guardian', 'other'])), name='guardian_relation_valid'), models.CheckConstraint(condition=models.Q(('parental_authority__in', ['yes', 'no', 'unknown'])), name='guardian_authority_valid')],
+                "verbose_name": "ouder of contactpersoon",
+                "verbose_name_plural": "ouders en contactpersonen",
+                "ordering": ["name", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("student"),
+                        models.F("name"),
+                        models.F("relation"),
+                        name="guardian_key",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("relation__in", ["parent", "guardian", "other"])),
+                        name="guardian_relation_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("parental_authority__in", ["yes", "no", "unknown"])),
+                        name="guardian_authority_valid",
+                    ),
+                ],
             },
         ),
     ]

@@ -76,7 +76,7 @@ class Note(models.Model):
         return f"{self.get_kind_display()} ({self.date})"
 
 
-class Addendum(models.Model):
+class NoteAddendum(models.Model):
     """An addition to a note (after it is locked, the only way to add to it)."""
 
     note = models.ForeignKey(

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 
 from accounts import policy
 
-from .models import Addendum, Note, NoteChange
+from .models import Note, NoteAddendum, NoteChange
 
 
 def readable_notes(user, student):
@@ -23,7 +23,7 @@ def notes_for_page(user, student, *, limit=None, history=False):
             "guardians",
             Prefetch(
                 "addenda",
-                queryset=Addendum.objects.select_related("author", "organisation").order_by(
+                queryset=NoteAddendum.objects.select_related("author", "organisation").order_by(
                     "created_at", "id"
                 ),
             ),

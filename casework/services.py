@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from students.services import ConcurrentEditError, field_changes, history_value
 
-from .models import Addendum, Note, NoteChange
+from .models import Note, NoteAddendum, NoteChange
 
 NOTE_FIELDS = ("date", "kind", "with_whom", "text", "level")
 
@@ -89,13 +89,13 @@ def note_update(*, note: Note, expected_version: int, data: dict, guardians=(), 
 
 
 @transaction.atomic
-def addendum_add(*, note: Note, text: str, actor) -> Addendum:
+def addendum_add(*, note: Note, text: str, actor) -> NoteAddendum:
     if not policy.can_add_addendum(actor, note):
         raise PermissionDenied
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Schrijf de aanvulling.")})
-    addendum = Addendum.objects.create(
+    addendum = NoteAddendum.objects.create(
         note=note,
         author=actor,
         organisation_id=actor.active_membership.organisation_id,

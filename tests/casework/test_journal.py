@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import policy
-from casework.models import Addendum, Note, NoteChange
+from casework.models import Note, NoteAddendum, NoteChange
 from casework.services import note_create, remove_notes
 from students.guardians import guardian_create
 from students.models import AccessLog
@@ -160,7 +160,7 @@ def test_outside_scope_is_404_on_every_path(client, mentor, other_mentor):
     addendum = reverse("casework:addendum_new", args=[public_id, written.pk])
     assert client.post(addendum, {"text": "x"}).status_code == 404
     assert Note.objects.count() == 1
-    assert not Addendum.objects.exists()
+    assert not NoteAddendum.objects.exists()
 
 
 def test_a_note_of_another_student_through_an_own_student_is_404(client, mentor, other_mentor):
@@ -228,7 +228,7 @@ def test_after_a_day_the_note_is_locked_and_takes_addenda(client, mentor, coordi
         {"text": "Aanvulling van de coordinator."},
     )
     assert response.status_code == 302
-    assert Addendum.objects.get(note=written).author == coordinator
+    assert NoteAddendum.objects.get(note=written).author == coordinator
     assert NoteChange.objects.filter(note=written, action="addendum").exists()
     assert "Aanvulling van de coordinator." in client.get(journal_url(student)).content.decode()
 
@@ -255,7 +255,7 @@ def test_retention_removes_notes_addenda_and_their_history(db, mentor):
     kept = note(own_student(mentor), mentor, "file")
     remove_notes([student.pk])
     assert not Note.objects.filter(student=student).exists()
-    assert not Addendum.objects.exists()
+    assert not NoteAddendum.objects.exists()
     assert not NoteChange.objects.filter(note_id=written.pk).exists()
     assert Note.objects.filter(pk=kept.pk).exists()
 
@@ -275,7 +275,7 @@ def test_retention_run_removes_notes_of_due_students(db, mentor):
 def fill(student, author, count):
     for n in range(count):
         written = note(student, author, ["file", "organisation", "private"][n % 3], text=f"N{n}")
-        Addendum.objects.create(
+        NoteAddendum.objects.create(
             note=written, author=author, organisation_id=written.organisation_id, text="Erbij"
         )
 

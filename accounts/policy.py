@@ -768,3 +768,119 @@ def document_referrals_q(user) -> Q:
         status__in=("sent", "accepted"),
         consent_withdrawn_at__isnull=True,
     )
+
+
+# --- Parents and guardians; the journal (issue 19, parts 1 and 2) --------------------------
+
+# A student's parents, guardians and network are contact details: shown to those who see
+# the student's own contact details (the whole file: never a partner, who sees only what a
+# referral shared), written by those who may change the student's file (the school).
+GUARDIAN_EDITOR_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK)
+# From this age the student is asked whether a parent or contact may be involved.
+GUARDIAN_AGREEMENT_MIN_AGE = 16
+
+
+def sees_contact_details(user) -> bool:
+    """The user sees a visible student's contact details (and parents and network): every
+    role with a scope of its own; a partner sees only what a referral shared."""
+    membership = active_membership(user)
+    return (
+        membership is not None
+        and membership.role in STUDENT_LIST_ROLES
+        and not sees_only_shared_sections(user)
+    )
+
+
+def may_edit_guardians(user, student) -> bool:
+    """The school's mentor, coordinator or intake desk, for a student whose file they may
+    change (students.queries.writable_students)."""
+    if not has_role(user, *GUARDIAN_EDITOR_ROLES):
+        return False
+    student_model = apps.get_model("students", "Student")
+    return student_model.objects.visible_to(user).filter(pk=student.pk).exists()
+
+
+def guardian_agreement_asked(student, today) -> bool:
+    """Whether the student agreed to involve a contact is asked from 16 only."""
+    from rulebook.dates import age_on
+
+    return age_on(student.date_of_birth, today) >= GUARDIAN_AGREEMENT_MIN_AGE
+
+
+# The journal (casework.Note): organisations that see the whole file write and read notes;
+# partners never (a note is not shared with a partner unless a referral shares it).
+NOTE_ROLES = (
+    Role.MENTOR,
+    Role.SCHOOL_COORDINATOR,
+    Role.INTAKE_DESK,
+    Role.LEERPLICHT,
+    Role.DOORSTROOMPUNT,
+)
+# Who reads a note at "only me and my coordinator" besides its author: a coordinator of
+# the organisation the author wrote for.
+NOTE_COORDINATOR_ROLES = (Role.SCHOOL_COORDINATOR,)
+# Hours during which the author may still change a note; after that only addenda.
+NOTE_EDIT_HOURS = 24
+# The confidentiality levels (casework.Confidentiality values).
+NOTE_LEVEL_ORGANISATION = "organisation"
+NOTE_LEVEL_FILE = "file"
+NOTE_LEVEL_PRIVATE = "private"
+
+
+def may_use_journal(user) -> bool:
+    return has_role(user, *NOTE_ROLES) and user.is_active
+
+
+def notes_visible_q(user) -> Q:
+    """The notes (a filter over casework.Note, of students the user sees) the user may
+    read: their own; "every organisation that sees the whole file"; "my organisation" of
+    their organisation; "only me and my coordinator" when they coordinate the author's
+    organisation."""
+    membership = active_membership(user)
+    if membership is None or membership.role not in NOTE_ROLES or not user.is_active:
+        return Q(pk__in=[])
+    q = (
+        Q(author_id=user.pk)
+        | Q(level=NOTE_LEVEL_FILE)
+        | Q(level=NOTE_LEVEL_ORGANISATION, organisation_id=membership.organisation_id)
+    )
+    if membership.role in NOTE_COORDINATOR_ROLES:
+        q |= Q(level=NOTE_LEVEL_PRIVATE, organisation_id=membership.organisation_id)
+    return q
+
+
+def can_read_note(user, note) -> bool:
+    """The predicate of notes_visible_q for one note (the student's scope checked apart)."""
+    membership = active_membership(user)
+    if membership is None or membership.role not in NOTE_ROLES or not user.is_active:
+        return False
+    if note.author_id == user.pk or note.level == NOTE_LEVEL_FILE:
+        return True
+    same_organisation = note.organisation_id == membership.organisation_id
+    if note.level == NOTE_LEVEL_ORGANISATION:
+        return same_organisation
+    return same_organisation and membership.role in NOTE_COORDINATOR_ROLES
+
+
+def may_write_note(user, student) -> bool:
+    """A journal role writes notes about a student it sees."""
+    if not may_use_journal(user):
+        return False
+    student_model = apps.get_model("students", "Student")
+    return student_model.objects.visible_to(user).filter(pk=student.pk).exists()
+
+
+def note_locked(note, now) -> bool:
+    from datetime import timedelta
+
+    return now >= note.created_at + timedelta(hours=NOTE_EDIT_HOURS)
+
+
+def can_edit_note(user, note, now) -> bool:
+    """Only its author changes a note, during the first NOTE_EDIT_HOURS."""
+    return note.author_id == user.pk and can_read_note(user, note) and not note_locked(note, now)
+
+
+def can_add_addendum(user, note) -> bool:
+    """Who reads a note and writes in the journal may add an addendum to it."""
+    return may_use_journal(user) and can_read_note(user, note)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "api",
     "caseload",
     "documents",
+    "casework",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("rapportages/", include("reports.urls")),
     path("mijn/", include("portal.urls")),
     path("verzoeken/", include("portal.urls_staff")),
+    path("journaal/", include("casework.urls")),
     path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),

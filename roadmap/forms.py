@@ -8,6 +8,7 @@ That is why most fields are not `required` here.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from students.models import Guardian
 from students.validators import VersionedFormMixin, VersionField
 
 from .models import (
@@ -93,6 +94,43 @@ class StartStepForm(StepForm):
     class Meta:
         model = StartStep
         fields = STEP_FIELDS[StepKind.START]
+
+    def __init__(self, *args, student=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Who of the parents and network was at the warm handover (issue 19): the
+        # student's own contacts only, so a forged id is a form error. Added after the
+        # base class has adjusted the model's choice fields.
+        self.fields["present_guardians"] = forms.ModelMultipleChoiceField(
+            label=_("Wie van de ouders of het netwerk was erbij"),
+            queryset=(
+                student.guardians.order_by("name", "id")
+                if student is not None
+                else Guardian.objects.none()
+            ),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={
+                "invalid_choice": _("Kies alleen contactpersonen van deze student."),
+                "invalid_pk_value": _("Kies alleen contactpersonen van deze student."),
+            },
+        )
+        if not self.fields["present_guardians"].queryset.exists():
+            self.fields["present_guardians"].help_text = _(
+                "Nog geen ouders of contactpersonen vastgelegd; voeg ze toe op de pagina van "
+                "de student."
+            )
+        names = [name for name in self.fields if name != "present_guardians"]
+        after = names.index("parents_present") + 1 if "parents_present" in names else len(names)
+        self.order_fields([*names[:after], "present_guardians", *names[after:]])
+        if self.instance.pk and not self.is_bound:
+            self.fields["present_guardians"].initial = list(
+                self.instance.present_guardians.values_list("pk", flat=True)
+            )
+
+    def service_data(self):
+        data = super().service_data()
+        data["present_guardians"] = list(self.cleaned_data.get("present_guardians") or [])
+        return data
 
 
 class StudyAdviceStepForm(StepForm):

@@ -97,6 +97,14 @@ class StartStep(StepBase):
         help_text=_("Bijvoorbeeld de vorige school."),
     )
     parents_present = models.BooleanField(_("ouders of netwerk aanwezig"), default=False)
+    # Who of the student's parents and network was there (issue 19): only the student's
+    # own contacts (roadmap.services.step_log checks it).
+    present_guardians = models.ManyToManyField(
+        "students.Guardian",
+        blank=True,
+        related_name="start_steps",
+        verbose_name=_("aanwezige ouders of contactpersonen"),
+    )
     transfer_system_loaded = models.BooleanField(
         _("ingeladen in Intergrip / Grip Connect"), default=False
     )

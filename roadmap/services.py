@@ -365,6 +365,39 @@ def _end_enrolment_for_leaving(
         )
 
 
+def _present_guardians(enrolment, kind, data):
+    """Step 1's parents and network who were there (issue 19): None when the caller did
+    not say; only the student's own contacts, else a ValidationError."""
+    if kind != StepKind.START or "present_guardians" not in data:
+        return None
+    chosen = list(data.get("present_guardians") or [])
+    if any(guardian.student_id != enrolment.student_id for guardian in chosen):
+        raise ValidationError(
+            {"present_guardians": _("Kies alleen contactpersonen van deze student.")}
+        )
+    return chosen
+
+
+def _set_present_guardians(*, step, present, actor):
+    before = list(step.present_guardians.all())
+    if {g.pk for g in before} == {g.pk for g in present}:
+        return
+    step.present_guardians.set(present)
+    record_change(
+        student_id=step.enrolment.student_id,
+        record=step,
+        action=RecordChange.Action.UPDATE,
+        changes={
+            "present_guardians": {
+                "old": ", ".join(sorted(g.name for g in before)),
+                "new": ", ".join(sorted(g.name for g in present)),
+            }
+        },
+        actor=actor,
+        source="web",
+    ).save()
+
+
 @transaction.atomic
 def step_log(
     *,
@@ -389,6 +422,8 @@ def step_log(
     errors = validate_step(enrolment=enrolment, kind=kind, values=values, today=today)
     if errors:
         raise ValidationError(errors)
+
+    present = _present_guardians(enrolment, kind, data)
 
     existing = loaded_step(enrolment, kind)
     if existing is not None and existing.version != expected_version:
@@ -450,6 +485,8 @@ def step_log(
             )
         step = existing
 
+    if present is not None:
+        _set_present_guardians(step=step, present=present, actor=actor)
     if kind == StepKind.LEAVING:
         _end_enrolment_for_leaving(
             enrolment=enrolment, old_date=old_date, new_date=step.date, actor=actor

@@ -148,6 +148,8 @@ def step_edit(request, public_id, enrolment_id, kind):
         "startpunt_name": startpunt_name(student.municipality),
         "regional": regional,
     }
+    if kind == StepKind.START:
+        form_kwargs["student"] = student  # its own parents and network to choose from
     conflict = None
 
     if request.method == "POST":

@@ -17,6 +17,9 @@ class StudentsConfig(AppConfig):
 
         register_home_panels()
         register_record_changes()
+        from .guardians import register as register_guardians
+
+        register_guardians()
         # students may import accounts, not the reverse: the link to a mentor whose
         # account came later is made here (students.services).
         post_save.connect(

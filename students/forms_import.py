@@ -19,6 +19,7 @@ LABELS = {
     "enrolments": _("Inschrijvingen (enrolments.csv)"),
     "qualifications": _("Diploma's en certificaten (qualifications.csv)"),
     "employment": _("Dienstverbanden (employment.csv)"),
+    "guardians": _("Ouders en contactpersonen (guardians.csv)"),
 }
 
 
@@ -27,6 +28,7 @@ class ImportUploadForm(forms.Form):
     enrolments = forms.FileField(label=LABELS["enrolments"], required=False)
     qualifications = forms.FileField(label=LABELS["qualifications"], required=False)
     employment = forms.FileField(label=LABELS["employment"], required=False)
+    guardians = forms.FileField(label=LABELS["guardians"], required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

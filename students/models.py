@@ -540,3 +540,75 @@ class Disclosure(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.from_organisation_id}->{self.to_organisation_id} {self.at:%Y-%m-%d}"
+
+
+# --- Parents, guardians and the student's network (issue 19) ---------------------------
+
+
+class GuardianRelation(models.TextChoices):
+    PARENT = "parent", _("Ouder")
+    GUARDIAN = "guardian", _("Voogd")
+    OTHER = "other", _("Anders / netwerk")
+
+
+class ParentalAuthority(models.TextChoices):
+    YES = "yes", _("Ja")
+    NO = "no", _("Nee")
+    UNKNOWN = "unknown", _("Onbekend")
+
+
+class StudentAgreement(models.TextChoices):
+    NOT_ASKED = "", _("Niet gevraagd")
+    YES = "yes", _("Ja")
+    NO = "no", _("Nee")
+
+
+class Guardian(models.Model):
+    """A parent, guardian (wettelijk vertegenwoordiger) or other contact of the student's
+    network. Shown to those who see the student's contact details; written through
+    students.guardians; imported from guardians.csv (INTERFACES.md 1), keyed by
+    (student, name, relation)."""
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("student")
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    relation = models.CharField(_("relatie"), max_length=10, choices=GuardianRelation.choices)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    parental_authority = models.CharField(
+        _("gezag"),
+        max_length=10,
+        choices=ParentalAuthority.choices,
+        default=ParentalAuthority.UNKNOWN,
+    )
+    # Asked from 16: the student agreed that this person is involved.
+    student_agreed = models.CharField(
+        _("student (16+) stemt in met betrekken"),
+        max_length=5,
+        choices=StudentAgreement.choices,
+        blank=True,
+        default="",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
+
+    class Meta:
+        verbose_name = _("ouder of contactpersoon")
+        verbose_name_plural = _("ouders en contactpersonen")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint("student", "name", "relation", name="guardian_key"),
+            models.CheckConstraint(
+                condition=models.Q(relation__in=GuardianRelation.values),
+                name="guardian_relation_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(parental_authority__in=ParentalAuthority.values),
+                name="guardian_authority_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_relation_display()})"

@@ -63,6 +63,7 @@ PROJECT_APPS = {
     "doorstroomtafel",
     "reports",
     "documents",
+    "casework",
 }
 
 _HIDDEN = {"script", "style", "template", "noscript", "code"}

@@ -131,6 +131,7 @@ RECORD_LABELS = {
     "enrolments": lambda: _("Inschrijving"),
     "qualifications": lambda: _("Diploma of certificaat"),
     "employment": lambda: _("Dienstverband"),
+    "guardians": lambda: _("Ouder of contactpersoon"),
 }
 
 

@@ -495,3 +495,12 @@ ROW_RULES = {
     "qualifications": _qualification_rules,
     "employment": _employment_rules,
 }
+
+
+# --- guardians.csv (issue 19): a fifth file, its spec in its own module -----------------
+
+from .guardians import GUARDIANS_SPEC  # noqa: E402  (it builds on the parts above)
+
+KINDS = (*KINDS, "guardians")
+SPECS["guardians"] = GUARDIANS_SPEC
+ROW_RULES["guardians"] = None

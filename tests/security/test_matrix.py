@@ -144,6 +144,14 @@ def objects():
         # The demo's first document: shared with the accepted referral to W&I.
         "doc_id": Document.objects.order_by("pk").first().public_id,
     }
+    # Issue 19: a parent of the student (minors in the demo have one or two) and a note
+    # its mentor wrote for every organisation that sees the whole file.
+    from casework.models import Note
+
+    values["guardian_id"] = student.guardians.order_by("pk").first().pk
+    values["note_id"] = (
+        Note.objects.filter(student=student, level="file", author=mentor).order_by("pk").first().pk
+    )
     # public_id means another object in some apps.
     by_app = {
         "referrals": Referral.objects.order_by("pk").first().public_id,
@@ -485,5 +493,28 @@ POST_MATRIX.update({
     "referrals:send": "L R R 404 404 404 R 404 404 404 404 404 404",
     "referrals:withdraw": "L R R 404 404 404 R 404 404 404 404 404 404",
     "reports:export_job_start": "L 404 S 404 404 404 404 404 S 404 S 404 404",
+})
+# fmt: on
+
+
+# Issue 19 (parents and network, the journal). Parents and network: the school that writes
+# the file adds and changes them (Leerplicht sees them on the student's page only). The
+# journal: the school, Leerplicht and the Doorstroompunt for students in their scope (the
+# Doorstroompunt does not see this minor), never a partner; a note is changed by its author
+# only, during its first day; an addendum is added by whoever reads the note (an empty one
+# is sent back with a message, R).
+# fmt: off
+MATRIX.update({
+    "students:guardian_new": "L 200 200 404 404 404 404 404 404 404 404 404 404",
+    "students:guardian_edit": "L 200 200 404 404 404 404 404 404 404 404 404 404",
+    "students:guardian_remove": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "casework:journal": "L 200 200 200 404 404 404 404 404 404 404 404 404",
+    "casework:note_new": "L 200 200 200 404 404 404 404 404 404 404 404 404",
+    "casework:note_edit": "L 200 404 404 404 404 404 404 404 404 404 404 404",
+    "casework:addendum_new": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+})
+POST_MATRIX.update({
+    "students:guardian_remove": "L R R 404 404 404 404 404 404 404 404 404 404",
+    "casework:addendum_new": "L R R R 404 404 404 404 404 404 404 404 404",
 })
 # fmt: on

@@ -17,7 +17,7 @@ from students.importing.batches import log_refusals
 
 
 class Command(BaseCommand):
-    help = "Import students, enrolments, qualifications and employment from CSV files."
+    help = "Import students, enrolments, qualifications, employment and guardians from CSV files."
 
     def add_arguments(self, parser):
         for kind in importing.KINDS:

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+_registered = False
+
+
+class CaseworkConfig(AppConfig):
+    name = "casework"
+    verbose_name = _("Journaal")
+
+    def ready(self):
+        # ready() may run more than once: register once.
+        global _registered
+        if _registered:
+            return
+        from students.demo import register_seeder
+        from students.history import register_history
+        from students.panels import register_student_panel
+        from students.retention import register_retention_hook
+
+        from .demo import seed_notes
+        from .models import Note, NoteChange
+        from .panels import journal_panel
+        from .services import remove_notes
+
+        register_student_panel(35, journal_panel)
+        register_retention_hook(remove_notes)
+        register_seeder(45, seed_notes, name="casework")
+        register_history(NoteChange, record_model=lambda entry: Note)
+        _registered = True

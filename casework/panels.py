@@ -1,0 +1,24 @@
+"""The journal's panel on the student's page: the latest notes the user may read."""
+
+from accounts import policy
+
+from .queries import notes_for_page
+
+PANEL_NOTES = 5
+
+
+def journal_panel(request, student):
+    """A fixed number of queries (notes, contacts, addenda), whatever their number."""
+    user = request.user
+    if not policy.may_use_journal(user):
+        return None
+    notes = notes_for_page(user, student, limit=PANEL_NOTES + 1)
+    return {
+        "template": "casework/_journal_panel.html",
+        "context": {
+            "student": student,
+            "notes": notes[:PANEL_NOTES],
+            "more": len(notes) > PANEL_NOTES,
+            "may_write": policy.may_write_note(user, student),
+        },
+    }

@@ -26,8 +26,10 @@ HOME_PANELS = [
 ]
 STUDENT_SECTIONS = [
     "referrals.panels.student_shared_panel",
+    "students.guardians.guardians_panel",
     "monitoring.panels.student_signals_panel",
     "roadmap.panels.student_route_panel",
+    "casework.panels.journal_panel",
     "doorstroomtafel.panels.student_casetable_panel",
     "referrals.panels.student_referrals_panel",
     "documents.panels.student_documents_panel",
@@ -35,7 +37,10 @@ STUDENT_SECTIONS = [
     "portal.panels.student_invite_panel",
 ]
 MENU = [
+    "home",
     "students",
+    "caseload_mentor",
+    "caseload_school",
     "referrals",
     "intake_desk",
     "flexservice_results",
@@ -43,6 +48,7 @@ MENU = [
     "portal_requests",
     "reports",
     "students_import",
+    "admin",
 ]
 CHECKS = [
     "referral_reminders",
@@ -52,8 +58,11 @@ CHECKS = [
 SEEDERS = [
     "accounts",
     "students",
+    "caseload",
+    "guardians",
     "roadmap",
     "referrals",
+    "casework",
     "monitoring",
     "doorstroomtafel",
     "documents",

@@ -60,13 +60,17 @@ def nightly_chain(today: str):
 @app.task(name="koers.run_nightly_jobs", acks_late=True)
 def run_nightly_jobs(today: str | None = None) -> dict:
     """Beat starts this: the nightly chain for today (or an ISO date, to run a day
-    again). Returns the day and the id of the last link's result."""
+    again). Returns the day and the result ids of the links, in order."""
     from django.utils import timezone
 
     day = today or timezone.localdate().isoformat()
     result = nightly_chain(day).apply_async()
     logger.info("nightly jobs for %s started: %s", day, ", ".join(NIGHTLY_JOBS))
-    return {"date": day, "last": result.id}
+    links = []
+    while result is not None:
+        links.insert(0, result.id)
+        result = result.parent
+    return {"date": day, "links": links}
 
 
 @app.task(name=NIGHTLY_LINK_FAILED)

@@ -36,12 +36,14 @@ class DoorstroomtafelConfig(AppConfig):
             roles=policy.CASE_TABLE_PARTICIPANT_ROLES,
         )
         register_scope(agenda_student_scope)
-        register_check("doorstroomtafel_overdue_actions", check_overdue_actions)
-        from monitoring.models import register_signal_kind
-
         from .queries import ACTION_OVERDUE_KIND
 
-        register_signal_kind(ACTION_OVERDUE_KIND, _("Actie Doorstroomtafel verlopen"))
+        # The case table's kind and label travel with the check that raises it.
+        register_check(
+            "doorstroomtafel_overdue_actions",
+            check_overdue_actions,
+            kinds={ACTION_OVERDUE_KIND: _("Actie Doorstroomtafel verlopen")},
+        )
         # After monitoring's sweep (90): candidates come from the day's signals.
         register_seeder(95, seed_doorstroomtafel, name="doorstroomtafel")
         from .retention import register as register_retention

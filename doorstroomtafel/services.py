@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from accounts.models import Membership, OrganisationKind
-from monitoring.models import Assignee, ClosedReason, Signal, SignalEvent, SignalStatus
+from accounts.models import Membership
+from monitoring.models import Assignee
+from monitoring.signals_sync import Wanted, assignee_for, signals_sync
 from students.models import LegalBasis
 from students.services import ConcurrentEditError, disclosure_record
 
@@ -718,106 +719,41 @@ def addendum_add(*, meeting, text, actor, item=None):
 
 # --- The sweep's check: overdue actions raise a signal for their owner -------------------
 
-ASSIGNEE_FOR_KIND = {
-    OrganisationKind.SCHOOL: Assignee.SCHOOL,
-    OrganisationKind.LEERPLICHT: Assignee.LEERPLICHT,
-}
-
 
 def check_overdue_actions(*, today):
-    """Open every `action_overdue` signal that an open action past its due date asks
-    for, and close those whose action is done. Set-based and idempotent: the signal's
-    identity (student, kind, due date) is unique, so a second run writes nothing."""
-    with transaction.atomic():
-        opened = _open_overdue_signals(today=today)
-        closed = _close_overdue_signals(today=today)
-    return {"opened": opened, "closed": closed}
+    """Every `action_overdue` signal that an open action past its due date asks for is
+    open, and those whose action is done are closed: the one signal writer
+    (monitoring.signals_sync) writes the difference, so a second run writes nothing."""
+    written = signals_sync(DOORSTROOMTAFEL_SOURCE, _wanted_overdue_signals(today=today), today)
+    return {"opened": written.opened, "closed": written.closed}
 
 
-def _overdue_identities(today):
-    rows = (
-        ActionItem.objects.filter(status=ActionStatus.OPEN, due_date__lt=today)
-        .order_by("item__student_id", "due_date", "pk")
-        .values_list(
-            "item__student_id", "due_date", "owner_organisation_id", "owner_organisation__kind"
-        )
-    )
-    found = {}
-    for student_id, due_date, organisation_id, kind in rows:
-        found.setdefault((student_id, due_date), (organisation_id, kind))
-    return found
-
-
-def _open_overdue_signals(*, today):
-    wanted = _overdue_identities(today)
-    if not wanted:
-        return 0
-    existing = set(
-        Signal.objects.filter(
-            kind=ACTION_OVERDUE_KIND,
-            student_id__in={student_id for student_id, _due in wanted},
-        ).values_list("student_id", "due_date")
-    )
-    now = timezone.now()
-    new = [
-        Signal(
+def _wanted_overdue_signals(*, today=None):
+    """One signal per (student, due date) of the open actions past their due date (all
+    open actions without `today`), for the owner's organisation (the first action's)."""
+    rows = ActionItem.objects.filter(status=ActionStatus.OPEN)
+    if today is not None:
+        rows = rows.filter(due_date__lt=today)
+    return [
+        Wanted(
             student_id=student_id,
             kind=ACTION_OVERDUE_KIND,
-            source=DOORSTROOMTAFEL_SOURCE,
-            assignee=ASSIGNEE_FOR_KIND.get(kind, Assignee.DOORSTROOMPUNT),
-            organisation_id=organisation_id,
             due_date=due_date,
-            opened_at=now,
+            assignee=assignee_for(kind, Assignee.DOORSTROOMPUNT),
+            organisation_id=organisation_id,
         )
-        for (student_id, due_date), (organisation_id, kind) in wanted.items()
-        if (student_id, due_date) not in existing
+        for student_id, due_date, organisation_id, kind in rows.order_by(
+            "item__student_id", "due_date", "pk"
+        ).values_list(
+            "item__student_id", "due_date", "owner_organisation_id", "owner_organisation__kind"
+        )
     ]
-    if not new:
-        return 0
-    Signal.objects.bulk_create(new, ignore_conflicts=True)
-    created = list(
-        Signal.objects.filter(
-            kind=ACTION_OVERDUE_KIND, opened_at=now, student_id__in={s.student_id for s in new}
-        ).values_list("pk", flat=True)
-    )
-    SignalEvent.objects.bulk_create(
-        [
-            SignalEvent(signal_id=pk, action=SignalEvent.Action.OPENED, at=now, for_date=today)
-            for pk in created
-        ]
-    )
-    return len(created)
 
 
 def _close_overdue_signals(*, today):
-    still_wanted = set(
-        ActionItem.objects.filter(status=ActionStatus.OPEN).values_list(
-            "item__student_id", "due_date"
-        )
+    """Between two runs (an action marked done): close the signals no open action asks
+    for any more, and open nothing."""
+    written = signals_sync(
+        DOORSTROOMTAFEL_SOURCE, _wanted_overdue_signals(), today, only_close=True
     )
-    to_close = [
-        pk
-        for pk, student_id, due_date in Signal.objects.filter(
-            kind=ACTION_OVERDUE_KIND, source=DOORSTROOMTAFEL_SOURCE, status=SignalStatus.OPEN
-        ).values_list("pk", "student_id", "due_date")
-        if (student_id, due_date) not in still_wanted
-    ]
-    if not to_close:
-        return 0
-    now = timezone.now()
-    Signal.objects.filter(pk__in=to_close, status=SignalStatus.OPEN).update(
-        status=SignalStatus.CLOSED, closed_reason=ClosedReason.RULES, closed_at=now
-    )
-    SignalEvent.objects.bulk_create(
-        [
-            SignalEvent(
-                signal_id=pk,
-                action=SignalEvent.Action.CLOSED,
-                at=now,
-                for_date=today,
-                reason=ClosedReason.RULES,
-            )
-            for pk in to_close
-        ]
-    )
-    return len(to_close)
+    return written.closed

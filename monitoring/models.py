@@ -5,7 +5,8 @@ A signal is identified by (student, kind, due date, enrolment): the unique const
 signal that a person resolved or dismissed stays closed for good; one the rules closed
 may be reopened by the rules when they want that same identity open again.
 
-Every write goes through monitoring.services (people) or monitoring.sweep (the rules).
+Every write goes through monitoring.services (people) or monitoring.signals_sync (the one
+writer of every check's signals: the rules, referrals' reminders, the case table's).
 """
 
 from django.conf import settings

@@ -14,12 +14,12 @@ rows (tests/monitoring/test_sweep_sql.py). The Python path:
    monitoring status, so that what no longer holds can be closed.
 2. Per chunk of CHUNK_SIZE candidates, a fixed number of `values_list` queries loads
    their facts (students, enrolments, qualifications, employments, study advice,
-   perspective, contact moments, signals, statuses); monitoring.rules.evaluate (the
+   perspective, contact moments, statuses); monitoring.rules.evaluate (the
    oracle) says what must be open on D.
-3. The difference with the stored signals is written set-based: new identities with
-   bulk_create, reopenings, closings and changes of hands with one UPDATE per distinct
-   value, history rows with bulk_create. Nothing else is written, so a second run for
-   the same D writes nothing.
+3. The signals the rules want open go to the one signal writer
+   (monitoring.signals_sync), which writes the difference with the stored ones
+   set-based; the status rows are written here, one UPDATE per distinct value. Nothing
+   else is written, so a second run for the same D writes nothing.
 
 The statements per run depend on the number of chunks (and of distinct organisations
 among the changes), never on the number of students. The whole run is one transaction
@@ -28,8 +28,9 @@ overlapping runs serialise and the second finds nothing to do; the unique identi
 constraint is the last guard. A worker killed mid-run leaves nothing: the transaction
 rolls back and the retry (acks_late) does the whole day again.
 
-Other apps add checks with `register_check(name, fn)` in their AppConfig.ready();
-`fn(*, today)` runs after the rules, and monitoring imports none of those apps.
+Other apps add checks with `register_check(name, fn, kinds={kind: label})` in their
+AppConfig.ready(); `fn(*, today)` runs after the rules and writes its signals through
+monitoring.signals_sync; monitoring imports none of those apps.
 """
 
 import logging
@@ -50,28 +51,30 @@ from students.queries import startkwalificatie_q
 from . import rules
 from .models import (
     MONITORING_SOURCE,
-    ClosedReason,
     MonitoringStatus,
     Signal,
-    SignalEvent,
     SignalStatus,
+    register_signal_kind,
 )
 from .rule_settings import RuleSettings
+from .signals_sync import SyncResult, Wanted, lock, signals_sync
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000
-# Any fixed number: the key of the PostgreSQL advisory lock that serialises sweeps.
-SWEEP_LOCK_KEY = 4_242_001
 
 _checks: dict[str, object] = {}
 
 
-def register_check(name: str, fn):
-    """Add a check that runs after the rules in every sweep: `fn(*, today)`.
+def register_check(name: str, fn, *, kinds: dict | None = None):
+    """Add a check that runs after the rules in every sweep: `fn(*, today)`, with the
+    signal kinds it raises and their labels ({kind: label}), which the attention list
+    and every page show.
 
     Registering the same name again replaces it (AppConfig.ready may run twice)."""
     _checks[name] = fn
+    for kind, label in (kinds or {}).items():
+        register_signal_kind(kind, label)
     return fn
 
 
@@ -153,7 +156,6 @@ class ChunkData:
     region: dict  # student id -> region id
     latest_school: dict  # student id -> institution id of the latest enrolment
     institution: dict  # enrolment id -> institution id
-    signals: dict  # student id -> {identity: (id, status, assignee, organisation_id)}
     statuses: dict  # student id -> status tuple
 
 
@@ -235,23 +237,6 @@ def load_chunk(student_ids: list[int]) -> ChunkData:
     ):
         (checkins if kind == ContactKind.WORK_CHECKIN else dsp_contacts)[student_id].append(day)
 
-    signals = defaultdict(dict)
-    for pk, student_id, kind, due, enrolment_id, status, assignee, organisation_id in (
-        Signal.objects.filter(student_id__in=student_ids, source=MONITORING_SOURCE)
-        .order_by()
-        .values_list(
-            "pk",
-            "student_id",
-            "kind",
-            "due_date",
-            "enrolment_id",
-            "status",
-            "assignee",
-            "organisation_id",
-        )
-    ):
-        signals[student_id][(kind, due, enrolment_id)] = (pk, status, assignee, organisation_id)
-
     statuses = {
         row[0]: row[1:]
         for row in MonitoringStatus.objects.filter(student_id__in=student_ids)
@@ -288,7 +273,6 @@ def load_chunk(student_ids: list[int]) -> ChunkData:
         region=region,
         latest_school={student_id: value[1] for student_id, value in latest.items()},
         institution=institution,
-        signals=signals,
         statuses=statuses,
     )
 
@@ -329,64 +313,36 @@ def status_of(evaluation: rules.Evaluation, had_row: bool):
 
 
 class _Writer:
-    """Collects the changes of one chunk and writes them with a fixed number of statements."""
+    """Collects one chunk's wanted signals and status changes; the signals go to the one
+    signal writer, the status rows are written here with a fixed number of statements."""
 
     def __init__(self, day: date, now, result: SweepResult):
         self.day, self.now, self.result = day, now, result
-        self.new_signals = []
-        self.reopen = defaultdict(list)  # (assignee, organisation) -> [pk]
-        self.reassign = defaultdict(list)  # (assignee, organisation) -> [pk]
-        self.close = defaultdict(list)  # reason -> [pk]
-        self.events = []
+        self.wanted = []  # signals_sync.Wanted
+        self.ended = {}  # student id -> end reason (monitoring ended)
         self.new_statuses = []
         self.status_updates = defaultdict(list)  # status tuple -> [student id]
         self.status_deletes = []
 
-    def event(self, signal_id, action, *, reason="", assignee=""):
-        self.events.append(
-            SignalEvent(
-                signal_id=signal_id,
-                action=action,
-                at=self.now,
-                for_date=self.day,
-                reason=reason,
-                assignee=assignee,
-            )
-        )
-
-    def write(self):
+    def write(self, student_ids):
         result = self.result
-        if self.new_signals:
-            Signal.objects.bulk_create(self.new_signals)
-            for signal in self.new_signals:
-                self.event(signal.pk, SignalEvent.Action.OPENED, assignee=signal.assignee)
-            result.opened += len(self.new_signals)
-        for (assignee, organisation_id), pks in self.reopen.items():
-            result.reopened += Signal.objects.filter(pk__in=pks, status=SignalStatus.CLOSED).update(
-                status=SignalStatus.OPEN,
-                closed_reason="",
-                closed_at=None,
-                assignee=assignee,
-                organisation_id=organisation_id,
-            )
-        for (assignee, organisation_id), pks in self.reassign.items():
-            result.reassigned += Signal.objects.filter(pk__in=pks, status=SignalStatus.OPEN).update(
-                assignee=assignee, organisation_id=organisation_id
-            )
-        for reason, pks in self.close.items():
-            result.closed += Signal.objects.filter(pk__in=pks, status=SignalStatus.OPEN).update(
-                status=SignalStatus.CLOSED, closed_reason=reason, closed_at=self.now
-            )
-        if self.events:
-            SignalEvent.objects.bulk_create(self.events)
-            result.events += len(self.events)
+        written = signals_sync(
+            MONITORING_SOURCE,
+            self.wanted,
+            self.day,
+            students=student_ids,
+            ended=self.ended,
+            reason_exempt_kinds=rules.ENROLMENT_SIGNAL_KINDS,
+            now=self.now,
+        )
+        add_sync_result(result, written)
         if self.new_statuses:
             MonitoringStatus.objects.bulk_create(self.new_statuses)
             result.statuses_written += len(self.new_statuses)
-        for values, student_ids in self.status_updates.items():
+        for values, status_student_ids in self.status_updates.items():
             vsv, in_target_group, situation, ended, reason = values
             result.statuses_written += MonitoringStatus.objects.filter(
-                student_id__in=student_ids
+                student_id__in=status_student_ids
             ).update(
                 vsv=vsv,
                 in_target_group=in_target_group,
@@ -402,6 +358,14 @@ class _Writer:
             result.statuses_written += deleted
 
 
+def add_sync_result(result: SweepResult, written: SyncResult):
+    result.opened += written.opened
+    result.reopened += written.reopened
+    result.closed += written.closed
+    result.reassigned += written.reassigned
+    result.events += written.events
+
+
 def organisation_for(signal: rules.Signal, student_id, data: ChunkData, regional: dict):
     if signal.assignee == rules.SCHOOL:
         if signal.enrolment_id is not None:
@@ -411,46 +375,20 @@ def organisation_for(signal: rules.Signal, student_id, data: ChunkData, regional
 
 
 def diff_student(student_id, evaluation, data: ChunkData, regional: dict, writer: _Writer):
-    stored = data.signals.get(student_id, {})
-    wanted = {signal.identity: signal for signal in evaluation.signals}
-    for identity, signal in wanted.items():
-        organisation_id = organisation_for(signal, student_id, data, regional)
-        row = stored.get(identity)
-        if row is None:
-            writer.new_signals.append(
-                Signal(
-                    student_id=student_id,
-                    kind=signal.kind,
-                    source=MONITORING_SOURCE,
-                    assignee=signal.assignee,
-                    organisation_id=organisation_id,
-                    enrolment_id=signal.enrolment_id,
-                    due_date=signal.due_date,
-                    status=SignalStatus.OPEN,
-                    opened_at=writer.now,
-                )
+    """The signals the rules want open for this student, and the status row to keep."""
+    for signal in evaluation.signals:
+        writer.wanted.append(
+            Wanted(
+                student_id=student_id,
+                kind=signal.kind,
+                due_date=signal.due_date,
+                assignee=signal.assignee,
+                organisation_id=organisation_for(signal, student_id, data, regional),
+                enrolment_id=signal.enrolment_id,
             )
-            continue
-        pk, status, assignee, stored_organisation = row
-        if status == SignalStatus.CLOSED:
-            writer.reopen[(signal.assignee, organisation_id)].append(pk)
-            writer.event(pk, SignalEvent.Action.REOPENED, assignee=signal.assignee)
-        elif status == SignalStatus.OPEN and (assignee, stored_organisation) != (
-            signal.assignee,
-            organisation_id,
-        ):
-            writer.reassign[(signal.assignee, organisation_id)].append(pk)
-            writer.event(pk, SignalEvent.Action.ASSIGNEE_CHANGED, assignee=signal.assignee)
-        # Resolved or dismissed by a person: stays closed for this identity.
-    for identity, (pk, status, _assignee, _organisation) in stored.items():
-        if status != SignalStatus.OPEN or identity in wanted:
-            continue
-        kind = identity[0]
-        reason = ClosedReason.RULES
-        if evaluation.monitoring_ended and kind not in rules.ENROLMENT_SIGNAL_KINDS:
-            reason = evaluation.monitoring_end_reason
-        writer.close[reason].append(pk)
-        writer.event(pk, SignalEvent.Action.CLOSED, reason=reason)
+        )
+    if evaluation.monitoring_ended:
+        writer.ended[student_id] = evaluation.monitoring_end_reason
 
     had_row = student_id in data.statuses
     desired = status_of(evaluation, had_row)
@@ -478,11 +416,7 @@ def diff_student(student_id, evaluation, data: ChunkData, regional: dict, writer
 
 
 def _lock():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
-    # SQLite: the project opens every transaction IMMEDIATE (config/settings.py), which
-    # takes the database's write lock at BEGIN: overlapping runs wait their turn.
+    lock(MONITORING_SOURCE)
 
 
 def _use_sqlite_parameter_limit():
@@ -522,7 +456,7 @@ def run_rules(
 
         settings = settings or RuleSettings.from_django()
         with transaction.atomic():
-            return run_rules_sql(day, settings, SweepResult(date=day), lock=_lock, timings=timings)
+            return run_rules_sql(day, settings, SweepResult(date=day), timings=timings)
     if engine != "python":
         raise ValueError(f"unknown sweep engine: {engine}")
     return run_rules_python(day, settings=settings, chunk_size=chunk_size)
@@ -548,7 +482,7 @@ def run_rules_python(day: date, *, settings: RuleSettings | None = None, chunk_s
             for student_id, facts in data.facts.items():
                 evaluation = rules.evaluate(facts, day, settings)
                 diff_student(student_id, evaluation, data, regional, writer)
-            writer.write()
+            writer.write(chunk)
             result.chunks += 1
     return result
 

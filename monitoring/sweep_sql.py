@@ -11,10 +11,10 @@ statements, whatever its size:
 2. `sw_s`: per candidate the employment facts, the leaving situation, the responsible
    authority, the start of Doorstroompunt monitoring, VSV and the end of monitoring.
 3. `sw_w`: the signals the rules want open on D, with assignee and organisation.
-4. The difference with the stored signals and statuses, each kind of change one
-   statement that also writes its history rows (a data-modifying CTE): close, reopen,
-   reassign, open; then the status rows. Every update is conditional, so a second run
-   for the same D writes nothing.
+4. The difference with the stored signals, written by the one signal writer
+   (monitoring.signals_sync.SqlSync: each kind of change one statement that also writes
+   its history rows), then the status rows. Every update is conditional, so a second
+   run for the same D writes nothing.
 
 Date arithmetic with a legal subtlety is done in Python and passed in: the age cut-offs
 (students.dates.latest_birth_date_for_age, 29 February). The 18th birthday per student
@@ -39,7 +39,8 @@ from rulebook.expressions import (
 from rulebook.settings import RuleSettings
 from students.dates import dated_value, latest_birth_date_for_age
 
-from .models import MONITORING_SOURCE, ClosedReason, SignalEvent, SignalStatus
+from .models import MONITORING_SOURCE, SignalStatus
+from .signals_sync import SqlSync
 
 EPOCH = "DATE '0001-01-01'"
 # A leaving event as one sortable integer: days since EPOCH, doubled, plus 1 for a diploma,
@@ -354,45 +355,11 @@ WHERE dsp.due IS NOT NULL
             AND cm.date >= dsp.due - %(lookback)s AND cm.date <= %(d)s)
 """
 
-STORED_SIGNALS = """
-CREATE TEMP TABLE sw_g ON COMMIT DROP AS
-SELECT id, student_id, kind, due_date, coalesce(enrolment_id, 0) AS enrolment, status,
-    assignee, organisation_id
-FROM monitoring_signal
-WHERE source = %(source)s
-"""
-
 STORED_STATUSES = """
 CREATE TEMP TABLE sw_m ON COMMIT DROP AS
 SELECT student_id, vsv, in_target_group, leaving_situation, monitoring_ended, end_reason
 FROM monitoring_monitoringstatus
 """
-
-SAME_IDENTITY = (
-    "w.student_id = g.student_id AND w.kind = g.kind AND w.due = g.due_date"
-    " AND coalesce(w.enrolment_id, 0) = g.enrolment"
-)
-
-# Every stored signal the rules change: closed (no longer wanted), reopened (closed by
-# the rules, wanted again) or handed over (wanted, open, other assignee or organisation).
-SIGNAL_CHANGES = f"""
-CREATE TEMP TABLE sw_x ON COMMIT DROP AS
-SELECT g.id,
-    CASE WHEN w.student_id IS NULL THEN 'close'
-         WHEN g.status = '{SignalStatus.CLOSED}' THEN 'reopen'
-         ELSE 'reassign' END AS action,
-    w.assignee, w.org,
-    CASE WHEN w.student_id IS NOT NULL THEN ''
-         WHEN s.end_reason IS NOT NULL AND g.kind NOT IN {ENROLMENT_KINDS_SQL}
-         THEN s.end_reason ELSE '{ClosedReason.RULES}' END AS reason
-FROM sw_g g
-LEFT JOIN sw_w w ON {SAME_IDENTITY}
-LEFT JOIN sw_s s ON s.id = g.student_id
-WHERE (w.student_id IS NULL AND g.status = '{SignalStatus.OPEN}' AND s.id IS NOT NULL)
-    OR (w.student_id IS NOT NULL AND g.status = '{SignalStatus.CLOSED}')
-    OR (w.student_id IS NOT NULL AND g.status = '{SignalStatus.OPEN}'
-        AND (g.assignee, g.organisation_id) IS DISTINCT FROM (w.assignee, w.org))
-"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 # The status row to keep per candidate (monitoring.sweep.status_of) against the stored one.
 STATUS_CHANGES = f"""
@@ -423,67 +390,6 @@ WITH d AS (
     FROM d LEFT JOIN sw_m m ON m.student_id = d.student_id
 )
 SELECT * FROM x WHERE action IS NOT NULL
-"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
-
-EVENT_COLUMNS = "(signal_id, action, actor_id, at, for_date, reason, note, assignee)"
-
-CLOSE = f"""
-WITH changed AS (
-    UPDATE monitoring_signal g
-    SET status = '{SignalStatus.CLOSED}', closed_at = %(now)s, closed_reason = x.reason
-    FROM sw_x x
-    WHERE g.id = x.id AND x.action = 'close' AND g.status = '{SignalStatus.OPEN}'
-    RETURNING g.id, g.closed_reason
-)
-INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
-SELECT id, '{SignalEvent.Action.CLOSED}', NULL, %(now)s, %(d)s, closed_reason, '', ''
-FROM changed
-"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
-
-REOPEN = f"""
-WITH changed AS (
-    UPDATE monitoring_signal g
-    SET status = '{SignalStatus.OPEN}', closed_reason = '', closed_at = NULL,
-        assignee = x.assignee, organisation_id = x.org
-    FROM sw_x x
-    WHERE g.id = x.id AND x.action = 'reopen' AND g.status = '{SignalStatus.CLOSED}'
-    RETURNING g.id, g.assignee
-)
-INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
-SELECT id, '{SignalEvent.Action.REOPENED}', NULL, %(now)s, %(d)s, '', '', assignee
-FROM changed
-"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
-
-REASSIGN = f"""
-WITH changed AS (
-    UPDATE monitoring_signal g
-    SET assignee = x.assignee, organisation_id = x.org
-    FROM sw_x x
-    WHERE g.id = x.id AND x.action = 'reassign' AND g.status = '{SignalStatus.OPEN}'
-        AND (g.assignee, g.organisation_id) IS DISTINCT FROM (x.assignee, x.org)
-    RETURNING g.id, g.assignee
-)
-INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
-SELECT id, '{SignalEvent.Action.ASSIGNEE_CHANGED}', NULL, %(now)s, %(d)s, '', '', assignee
-FROM changed
-"""  # noqa: S608  # nosec B608 - constants only; every value is a parameter
-
-OPEN = f"""
-WITH changed AS (
-    INSERT INTO monitoring_signal (student_id, kind, source, assignee, organisation_id,
-        enrolment_id, due_date, status, closed_reason, note, closed_by_id, opened_at,
-        closed_at)
-    SELECT w.student_id, w.kind, %(source)s, w.assignee, w.org, w.enrolment_id, w.due,
-        '{SignalStatus.OPEN}', '', '', NULL, %(now)s, NULL
-    FROM sw_w w
-    WHERE NOT EXISTS (SELECT 1 FROM sw_g g WHERE {SAME_IDENTITY})
-    ORDER BY w.student_id, w.kind, w.due, w.enrolment_id
-    ON CONFLICT (student_id, kind, due_date, (COALESCE(enrolment_id, 0))) DO NOTHING
-    RETURNING id, assignee
-)
-INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
-SELECT id, '{SignalEvent.Action.OPENED}', NULL, %(now)s, %(d)s, '', '', assignee
-FROM changed
 """  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
 STATUS_UPDATE = """
@@ -531,31 +437,35 @@ def statements(settings: RuleSettings) -> dict:
     return {"candidates": CANDIDATES, "students": students, "wanted": wanted}
 
 
-def run_rules_sql(day: date, settings: RuleSettings, result, *, lock, timings=None):
+def run_rules_sql(day: date, settings: RuleSettings, result, *, timings=None):
     """Compute and apply the rules for D inside the caller's transaction (see module doc).
 
     `result` is a monitoring.sweep.SweepResult to fill; `timings`, when a dict, receives
     the seconds per step (for the benchmark; with `timings["_detail"]` set, per statement)."""
     import time
 
-    params = parameters(day, settings, timezone.now())
+    now = timezone.now()
+    params = parameters(day, settings, now)
     texts = statements(settings)
 
     counter = [0]
 
-    def step(name, sql):
+    def step(name, sql, step_params=params):
         counter[0] += 1
         if timings is not None and timings.get("_detail"):
             name = f"{counter[0]:02d} {name}"
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, step_params)
             count = cursor.rowcount
         if timings is not None:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
         return count
 
-    lock()
+    # The signals are written by the one writer (monitoring.signals_sync), set-based: it
+    # takes the sweep's lock and copies the stored signals (sw_g, which the candidates
+    # read), then diffs them against sw_w below.
+    sync = SqlSync(MONITORING_SOURCE, day, now=now, execute=step)
     # Hash aggregates over every enrolment of the population: in memory, not spilled to
     # disk in 4 MB pieces (the default). LOCAL: for this transaction only.
     step("settings", f"SET LOCAL work_mem = '{WORK_MEM}'")
@@ -565,9 +475,8 @@ def run_rules_sql(day: date, settings: RuleSettings, result, *, lock, timings=No
     # The stored state is copied first: the diff then joins temp tables with fresh
     # statistics, so a plan never rests on stale ones of the signal and status tables
     # (right after a first run, they still say "empty").
-    step("stored", STORED_SIGNALS)
+    sync.snapshot()
     step("stored", STORED_STATUSES)
-    step("analyze", "ANALYZE sw_g")
     step("analyze", "ANALYZE sw_m")
     # Grouping every enrolment per student: almost every student is a group of one, so a
     # hash table of them all (115 MB at 500,000 students) costs more than reading the
@@ -584,24 +493,22 @@ def run_rules_sql(day: date, settings: RuleSettings, result, *, lock, timings=No
     step("analyze", "ANALYZE sw_s")
     step("wanted", texts["wanted"])
     step("analyze", "ANALYZE sw_w")
-    step("diff", SIGNAL_CHANGES)
     step("diff", STATUS_CHANGES)
-    step("diff", "CREATE INDEX ON sw_x (id)")
     step("diff", "CREATE INDEX ON sw_d (student_id)")
-    step("analyze", "ANALYZE sw_x")
     step("analyze", "ANALYZE sw_d")
     result.chunks = 1
-    closed = step("close", CLOSE)
-    result.closed += closed
-    reopened = step("reopen", REOPEN)
-    result.reopened += reopened
-    reassigned = step("reassign", REASSIGN)
-    result.reassigned += reassigned
-    opened = step("open", OPEN)
-    result.opened += opened
-    result.events += closed + reopened + reassigned + opened
+    written = sync.apply(
+        "sw_w",
+        scope="(SELECT id AS student_id, end_reason FROM sw_s)",
+        reason_exempt_kinds=rb.ENROLMENT_SIGNAL_KINDS,
+    )
+    result.closed += written.closed
+    result.reopened += written.reopened
+    result.reassigned += written.reassigned
+    result.opened += written.opened
+    result.events += written.events
     result.statuses_written += step("status write", STATUS_UPDATE)
     result.statuses_written += step("status write", STATUS_INSERT)
     result.statuses_written += step("status write", STATUS_DELETE)
-    step("drop", "DROP TABLE sw_d, sw_x, sw_w, sw_s, sw_c, sw_m, sw_g")
+    step("drop", "DROP TABLE sw_d, sw_w, sw_s, sw_c, sw_m")
     return result

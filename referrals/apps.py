@@ -74,13 +74,17 @@ class ReferralsConfig(AppConfig):
         register_home_panel(12, home_inbox_panel)
         register_home_panel(14, home_desk_panel)
         register_home_panel(40, home_sent_panel)
-        register_check("referral_reminders", referral_reminders)
-        from monitoring.models import register_signal_kind
-
         from .reminders import RECEIVER_KIND, SENDER_KIND
 
-        register_signal_kind(SENDER_KIND, _("Verwijzing wacht op antwoord (verstuurd)"))
-        register_signal_kind(RECEIVER_KIND, _("Verwijzing wacht op uw antwoord"))
+        # The reminders' kinds and labels travel with the check that raises them.
+        register_check(
+            "referral_reminders",
+            referral_reminders,
+            kinds={
+                SENDER_KIND: _("Verwijzing wacht op antwoord (verstuurd)"),
+                RECEIVER_KIND: _("Verwijzing wacht op uw antwoord"),
+            },
+        )
         register_seeder(40, seed_referrals, name="referrals")
         from .retention import register as register_retention
 

@@ -3,30 +3,24 @@
 Working days are Monday to Friday; public holidays are not taken into account (the
 spec does not ask for them, and a day early is harmless for a reminder).
 
-`referral_reminders(today=D)` is registered with the monitoring sweep. It keeps one
-signal per side (the sender's and the receiver's) per identity (student, kind, due
-date, no enrolment), so a second run on the same day writes nothing, and closes the
-reminders whose referral was answered or withdrawn.
+`referral_reminders(today=D)` is registered with the monitoring sweep. It says which
+reminders it wants open, one per side (the sender's and the receiver's) per identity
+(student, kind, due date, no enrolment); the one signal writer (monitoring.signals_sync)
+opens them, closes the reminders whose referral was answered or withdrawn, and makes a
+second run on the same day write nothing.
 """
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import OrganisationKind
+from monitoring.models import Assignee
+from monitoring.signals_sync import Wanted, assignee_for, signals_sync
 
 REMINDER_WORKING_DAYS = 10
 SENDER_KIND = "referral_waiting_sender"
 RECEIVER_KIND = "referral_waiting_receiver"
 SOURCE = "referrals"
-
-# The sender's signal goes into the sender's normal attention list.
-ASSIGNEE_FOR_KIND = {
-    OrganisationKind.SCHOOL: "school",
-    OrganisationKind.LEERPLICHT: "leerplicht",
-    OrganisationKind.DOORSTROOMPUNT: "doorstroompunt",
-}
 
 
 def add_working_days(day: date, days: int) -> date:
@@ -59,79 +53,51 @@ def latest_overdue_sent_on(today: date) -> date:
     return day
 
 
-def referral_reminders(*, today: date):
-    from monitoring.models import Signal, SignalEvent, SignalStatus
-
+def wanted_reminders(today: date) -> list[Wanted]:
+    """The reminders the referrals waiting on `today` ask for. The sender's goes into
+    the sender's normal attention list (a partner that is not a school, Leerplicht or
+    Doorstroompunt: the school's), the receiver's to the receiving organisation."""
     from .models import Referral
 
     sent_by = latest_overdue_sent_on(today)
-    waiting = Referral.objects.filter(
-        status="sent", sent_at__lt=_start_of_next_day(sent_by)
-    ).values_list(
-        "student_id",
-        "sent_at",
-        "from_organisation_id",
-        "from_organisation__kind",
-        "to_organisation_id",
+    waiting = (
+        Referral.objects.filter(status="sent", sent_at__lt=_start_of_next_day(sent_by))
+        .order_by("sent_at", "pk")
+        .values_list(
+            "student_id",
+            "sent_at",
+            "from_organisation_id",
+            "from_organisation__kind",
+            "to_organisation_id",
+        )
     )
-    wanted = {}
+    wanted = []
     for student_id, sent_at, from_id, from_kind, to_id in waiting:
         due = reminder_due(timezone.localtime(sent_at).date())
-        wanted[(student_id, SENDER_KIND, due)] = (
-            ASSIGNEE_FOR_KIND.get(from_kind, "school"),
-            from_id,
-        )
-        wanted[(student_id, RECEIVER_KIND, due)] = ("receiver", to_id)
-    now = timezone.now()
-    opened = closed = 0
-    with transaction.atomic():
-        existing = {
-            (s, k, d): (pk, status)
-            for pk, s, k, d, status in Signal.objects.filter(source=SOURCE).values_list(
-                "pk", "student_id", "kind", "due_date", "status"
-            )
-        }
-        new = [
-            Signal(
+        wanted.append(
+            Wanted(
                 student_id=student_id,
-                kind=kind,
-                source=SOURCE,
-                assignee=assignee,
-                organisation_id=organisation_id,
+                kind=SENDER_KIND,
                 due_date=due,
-                status=SignalStatus.OPEN,
-                opened_at=now,
+                assignee=assignee_for(from_kind, Assignee.SCHOOL),
+                organisation_id=from_id,
             )
-            for (student_id, kind, due), (assignee, organisation_id) in wanted.items()
-            if (student_id, kind, due) not in existing
-        ]
-        for signal in new:
-            signal.save()
-        SignalEvent.objects.bulk_create(
-            SignalEvent(signal=s, action=SignalEvent.Action.OPENED, at=now, for_date=today)
-            for s in new
         )
-        opened = len(new)
-        stale = [
-            pk
-            for identity, (pk, status) in existing.items()
-            if status == SignalStatus.OPEN and identity not in wanted
-        ]
-        if stale:
-            closed = Signal.objects.filter(pk__in=stale, status=SignalStatus.OPEN).update(
-                status=SignalStatus.CLOSED, closed_reason="rules", closed_at=now
+        wanted.append(
+            Wanted(
+                student_id=student_id,
+                kind=RECEIVER_KIND,
+                due_date=due,
+                assignee=Assignee.RECEIVER,
+                organisation_id=to_id,
             )
-            SignalEvent.objects.bulk_create(
-                SignalEvent(
-                    signal_id=pk,
-                    action=SignalEvent.Action.CLOSED,
-                    at=now,
-                    for_date=today,
-                    reason="rules",
-                )
-                for pk in stale
-            )
-    return {"opened": opened, "closed": closed}
+        )
+    return wanted
+
+
+def referral_reminders(*, today: date):
+    written = signals_sync(SOURCE, wanted_reminders(today), today)
+    return {"opened": written.opened, "closed": written.closed}
 
 
 def _start_of_next_day(day: date):

@@ -117,8 +117,11 @@ def test_a_user_without_signals_gets_no_mail(leerplicht, mentor, mailoutbox):
     assert mailoutbox == []
 
 
-def test_the_digests_are_in_the_beat_schedule_after_the_checks():
-    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
-    checks = schedule["monitoring.tasks.run_daily_checks"]
-    digests = schedule["monitoring.tasks.send_daily_digests"]
-    assert (min(digests.hour), min(digests.minute)) > (min(checks.hour), min(checks.minute))
+def test_the_digests_run_after_the_checks_in_the_nightly_chain():
+    from config.celery import NIGHTLY_JOBS
+
+    jobs = list(NIGHTLY_JOBS)
+    assert jobs.index("monitoring.tasks.send_daily_digests") > jobs.index(
+        "monitoring.tasks.run_daily_checks"
+    )
+    assert "koers.run_nightly_jobs" in [e["task"] for e in app.conf.beat_schedule.values()]

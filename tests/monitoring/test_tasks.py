@@ -1,6 +1,7 @@
 """The daily checks through a real Celery worker on Redis, and overlapping runs."""
 
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -26,9 +27,12 @@ def dropout_student(number):
     return student
 
 
-def test_the_daily_checks_are_in_the_beat_schedule():
+def test_the_daily_checks_start_the_nightly_chain_that_beat_starts():
+    from config.celery import NIGHTLY_JOBS
+
     tasks = [entry["task"] for entry in app.conf.beat_schedule.values()]
-    assert "monitoring.tasks.run_daily_checks" in tasks
+    assert "koers.run_nightly_jobs" in tasks
+    assert NIGHTLY_JOBS[0] == "monitoring.tasks.run_daily_checks"
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (a real Redis broker); CI sets it")
@@ -81,3 +85,66 @@ def test_overlapping_runs_double_nothing():
     assert errors == []
     assert Signal.objects.count() == 20
     assert SignalEvent.objects.filter(action="opened").count() == 20
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (a real Redis broker); CI sets it")
+def test_a_worker_runs_the_nightly_chain_link_after_link(celery_worker, leerplicht, mailoutbox):  # noqa: F811
+    from celery.result import AsyncResult
+
+    from config.celery import run_nightly_jobs
+    from monitoring.models import DigestSent
+
+    student = dropout_student("300002")
+    started = run_nightly_jobs.delay("2026-03-01").get(timeout=60)
+    digests = AsyncResult(started["links"][-1], app=celery_worker).get(timeout=120)
+
+    assert started["date"] == "2026-03-01"
+    assert Signal.objects.filter(student=student, status="open").count() == 1
+    # The digests ran after the checks: they saw the new signal.
+    assert digests == {"sent": 1, "already_sent": 0}
+    assert DigestSent.objects.filter(user=leerplicht, date=date(2026, 3, 1)).count() == 1
+
+    # The whole chain again the same day: nothing twice.
+    again = run_nightly_jobs.delay("2026-03-01").get(timeout=60)
+    assert AsyncResult(again["links"][-1], app=celery_worker).get(timeout=120) == {
+        "sent": 0,
+        "already_sent": 1,
+    }
+    assert Signal.objects.filter(student=student).count() == 1
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (a real Redis broker); CI sets it")
+def test_a_failing_link_stops_the_chain_and_is_logged(celery_worker, leerplicht, monkeypatch):  # noqa: F811
+    from celery.result import AsyncResult
+
+    from config import celery as koers_celery
+    from config.celery import run_nightly_jobs
+    from monitoring.models import DigestSent
+
+    def broken(today=None):
+        raise RuntimeError("cache down")
+
+    logged = []
+    monkeypatch.setattr("reports.precompute.precompute_dashboards", broken)
+    monkeypatch.setattr(koers_celery.logger, "error", lambda *args: logged.append(args))
+    student = dropout_student("300003")
+
+    started = run_nightly_jobs.delay("2026-03-01").get(timeout=60)
+    checks, precompute, digests = (AsyncResult(i, app=celery_worker) for i in started["links"])
+    assert checks.get(timeout=120)["opened"] == 1
+    with pytest.raises(RuntimeError, match="cache down"):
+        precompute.get(timeout=60)
+    for _ in range(50):  # the errback runs in the worker just after the failure is stored
+        if logged:
+            break
+        time.sleep(0.1)
+    # Never run: Celery marks the links after the failed one failed with its error.
+    with pytest.raises(RuntimeError, match="cache down"):
+        digests.get(timeout=5)
+    assert Signal.objects.filter(student=student).count() == 1  # the checks ran
+    assert not DigestSent.objects.exists()  # the digests did not
+    [(message, *values)] = logged
+    assert message % tuple(values) == (
+        "nightly jobs for 2026-03-01: reports.tasks.precompute_dashboards failed "
+        "(RuntimeError: cache down); not run: monitoring.tasks.send_daily_digests"
+    )

@@ -44,6 +44,12 @@ def startkwalificatie_q(today: date) -> Q:
     return Q(Exists(sk_enrolment)) | Q(Exists(sk_qualification))
 
 
+def without_startkwalificatie_q(today: date) -> Q:
+    """Students without a startkwalificatie on `today`, from the stored date
+    (Student.startkwalificatie_on; the same rule as startkwalificatie_q)."""
+    return Q(startkwalificatie_on__isnull=True) | Q(startkwalificatie_on__gt=today)
+
+
 def _region_municipality_ids(organisation) -> list[int]:
     """The region's municipality ids, resolved once per request.
 
@@ -84,11 +90,13 @@ def _membership_scope(membership, today: date) -> Q | None:
         # and without a startkwalificatie).
         adult_born_by = latest_birth_date_for_age(18, today)
         too_old_born_by = latest_birth_date_for_age(upper_age_on(today), today)
+        # The startkwalificatie from the stored date (students.services), not from every
+        # enrolment and qualification per request: a plain filter on the student row.
         return Q(
             municipality_id__in=_region_municipality_ids(organisation),
             date_of_birth__lte=adult_born_by,
             date_of_birth__gt=too_old_born_by,
-        ) & ~startkwalificatie_q(today)
+        ) & without_startkwalificatie_q(today)
     # Partners see students through accepted referrals only, regional coordinators
     # through aggregate reports, functional administrators never: nothing here.
     return None

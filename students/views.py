@@ -36,6 +36,7 @@ from .services import ConcurrentEditError, access_log, student_assign_mentor, st
 STUDENT_PAGE_PARTS = {
     "werk": "students/_student_work.html",
     "geschiedenis": "students/_student_history.html",
+    "mentor": "students/_student_mentor_form.html",
 }
 # The columns the list sorts on (students.paging), the surname without tussenvoegsel
 # first (index student_sort_order); ties broken by id.
@@ -168,9 +169,17 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
     )
 
     forms = dict(forms or {})
+    may_assign_mentor = False
     if writable_students(user).filter(pk=student.pk).exists():
         forms.setdefault("contact", StudentContactForm(student=student))
-        if membership.role in MENTOR_ASSIGNING_ROLES:
+        may_assign_mentor = membership.role in MENTOR_ASSIGNING_ROLES
+        # The mentor form lists every mentor of the school (hundreds at a large one): it
+        # is built when asked for (opening it loads ?deel=mentor; without JavaScript the
+        # link ?mentor=kiezen), not on every view of the page (issue 16).
+        wants_mentor_form = request.GET.get("mentor") == "kiezen" or (
+            request.htmx and request.GET.get("deel") == "mentor"
+        )
+        if may_assign_mentor and wants_mentor_form:
             forms.setdefault(
                 "mentor",
                 StudentMentorForm(student=student, school_id=membership.organisation_id),
@@ -194,6 +203,7 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         "history_limit": HISTORY_LIMIT,
         "contact_form": forms.get("contact"),
         "mentor_form": forms.get("mentor"),
+        "may_assign_mentor": may_assign_mentor,
         "conflict": conflict,
         "panels": student_panels(request, student),
         "today": today,
@@ -201,6 +211,8 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
     access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=student)
     part = STUDENT_PAGE_PARTS.get(request.GET.get("deel", "")) if request.htmx else None
     if part is not None:
+        if part == STUDENT_PAGE_PARTS["mentor"] and context["mentor_form"] is None:
+            raise PermissionDenied  # only the school's coordinator assigns mentors
         # A part of the page that a save elsewhere changed (the route's 5a step adds an
         # employment and history): htmx refreshes it on the event the save sends.
         response = render(request, part, context, status=status)

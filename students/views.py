@@ -72,6 +72,8 @@ def student_list(request):
     """The students the user may see: search, filters, keyset paging; htmx gets the rows."""
     user = request.user
     today = timezone.localdate()
+    if request.GET.get("deel") == "mentoren":
+        return _mentor_filter_options(request)
     visible = Student.objects.visible_to(user, today=today)
     form = StudentFilterForm(request.GET, membership=user.active_membership)
     queryset = (
@@ -130,6 +132,19 @@ def student_list(request):
     partial = request.htmx and not request.htmx.history_restore_request
     template = "students/_student_rows.html" if partial else "students/student_list.html"
     response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _mentor_filter_options(request):
+    """The options of the list's mentor filter: every mentor of the school, loaded when
+    the coordinator opens the filter (issue 16), the chosen one kept selected."""
+    form = StudentFilterForm(
+        request.GET, membership=request.user.active_membership, all_mentors=True
+    )
+    if "mentor" not in form.fields:
+        raise PermissionDenied  # only the school's coordinators filter on mentors
+    response = render(request, "students/_mentor_options.html", {"field": form["mentor"]})
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -74,11 +74,14 @@ def _link_pending_mentor_on_user(sender, instance, raw=False, **kwargs):  # noqa
 
 def _refresh_startkwalificatie(sender, instance, raw=False, created=False, **kwargs):  # noqa: ARG001
     """Keep Student.startkwalificatie_on equal to the student's diplomas (issue 16)."""
-    from .models import Enrolment
+    from .models import Enrolment, Student
     from .services import student_refresh_startkwalificatie
 
     if raw:
         return
+    origin = kwargs.get("origin")  # post_delete: what the delete started from
+    if isinstance(origin, Student) or getattr(origin, "model", None) is Student:
+        return  # the student goes too (retention): nothing to keep up to date
     if sender is Enrolment and created and instance.end_reason != "diploma":
         return  # a new enrolment without a diploma changes nothing
     student_refresh_startkwalificatie(student_ids=[instance.student_id])

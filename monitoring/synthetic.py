@@ -52,6 +52,7 @@ from roadmap.models import (
 )
 from students import names
 from students.models import Employment, Enrolment, Qualification, RecordChange, Student
+from students.services import student_refresh_startkwalificatie
 
 User = get_user_model()
 # Referrals and the case table sit above monitoring (the layers in pyproject.toml): the
@@ -787,6 +788,7 @@ def generate(*, students: int, seed: int, today: date | None = None, offset: int
             raise ValueError(f"student numbers from {NUMBER_PREFIX}{offset:09d} are taken")
         author_id = _author_id()  # before the ids: it may be a new user
         ids = _next_ids()
+        first_student = ids[Student]
         generator = _Generator(
             rng, today, timezone.now(), author_id, municipalities, organisations, ids
         )
@@ -801,5 +803,7 @@ def generate(*, students: int, seed: int, today: date | None = None, offset: int
             if progress:
                 progress(result.students)
         _move_sequences(ids)
+        # The stored startkwalificatie date, by its one writer (COPY sends no post_save).
+        student_refresh_startkwalificatie(student_ids=range(first_student, ids[Student]))
         result.agenda_items = _case_table_agendas(generator.agenda, today, generator.author_id)
     return result

@@ -109,6 +109,33 @@ def startkwalificatie_qualification_q(day: Day, prefix: str = "") -> Q:
     )
 
 
+def startkwalificatie_enrolment_since_q(prefix: str = "") -> Q:
+    """startkwalificatie_enrolment_q without the day: such an enrolment's end date is the
+    day its startkwalificatie counts from."""
+    return Q(
+        **{
+            f"{prefix}end_reason": DIPLOMA,
+            f"{prefix}level__in": sorted(SK_ENROLMENT_LEVELS),
+            f"{prefix}end_date__isnull": False,
+        }
+    )
+
+
+def startkwalificatie_qualification_since_q(prefix: str = "") -> Q:
+    """startkwalificatie_qualification_q without the day: such a qualification's date is
+    the day its startkwalificatie counts from."""
+    return Q(**{f"{prefix}type__in": sorted(SK_QUALIFICATION_TYPES)}) | Q(
+        **{f"{prefix}type": MBO, f"{prefix}level__in": sorted(int(x) for x in SK_MBO_LEVELS)}
+    )
+
+
+def without_startkwalificatie_stored_q(day: Day, field: str = "startkwalificatie_on") -> Q:
+    """not rules.has_startkwalificatie on D, read from the stored date the student first
+    held one (the earliest date of the two halves above, kept on the student row by its
+    one writer): none yet, or only after D."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": day})
+
+
 def startkwalificatie_q(
     day: Day, *, enrolments: Rows, qualifications: Rows, student_ref: str = "pk"
 ) -> Q:

@@ -7,7 +7,7 @@ class StudentsConfig(AppConfig):
     verbose_name = _("Studenten")
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         from accounts.models import Membership, User
 
@@ -32,6 +32,18 @@ class StudentsConfig(AppConfig):
             sender=User,
             dispatch_uid="students.link_pending_mentor.user",
         )
+        # The stored startkwalificatie date follows every single save or delete of an
+        # enrolment or qualification (bulk writers call the service themselves).
+        from .models import Enrolment, Qualification
+
+        for model in (Enrolment, Qualification):
+            name = model._meta.model_name
+            post_save.connect(
+                _refresh_startkwalificatie, sender=model, dispatch_uid=f"students.sk.save.{name}"
+            )
+            post_delete.connect(
+                _refresh_startkwalificatie, sender=model, dispatch_uid=f"students.sk.delete.{name}"
+            )
 
 
 def _link_pending_mentor_on_membership(sender, instance, raw=False, **kwargs):  # noqa: ARG001
@@ -62,3 +74,18 @@ def _link_pending_mentor_on_user(sender, instance, raw=False, **kwargs):  # noqa
         role=Role.MENTOR, is_active=True
     ).values_list("organisation_id", flat=True):
         student_link_pending_mentor(mentor=instance, organisation_id=organisation_id)
+
+
+def _refresh_startkwalificatie(sender, instance, raw=False, created=False, **kwargs):  # noqa: ARG001
+    """Keep Student.startkwalificatie_on equal to the student's diplomas (issue 16)."""
+    from .models import Enrolment, Student
+    from .services import student_refresh_startkwalificatie
+
+    if raw:
+        return
+    origin = kwargs.get("origin")  # post_delete: what the delete started from
+    if isinstance(origin, Student) or getattr(origin, "model", None) is Student:
+        return  # the student goes too (retention): nothing to keep up to date
+    if sender is Enrolment and created and instance.end_reason != "diploma":
+        return  # a new enrolment without a diploma changes nothing
+    student_refresh_startkwalificatie(student_ids=[instance.student_id])

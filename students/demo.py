@@ -497,6 +497,10 @@ def seed_students(ctx: DemoContext):
     Enrolment.objects.bulk_create(enrolments, batch_size=500)
     Qualification.objects.bulk_create(qualifications, batch_size=500)
     Employment.objects.bulk_create(employments, batch_size=500)
+    # bulk_create sends no post_save: the stored startkwalificatie date by its writer.
+    from .services import student_refresh_startkwalificatie
+
+    student_refresh_startkwalificatie(student_ids=sorted(ids.values()))
 
     changes = [_creation(p.student, STUDENT_HISTORY_FIELDS, p.student.pk) for p in new]
     for model, records, fields in (

@@ -99,7 +99,7 @@ class StudentFilterForm(forms.Form):
     )
     mentor = forms.ChoiceField(label=_("Mentor"), required=False)
 
-    def __init__(self, *args, membership, **kwargs):
+    def __init__(self, *args, membership, all_mentors=False, **kwargs):
         super().__init__(*args, **kwargs)
         if membership is not None and policy.is_school_staff(membership):
             schools = [membership.organisation]  # loaded with the membership already
@@ -129,11 +129,30 @@ class StudentFilterForm(forms.Form):
 
         # Only the school's coordinator works across mentors; a mentor's list is their own.
         if membership is not None and policy.works_across_mentors(membership):
-            self.mentors = {str(u.pk): u for u in school_mentors(membership.organisation_id)}
+            # A large school has thousands of mentors: the list offers them when the
+            # filter is opened (?deel=mentoren, `all_mentors`), not with every page; a
+            # mentor asked for is checked on its own (issue 16).
+            mentors = school_mentors(membership.organisation_id)
+            if not all_mentors:
+                asked = self.data.get("mentor", "") if self.is_bound else ""
+                mentors = mentors.filter(pk=int(asked)) if asked.isdigit() else mentors.none()
+            self.mentors = {str(u.pk): u for u in mentors}
             self.fields["mentor"].choices = [
                 ("", _("Alle mentoren")),
                 (NO_MENTOR, _("Zonder mentor")),
             ] + [(key, user_label(user)) for key, user in self.mentors.items()]
+            if not all_mentors:
+                self.fields["mentor"].widget.attrs.update(
+                    {
+                        "hx-get": reverse_lazy("students:list"),
+                        "hx-vals": '{"deel": "mentoren"}',
+                        "hx-include": "this",
+                        "hx-trigger": "focus once, mouseenter once",
+                        "hx-swap": "innerHTML",
+                        "hx-target": "this",
+                        "hx-push-url": "false",
+                    }
+                )
         else:
             self.mentors = {}
             del self.fields["mentor"]

@@ -117,6 +117,15 @@ class Student(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("versie"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
+    # Derived, never edited: the date the student first held a startkwalificatie (the
+    # earliest diploma or certificate that counts), or empty. A date, not a yes/no, so it
+    # never goes stale: "has one on D" is `startkwalificatie_on <= D`. The scopes read it
+    # instead of scanning every enrolment and qualification per request (issue 16). One
+    # writer: students.services.student_refresh_startkwalificatie, called on every change
+    # of an enrolment or qualification (students.apps) and by the bulk loaders.
+    startkwalificatie_on = models.DateField(
+        _("startkwalificatie sinds"), null=True, blank=True, editable=False
+    )
 
     objects = StudentQuerySet.as_manager()
 
@@ -149,6 +158,19 @@ class Student(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) & set(self.NAME_FIELDS):
             kwargs["update_fields"] = {*update_fields, *self.DERIVED_NAME_FIELDS}
+        if (
+            update_fields is None
+            and not self._state.adding
+            and not args
+            and not kwargs.get("force_insert")
+        ):
+            # The stored startkwalificatie date has its own writer (students.services): a
+            # save of a student loaded before a diploma was recorded must not undo it.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "startkwalificatie_on"
+            ]
         super().save(*args, **kwargs)
 
     NAME_FIELDS = ("first_name", "last_name")

@@ -55,6 +55,12 @@ def in_target_group_q(today: date, settings=None) -> Q:
     )
 
 
+def without_startkwalificatie_q(today: date) -> Q:
+    """Students without a startkwalificatie on `today`, from the stored date
+    (Student.startkwalificatie_on; the same rule as startkwalificatie_q)."""
+    return rulebook.without_startkwalificatie_stored_q(today)
+
+
 def _region_municipality_ids(organisation) -> list[int]:
     """The region's municipality ids, resolved once per request.
 
@@ -93,12 +99,14 @@ def _membership_scope(membership, today: date) -> Q | None:
     if role == Role.DOORSTROOMPUNT:
         # Living in the region, 18 or older (the Doorstroompunt is the responsible
         # authority), in the target group (below the upper age and without a
-        # startkwalificatie).
+        # startkwalificatie, read from the stored date: a plain filter on the student row,
+        # not every enrolment and qualification per request).
         settings = rule_settings()
         return (
             Q(municipality_id__in=_region_municipality_ids(organisation))
             & rulebook.doorstroompunt_responsible_q(today, settings)
-            & in_target_group_q(today, settings)
+            & rulebook.below_upper_age_q(today, settings)
+            & without_startkwalificatie_q(today)
         )
     # Partners see students through accepted referrals only, regional coordinators
     # through aggregate reports, functional administrators never: nothing here.

@@ -11,11 +11,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from rulebook import expressions as rulebook
 
 from .models import AccessLog, Employment, Enrolment, RecordChange, Student
 
@@ -130,7 +132,7 @@ def student_assign_mentor(*, student: Student, expected_version: int, mentor, ac
 
 @transaction.atomic
 def enrolment_update(*, enrolment: Enrolment, expected_version: int, data: dict, actor):
-    return _save_versioned(
+    saved, changes = _save_versioned(
         instance=enrolment,
         expected_version=expected_version,
         values=data,
@@ -138,6 +140,9 @@ def enrolment_update(*, enrolment: Enrolment, expected_version: int, data: dict,
         student_id=enrolment.student_id,
         source="web",
     )
+    if changes.keys() & {"end_date", "end_reason", "level"}:
+        student_refresh_startkwalificatie(student_ids=[enrolment.student_id])
+    return saved, changes
 
 
 @transaction.atomic
@@ -341,3 +346,68 @@ def disclosure_consent_withdraw(*, source, source_id, actor, at=None):
         legal_basis=LegalBasis.CONSENT,
         consent_withdrawn_at__isnull=True,
     ).update(consent_withdrawn_at=at or timezone.now())
+
+
+# --- The stored startkwalificatie date (issue 16) -------------------------------------
+# The one writer of Student.startkwalificatie_on. Called for every change of an
+# enrolment or qualification: by post_save/post_delete (students.apps; single saves from
+# services, admin, factories), by enrolment_update, and by the bulk loaders (the import,
+# the demo seeders, the synthetic population) for the students they wrote.
+
+
+def startkwalificatie_since_expression():
+    """The earliest date a startkwalificatie counts from, per student (SQL expression)."""
+    from .models import Qualification
+
+    enrolment = Subquery(
+        Enrolment.objects.filter(
+            rulebook.startkwalificatie_enrolment_since_q(), student=OuterRef("pk")
+        )
+        .order_by("end_date")
+        .values("end_date")[:1]
+    )
+    qualification = Subquery(
+        Qualification.objects.filter(
+            rulebook.startkwalificatie_qualification_since_q(), student=OuterRef("pk")
+        )
+        .order_by("date")
+        .values("date")[:1]
+    )
+    # Least() is NULL on SQLite when either side is: each side falls back to the other.
+    return Least(Coalesce(enrolment, qualification), Coalesce(qualification, enrolment))
+
+
+def student_refresh_startkwalificatie(*, student_ids=None) -> int:
+    """Recompute the stored startkwalificatie date of these students (ids, a range of
+    ids, or None: everyone).
+
+    One set-based UPDATE; rows whose date is unchanged are not written. Returns the
+    number of students whose date changed.
+    """
+    if isinstance(student_ids, range) and student_ids.step == 1:
+        # A block of new ids (the synthetic population): one statement.
+        return _refresh_startkwalificatie(
+            Student.objects.filter(pk__gte=student_ids.start, pk__lt=student_ids.stop)
+        )
+    if student_ids is not None:
+        student_ids = list(student_ids)
+        # In chunks: an import names up to 100,000 students (SQLite's parameter limit).
+        return sum(
+            _refresh_startkwalificatie(Student.objects.filter(pk__in=student_ids[at : at + 5000]))
+            for at in range(0, len(student_ids), 5000)
+        )
+    return _refresh_startkwalificatie(Student.objects.all())
+
+
+def _refresh_startkwalificatie(students) -> int:
+    since = startkwalificatie_since_expression()
+    return (
+        students.annotate(_since=since)
+        .exclude(startkwalificatie_on__isnull=True, _since__isnull=True)
+        .filter(
+            Q(startkwalificatie_on__isnull=True)
+            | Q(_since__isnull=True)
+            | ~Q(startkwalificatie_on=F("_since"))
+        )
+        .update(startkwalificatie_on=since)
+    )

@@ -36,6 +36,7 @@ from .services import ConcurrentEditError, access_log, student_assign_mentor, st
 STUDENT_PAGE_PARTS = {
     "werk": "students/_student_work.html",
     "geschiedenis": "students/_student_history.html",
+    "mentor": "students/_student_mentor_form.html",
 }
 # The columns the list sorts on (students.paging), the surname without tussenvoegsel
 # first (index student_sort_order); ties broken by id.
@@ -72,6 +73,8 @@ def student_list(request):
     """The students the user may see: search, filters, keyset paging; htmx gets the rows."""
     user = request.user
     today = timezone.localdate()
+    if request.GET.get("deel") == "mentoren":
+        return _mentor_filter_options(request)
     visible = Student.objects.visible_to(user, today=today)
     form = StudentFilterForm(request.GET, membership=user.active_membership)
     queryset = (
@@ -136,6 +139,19 @@ def student_list(request):
     return response
 
 
+def _mentor_filter_options(request):
+    """The options of the list's mentor filter: every mentor of the school, loaded when
+    the coordinator opens the filter (issue 16), the chosen one kept selected."""
+    form = StudentFilterForm(
+        request.GET, membership=request.user.active_membership, all_mentors=True
+    )
+    if "mentor" not in form.fields:
+        raise PermissionDenied  # only the school's coordinators filter on mentors
+    response = render(request, "students/_mentor_options.html", {"field": form["mentor"]})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def _enrolment_state(enrolment, today):
     if enrolment.start_date > today:
         return "future"
@@ -171,9 +187,17 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
     )
 
     forms = dict(forms or {})
+    may_assign_mentor = False
     if writable_students(user).filter(pk=student.pk).exists():
         forms.setdefault("contact", StudentContactForm(student=student))
-        if can_assign_mentor(membership):
+        may_assign_mentor = can_assign_mentor(membership)
+        # The mentor form lists every mentor of the school (hundreds at a large one): it
+        # is built when asked for (opening it loads ?deel=mentor; without JavaScript the
+        # link ?mentor=kiezen), not on every view of the page (issue 16).
+        wants_mentor_form = request.GET.get("mentor") == "kiezen" or (
+            request.htmx and request.GET.get("deel") == "mentor"
+        )
+        if may_assign_mentor and wants_mentor_form:
             forms.setdefault(
                 "mentor",
                 StudentMentorForm(student=student, school_id=membership.organisation_id),
@@ -197,6 +221,7 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         "history_limit": HISTORY_LIMIT,
         "contact_form": forms.get("contact"),
         "mentor_form": forms.get("mentor"),
+        "may_assign_mentor": may_assign_mentor,
         "conflict": conflict,
         "panels": student_panels(request, student),
         "today": today,
@@ -204,6 +229,8 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
     access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=student)
     part = STUDENT_PAGE_PARTS.get(request.GET.get("deel", "")) if request.htmx else None
     if part is not None:
+        if part == STUDENT_PAGE_PARTS["mentor"] and context["mentor_form"] is None:
+            raise PermissionDenied  # only the school's coordinator assigns mentors
         # A part of the page that a save elsewhere changed (the route's 5a step adds an
         # employment and history): htmx refreshes it on the event the save sends.
         response = render(request, part, context, status=status)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from ..models import RecordChange, Student
-from ..services import field_changes, history_value
+from ..services import field_changes, history_value, student_refresh_startkwalificatie
 from .reading import Context, ImportResult, ParsedFile, chunks, select_matching
 from .rules import SPECS
 
@@ -406,4 +406,15 @@ def apply(result: ImportResult, *, actor=None, source="import", the_plan=None) -
             source=source,
             now=now,
         )
+    # The stored startkwalificatie date of the students whose diplomas this import wrote
+    # (students.services, its one writer; the bulk paths send no post_save).
+    touched = set()
+    for kind in ("enrolments", "qualifications"):
+        file_plan = the_plan.files.get(kind)
+        if file_plan is None:
+            continue
+        touched.update(the_plan.number_ids[row["student_number"]] for row in file_plan.creates)
+        touched.update(update.student_id for update in file_plan.updates)
+    if touched:
+        student_refresh_startkwalificatie(student_ids=sorted(touched))
     return the_plan

@@ -334,11 +334,45 @@ def test_mentor_cannot_reassign_the_mentor(client, mentor, other_mentor, student
     assert student.mentor == mentor
 
 
+def test_the_page_lists_no_mentors_until_the_coordinator_opens_the_form(
+    client, coordinator, other_mentor, student
+):
+    """Issue 16: a large school has hundreds of mentors; the page itself does not load them."""
+    client.force_login(coordinator)
+    response = page(client, student)
+    assert response.context["mentor_form"] is None
+    assert response.context["may_assign_mentor"]
+    html = response.content.decode()
+    assert escape(other_mentor.get_full_name()) not in html
+    assert "?deel=mentor" in html
+    assert "?mentor=kiezen" in html
+
+    # Opening the form (htmx) loads it with the school's mentors.
+    part = client.get(f"/students/{student.public_id}/?deel=mentor", HTTP_HX_REQUEST="true")
+    assert part.status_code == 200
+    assert escape(other_mentor.get_full_name()) in part.content.decode()
+    assert 'value="mentor"' in part.content.decode()
+
+    # Without JavaScript: the link shows the page with the form open.
+    full = client.get(f"/students/{student.public_id}/?mentor=kiezen")
+    assert full.context["mentor_form"] is not None
+    assert escape(other_mentor.get_full_name()) in full.content.decode()
+
+
+def test_only_the_coordinator_gets_the_mentor_form(client, leerplicht, mentor, student):
+    for user in (leerplicht, mentor):
+        client.force_login(user)
+        response = client.get(f"/students/{student.public_id}/?deel=mentor", HTTP_HX_REQUEST="true")
+        assert response.status_code == 403
+        assert not page(client, student).context["may_assign_mentor"]
+
+
 # --- Query counts -------------------------------------------------------------------
 
 # Session, user, memberships; student; enrolments, qualifications, employments,
-# history; "may this user write"; the school's mentors (coordinator only); access log.
-COORDINATOR_PAGE_QUERIES = 11
+# history; "may this user write"; access log. The school's mentors only when the
+# coordinator opens the mentor form (?deel=mentor).
+COORDINATOR_PAGE_QUERIES = 10
 
 
 def fill(student, count):
@@ -391,9 +425,9 @@ def test_page_query_count_for_leerplicht_does_not_grow_with_the_file(
     student = StudentFactory(municipality=municipality("Hoorn"), date_of_birth=DATE_OF_BIRTH)
     fill(student, count)
     client.force_login(leerplicht)
-    # No edit forms (the write check and the mentors are not queried), but the region's
-    # municipality ids are resolved once.
-    with django_assert_num_queries(COORDINATOR_PAGE_QUERIES - 1):
+    # No edit forms (the write check is not queried), but the region's municipality ids
+    # are resolved once.
+    with django_assert_num_queries(COORDINATOR_PAGE_QUERIES):
         assert page(client, student).status_code == 200
 
 

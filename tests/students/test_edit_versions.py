@@ -46,7 +46,9 @@ def test_every_edit_form_carries_a_hidden_version(client, coordinator, student):
     client.force_login(coordinator)
     html = client.get(url(student)).content.decode()
     assert 'type="hidden" name="contact-version" value="1"' in html
-    assert 'type="hidden" name="mentor-version" value="1"' in html
+    # The mentor form loads when opened (issue 16), with the version it read.
+    mentor_form = client.get(url(student), {"deel": "mentor"}, HTTP_HX_REQUEST="true")
+    assert 'type="hidden" name="mentor-version" value="1"' in mentor_form.content.decode()
 
 
 def test_stale_contact_save_is_refused_side_by_side(client, mentor, student):

@@ -53,6 +53,10 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.precompute_dashboards",
         "schedule": crontab(hour=6, minute=0),
     },
+    "notifications: remove those read long ago": {
+        "task": "planner.tasks.purge_read_notifications",
+        "schedule": crontab(hour=4, minute=5),
+    },
     "monitoring daily digests (after the checks)": {
         "task": "monitoring.tasks.send_daily_digests",
         "schedule": crontab(hour=6, minute=30),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reports",
     "portal",
     "api",
+    "planner",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),
+    path("kalender/", include("planner.urls")),
 ]
 
 # A database that is down is a Dutch 503 page; any other fault the Dutch 500 page.

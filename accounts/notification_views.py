@@ -50,9 +50,9 @@ def notification_list(request):
 
 @login_required
 @require_GET
-def notification_open(request, pk):
+def notification_open(request, notification_id):
     """Mark the user's own notification read, then go to its (internal) page."""
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
     notifications.mark_read(notification)
     return redirect(notifications.safe_target(notification.url) or "accounts:notifications")
 
@@ -60,9 +60,8 @@ def notification_open(request, pk):
 @login_required
 @require_POST
 def notification_read_all(request):
-    count = notifications.mark_all_read(request.user)
-    if count:
-        messages.success(request, _("Alle meldingen zijn gelezen."))
+    notifications.mark_all_read(request.user)
+    messages.success(request, _("Alle meldingen zijn gelezen."))
     return redirect("accounts:notifications")
 
 

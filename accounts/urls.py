@@ -12,7 +12,11 @@ urlpatterns = [
     # Notifications in the app (issue 19).
     path("meldingen/", notification_views.notification_list, name="notifications"),
     path("meldingen/bel/", notification_views.bell, name="notification_bell"),
-    path("meldingen/<int:pk>/", notification_views.notification_open, name="notification_open"),
+    path(
+        "meldingen/<int:notification_id>/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
     path(
         "meldingen/alles-gelezen/",
         notification_views.notification_read_all,

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def feed_create(*, user) -> str:
+def feed_create(*, user: Any) -> str:
     """A new secret link for the user's active role; an earlier one stops working.
     Returns the token (shown once; only its hash is kept)."""
     membership = user.active_membership
@@ -31,7 +32,7 @@ def feed_create(*, user) -> str:
 
 
 @transaction.atomic
-def feed_revoke(*, user) -> int:
+def feed_revoke(*, user: Any) -> int:
     """Revoke the user's link for the active role (idempotent)."""
     count = CalendarFeed.objects.filter(
         user=user, membership=user.active_membership, revoked_at__isnull=True
@@ -41,13 +42,13 @@ def feed_revoke(*, user) -> int:
     return count
 
 
-def active_feed(user):
+def active_feed(user: Any) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(
         user=user, membership=user.active_membership, revoked_at__isnull=True
     ).first()
 
 
-def feed_for_token(token: str):
+def feed_for_token(token: str) -> CalendarFeed | None:
     """The active feed of a live user and role for `token`, or None."""
     if not token or len(token) > 100:
         return None

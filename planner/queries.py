@@ -22,7 +22,8 @@ from doorstroomtafel.documents import table_label
 from doorstroomtafel.models import ActionItem, ActionStatus, Meeting
 from roadmap.models import STEP_RELATED_NAMES, StepKind, StudyAdviceStep
 from roadmap.route import build_route
-from students.models import Enrolment, Level, Student
+from students.models import AccessLog, Enrolment, Level, Student
+from students.services import access_log
 
 
 class EventKind(TextChoices):
@@ -49,12 +50,19 @@ class Event:
 
 
 def visible_first_names(user, student_ids):
-    """{student id: first name} of those students the user may open (one query)."""
-    return dict(
+    """{student id: first name} of those students the user may open (one query), for the
+    notification list; the names shown are a view of student data, so it is logged."""
+    names = dict(
         Student.objects.visible_to(user)
         .filter(pk__in=list(student_ids))
         .values_list("pk", "first_name")
     )
+    if names:
+        access_log(
+            user=user, action=AccessLog.Action.LIST_STUDENTS, students=sorted(names),
+            detail="meldingen",
+        )  # fmt: skip
+    return names
 
 
 def _step_events(user, students, start, end, today):

@@ -104,6 +104,10 @@ def test_list_is_newest_first_and_shows_a_name_only_within_scope(client, mentor,
     assert "Verwijzing ontvangen" in html
     assert "Actie toegewezen" in html
     assert "2 ongelezen meldingen" in html
+    from students.models import AccessLog
+
+    logged = AccessLog.objects.get(user=mentor, detail="meldingen")
+    assert logged.student_ids == [own.pk]
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -112,13 +116,14 @@ def test_list_query_count_does_not_grow(client, mentor, django_assert_num_querie
     _notify(mentor, count, student_id=student.pk)
     client.force_login(mentor)
     client.get(reverse("accounts:notifications"))  # the session's first touch
-    # Session, user, memberships; total and page; the names in scope; the unread count.
+    # Session, user, memberships; total and page; the names in scope and their access
+    # log row; the unread count.
     with django_assert_num_queries(QUERIES):
         response = client.get(reverse("accounts:notifications"))
     assert len(response.context["rows"]) == min(count, 25)
 
 
-QUERIES = 7
+QUERIES = 8
 
 
 def test_list_is_paged(client, mentor):

@@ -329,3 +329,71 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"session of user {self.user_id}"
+
+
+# --- Notifications in the app (issue 19; accounts/notifications.py) -----------------------
+
+
+class NotificationKind(models.TextChoices):
+    """Every kind of notification, defined once; apps above call notify() with one."""
+
+    REFERRAL_RECEIVED = "referral_received", _("Verwijzing ontvangen")
+    ACTION_ASSIGNED = "action_assigned", _("Actie toegewezen")
+    SIGNAL_ASSIGNED = "signal_assigned", _("Signaal toegewezen")
+    AGENDA_FINAL = "agenda_final", _("Agenda definitief")
+    CORRECTION_REQUEST = "correction_request", _("Correctieverzoek")
+
+
+class Notification(models.Model):
+    """One message for one user in the app: a kind, a short text without a name or BSN,
+    and the internal page it links to (followed through a view that marks it read)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("gebruiker")
+    )
+    kind = models.CharField(_("soort"), max_length=30, choices=NotificationKind.choices)
+    text = models.CharField(_("tekst"), max_length=200)
+    # An internal path ("/verwijzingen/..."), never a full URL: checked when created and
+    # again when followed (accounts.notifications.safe_target).
+    url = models.CharField(_("pagina"), max_length=300)
+    # The student it is about, as a plain id (accounts is below students): the name is
+    # looked up at display time within the reader's scope, and retention removes the row.
+    student_id = models.BigIntegerField(_("student"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    read_at = models.DateTimeField(_("gelezen op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_created"),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_user_unread",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for user {self.user_id}"
+
+
+class NotificationSettings(models.Model):
+    """Which kinds a user does NOT want in the daily e-mail (no row: every kind mailed,
+    and a kind added later is mailed until the user turns it off)."""
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+        verbose_name=_("gebruiker"),
+    )
+    not_mailed = models.JSONField(_("niet per e-mail"), default=list, blank=True)
+    changed_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("instelling voor meldingen")
+        verbose_name_plural = _("instellingen voor meldingen")
+
+    def __str__(self):
+        return f"notification settings of user {self.user_id}"

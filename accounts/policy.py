@@ -884,3 +884,30 @@ def can_edit_note(user, note, now) -> bool:
 def can_add_addendum(user, note) -> bool:
     """Who reads a note and writes in the journal may add an addendum to it."""
     return may_use_journal(user) and can_read_note(user, note)
+
+
+# --- Notifications and the calendar (issue 19; accounts/notifications.py, planner) --------
+
+# Who at a receiving organisation is told that a referral arrived: the partner roles,
+# and where a school or the Doorstroompunt receives, the roles that take it in.
+REFERRAL_NOTIFIED_ROLES = (
+    *PARTNER_ROLES,
+    Role.SCHOOL_COORDINATOR,
+    Role.INTAKE_DESK,
+    Role.DOORSTROOMPUNT,
+)
+# The roadmap's due steps and follow-up meetings are the school's work.
+CALENDAR_STEP_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+# No calendar: no student work of their own.
+NO_CALENDAR_ROLES = (Role.REGIONAL_COORDINATOR, Role.FUNCTIONAL_ADMIN)
+
+
+def has_calendar(user) -> bool:
+    """The user has a calendar (the page, the menu item and a feed)."""
+    membership = active_membership(user)
+    return membership is not None and membership.role not in NO_CALENDAR_ROLES
+
+
+def sees_due_steps_in_calendar(user) -> bool:
+    """Due roadmap steps and follow-up meetings appear in the user's calendar."""
+    return has_role(user, *CALENDAR_STEP_ROLES)

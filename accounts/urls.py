@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import otp, views
+from . import notification_views, otp, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,4 +9,22 @@ urlpatterns = [
     path("tweestaps/instellen/", otp.enrol, name="otp_enrol"),
     path("tweestaps/", otp.verify, name="otp_verify"),
     path("role/", views.switch_membership, name="switch_membership"),
+    # Notifications in the app (issue 19).
+    path("meldingen/", notification_views.notification_list, name="notifications"),
+    path("meldingen/bel/", notification_views.bell, name="notification_bell"),
+    path(
+        "meldingen/<int:notification_id>/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "meldingen/alles-gelezen/",
+        notification_views.notification_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "meldingen/instellingen/",
+        notification_views.notification_settings,
+        name="notification_settings",
+    ),
 ]

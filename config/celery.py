@@ -110,4 +110,8 @@ app.conf.beat_schedule = {
         "task": "koers.run_nightly_jobs",
         "schedule": crontab(hour=5, minute=30),
     },
+    "notifications: remove those read long ago": {
+        "task": "planner.tasks.purge_read_notifications",
+        "schedule": crontab(hour=4, minute=5),
+    },
 }

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "caseload",
     "documents",
     "casework",
+    "planner",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("klas/", include("caseload.urls")),
     path("documenten/", include("documents.urls")),
+    path("kalender/", include("planner.urls")),
 ]
 
 # A database that is down is a Dutch 503 page; any other fault the Dutch 500 page.

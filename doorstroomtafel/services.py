@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+from accounts import notifications, policy
 from accounts.models import Membership
+from accounts.notifications import NotificationKind
 from monitoring.models import Assignee
 from monitoring.signals_sync import Wanted, assignee_for, signals_sync
 from students.models import LegalBasis
@@ -491,6 +492,13 @@ def agenda_finalise(*, meeting, actor, notify=True, expected_version=None):
                 description=str(meeting),
             )
     if notify:
+        notifications.notify(
+            meeting_recipients(meeting),
+            NotificationKind.AGENDA_FINAL,
+            _("De agenda van %(table)s op %(date)s is definitief")
+            % {"table": table_label(meeting.table), "date": meeting.date.strftime("%d-%m-%Y")},
+            reverse("doorstroomtafel:meeting", args=[meeting.public_id]),
+        )
         recipients = [u.email for u in meeting_recipients(meeting) if u.email]
         transaction.on_commit(lambda: _mail_agenda(meeting, recipients))
     return meeting
@@ -622,6 +630,18 @@ def action_add(*, item, what, owner, due_date, actor):
         owner_organisation=owner_organisation_for(owner, item.meeting),
         due_date=due_date,
         created_by=actor,
+    )
+    notifications.notify(
+        owner,
+        NotificationKind.ACTION_ASSIGNED,
+        _("Nieuwe actie voor u uit %(table)s van %(date)s, uiterlijk %(due)s")
+        % {
+            "table": table_label(meeting.table),
+            "date": meeting.date.strftime("%d-%m-%Y"),
+            "due": due_date.strftime("%d-%m-%Y"),
+        },
+        reverse("doorstroomtafel:meeting", args=[meeting.public_id]),
+        student_id=item.student_id,
     )
     _history(
         item.meeting,

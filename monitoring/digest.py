@@ -1,4 +1,5 @@
-"""The daily e-mail digest: per user, the new and overdue signals of their attention list.
+"""The daily e-mail digest: per user, the new and overdue signals of their attention list,
+and the unread notifications of the kinds the user has mailed (accounts.notifications).
 
     send_daily_digests(today=D) -> DigestResult
 
@@ -21,6 +22,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from accounts.notifications import unread_for_digest
 
 from .models import DigestSent
 from .queries import attention_list
@@ -89,13 +92,22 @@ def send_digest(user, *, today) -> str:
     if DigestSent.objects.filter(user=user, date=today).exists():
         return "claimed"
     new, overdue = digest_items(user, today=today)
-    if not new and not overdue:
+    # The unread notifications of the kinds the user has mailed (accounts.notifications).
+    notification_counts, notifications = unread_for_digest(user)
+    if not new and not overdue and not notification_counts:
         return "empty"
     claim = _claim(user, today, len(new) + len(overdue))
     if claim is None:
         return "claimed"
+    site = settings.SITE_URL.rstrip("/")
     context = {"user": user, "today": today, "new": new, "overdue": overdue,
-               "site_url": settings.SITE_URL}  # fmt: skip
+               "site_url": settings.SITE_URL,
+               "notification_counts": notification_counts,
+               "notifications": [
+                   {"kind": n.get_kind_display(), "text": n.text,
+                    "url": site + reverse("accounts:notification_open", args=[n.pk])}
+                   for n in notifications
+               ]}  # fmt: skip
     subject = render_to_string("monitoring/email/digest_subject.txt", context).strip()
     body = render_to_string("monitoring/email/digest.txt", context)
     try:

@@ -16,12 +16,14 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import policy
 from accounts.models import OrganisationKind, User
+from accounts.notifications import NotificationKind, notify_organisation
 from students.dates import add_months, age_on
 from students.models import AccessLog
 from students.services import access_log
@@ -356,6 +358,16 @@ def rights_request_create(
         note=note,
         organisation=organisation,
         due_date=add_months(today, 1),
+    )
+    notify_organisation(
+        organisation.pk,
+        NotificationKind.CORRECTION_REQUEST,
+        _("Een student vraagt om een correctie")
+        if kind == RightsRequest.Kind.CORRECTION
+        else _("Een student maakt bezwaar"),
+        reverse("portal_staff:request", args=[request.pk]),
+        roles=policy.RIGHTS_REQUEST_ANSWER_ROLES,
+        student_id=student.pk,
     )
     logger.info(
         "rights request %s (%s) of student account %s to organisation %s",

@@ -8,11 +8,13 @@ once) nothing matches, nothing changes, and `ReferralRefused` says why in Dutch.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import Organisation, OrganisationKind, Role
+from accounts.notifications import NotificationKind, notify_organisation
 from students.dates import add_months
 from students.models import AccessLog, LegalBasis, Student
 from students.services import (
@@ -448,6 +450,15 @@ def referral_send(*, referral, actor, expected_version=None):
         source=DISCLOSURE_SOURCE,
         source_id=referral.pk,
         description=str(referral.get_kind_display()),
+    )
+    notify_organisation(
+        referral.to_organisation_id,
+        NotificationKind.REFERRAL_RECEIVED,
+        _("Nieuwe verwijzing van %(organisation)s")
+        % {"organisation": referral.from_organisation.name},
+        reverse("referrals:detail", args=[referral.public_id]),
+        roles=policy.REFERRAL_NOTIFIED_ROLES,
+        student_id=referral.student_id,
     )
     return referral
 

@@ -45,6 +45,7 @@ MENU = [
     "intake_desk",
     "flexservice_results",
     "doorstroomtafel",
+    "planner",
     "portal_requests",
     "reports",
     "students_import",

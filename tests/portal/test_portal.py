@@ -154,6 +154,8 @@ def test_every_staff_url_is_404_for_a_student_account(student_client, pupil):
         "step": "finalise",
         "fmt": "csv",
         "name": "vsv",
+        "notification_id": 1,
+        "token": "x",
     }
     names = list(_staff_url_names())
     assert "students:detail" in dict(names)

@@ -124,7 +124,13 @@ def objects():
         user=User.objects.get(email="coordinator@horizon.demo"), params={}, fmt="csv"
     )
     export_job_build(job_id=job.pk)
+    # A notification of mentor@horizon.demo: only they may follow it (issue 19).
+    from accounts.notifications import notify
+
+    notify(mentor, "action_assigned", "Actie", "/")
     values = {
+        "notification_id": mentor.notifications.order_by("-pk").first().pk,
+        "token": "onbekend",  # a calendar feed token nobody has: 404 for everyone
         "job_id": job.public_id,
         "public_id": student.public_id,
         "enrolment_id": enrolment.pk,
@@ -140,7 +146,6 @@ def objects():
         "fmt": "csv",
         "name": "vsv",
         "mentor_id": mentor.pk,
-        "token": "onbekend",
         # The demo's first document: shared with the accepted referral to W&I.
         "doc_id": Document.objects.order_by("pk").first().public_id,
     }
@@ -351,6 +356,17 @@ MATRIX.update({
     "accounts:login": "200 R R R R R R R R R R R R",
     "accounts:logout": "405 405 405 405 405 405 405 405 405 405 405 405 405",
     "accounts:otp_enrol": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "accounts:notification_bell": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "accounts:notification_open": "L R 404 404 404 404 404 404 404 404 404 404 404",
+    "accounts:notification_settings": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "accounts:notifications": "L 200 200 200 200 200 200 200 200 200 200 200 200",
+    "accounts:notifications_read_all": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "planner:feed": "404 404 404 404 404 404 404 404 404 404 404 404 404",
+    "planner:feed_create": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "planner:feed_revoke": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "planner:feed_settings": "L 200 200 200 200 200 200 200 404 404 200 200 200",
+    "planner:month": "L 200 200 200 200 200 200 200 404 404 200 200 200",
+    "planner:week": "L 200 200 200 200 200 200 200 404 404 200 200 200",
     "accounts:otp_verify": "L 200 200 200 200 200 200 200 200 200 200 200 200",
     "accounts:switch_membership": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "admin:index": "L L L L L L L L L 200 L L L",
@@ -466,6 +482,9 @@ POST_MATRIX.update({
     "caseload:bulk_signals": "L 404 404 404 404 404 404 404 404 404 404 404 404",
     "caseload:bulk_students": "L 404 404 404 404 404 404 404 404 404 404 404 404",
     "documents:remove": "L R R 404 404 404 404 404 404 404 404 404 404",
+    "accounts:notifications_read_all": "L S S S S S S S S S S S S",
+    "planner:feed_create": "L S S S S S S S 404 404 S S S",
+    "planner:feed_revoke": "L R R R R R R R 404 404 R R R",
     "doorstroomtafel:action_done": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:addendum_add": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:item_action": "L 404 404 400 400 404 404 404 404 404 404 404 404",

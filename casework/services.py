@@ -2,6 +2,12 @@
 in the same transaction. Access is accounts.policy's; callers have checked the student's
 scope, the services check the note rules (author, lock, the student's own contacts)."""
 
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -13,11 +19,17 @@ from students.services import ConcurrentEditError, field_changes, history_value
 
 from .models import Note, NoteAddendum, NoteChange
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from students.models import Guardian, Student
+
 NOTE_FIELDS = ("date", "kind", "with_whom", "text", "level")
 
 
-def _check(student, values, guardians, today):
-    errors = {}
+def _check(
+    student: Student, values: Mapping[str, Any], guardians: Iterable[Guardian], today: date
+) -> None:
+    errors: dict[str, str] = {}
     if values.get("date") and values["date"] > today:
         errors["date"] = _("De datum ligt in de toekomst.")
     if not (values.get("text") or "").strip():
@@ -29,12 +41,19 @@ def _check(student, values, guardians, today):
         raise ValidationError(errors)
 
 
-def _guardian_names(guardians):
+def _guardian_names(guardians: Iterable[Guardian]) -> str:
     return ", ".join(sorted(g.name for g in guardians))
 
 
 @transaction.atomic
-def note_create(*, student, data: dict, guardians=(), actor, today=None) -> Note:
+def note_create(
+    *,
+    student: Student,
+    data: Mapping[str, Any],
+    guardians: Iterable[Guardian] = (),
+    actor: User,
+    today: date | None = None,
+) -> Note:
     today = today or timezone.localdate()
     membership = actor.active_membership
     values = {name: data[name] for name in NOTE_FIELDS}
@@ -44,7 +63,7 @@ def note_create(*, student, data: dict, guardians=(), actor, today=None) -> Note
         student=student, author=actor, organisation_id=membership.organisation_id, **values
     )
     note.guardians.set(guardians)
-    changes = {
+    changes: dict[str, dict[str, Any]] = {
         name: {"old": None, "new": history_value(value)}
         for name, value in values.items()
         if value not in ("", None)
@@ -58,7 +77,15 @@ def note_create(*, student, data: dict, guardians=(), actor, today=None) -> Note
 
 
 @transaction.atomic
-def note_update(*, note: Note, expected_version: int, data: dict, guardians=(), actor, now=None):
+def note_update(
+    *,
+    note: Note,
+    expected_version: int,
+    data: Mapping[str, Any],
+    guardians: Iterable[Guardian] = (),
+    actor: User,
+    now: datetime | None = None,
+) -> tuple[Note, dict[str, dict[str, Any]]]:
     """The author changes a note during its first day; then it is locked."""
     now = now or timezone.now()
     if not policy.can_edit_note(actor, note, now):
@@ -89,7 +116,7 @@ def note_update(*, note: Note, expected_version: int, data: dict, guardians=(), 
 
 
 @transaction.atomic
-def addendum_add(*, note: Note, text: str, actor) -> NoteAddendum:
+def addendum_add(*, note: Note, text: str, actor: User) -> NoteAddendum:
     if not policy.can_add_addendum(actor, note):
         raise PermissionDenied
     text = (text or "").strip()
@@ -110,6 +137,6 @@ def addendum_add(*, note: Note, text: str, actor) -> NoteAddendum:
     return addendum
 
 
-def remove_notes(student_ids):
+def remove_notes(student_ids: Collection[int]) -> None:
     """Retention: the journal goes with the student's file (addenda and history with it)."""
     Note.objects.filter(student_id__in=student_ids).delete()

@@ -7,11 +7,14 @@ retention delete the file from disk; a removed document keeps its row (title, wh
 for the history until retention removes the student's data.
 """
 
+from __future__ import annotations
+
 import hashlib
 import logging
 import re
 import unicodedata
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +28,16 @@ from students.services import record_change
 from .filetypes import KINDS
 from .models import Document
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping
+
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import User
+    from students.models import Student
+
+    from .filetypes import Detected
+
 logger = logging.getLogger("koers.documents")
 
 # The key of a shared document in a disclosure's sections (students.panels labels it).
@@ -35,17 +48,17 @@ class DocumentRemoveRefused(Exception):
     """The document is removed already (or was removed by someone else meanwhile)."""
 
 
-def _root():
+def _root() -> Path:
     return Path(settings.KOERS_DOCUMENT_ROOT)
 
 
-def file_path(document):
+def file_path(document: Document) -> Path:
     """Where the file is: two levels of the random name, nothing else."""
     name = document.storage_name
     return _root() / name[:2] / name
 
 
-def _write(path, upload):
+def _write(path: Path, upload: UploadedFile) -> str:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     digest = hashlib.sha256()
     upload.seek(0)
@@ -59,14 +72,14 @@ def _write(path, upload):
     return digest.hexdigest()
 
 
-def _delete_file(document):
+def _delete_file(document: Document) -> None:
     try:
         file_path(document).unlink(missing_ok=True)
     except OSError:  # pragma: no cover - a disk fault: logged, the row still goes
         logger.warning("document file could not be removed: %s", document.public_id)
 
 
-def open_file(document):
+def open_file(document: Document) -> IO[bytes]:
     return open(file_path(document), "rb")  # noqa: SIM115 - FileResponse closes it
 
 
@@ -75,18 +88,26 @@ _LONG_NUMBER = re.compile(r"\d{8,}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9 _()-]+")
 
 
-def download_name(document):
+def download_name(document: Document) -> str:
     """A safe file name for the download: the title without accents, separators or long
     numbers, and the extension of what the file is."""
     text = unicodedata.normalize("NFKD", document.title).encode("ascii", "ignore").decode()
     text = _LONG_NUMBER.sub("", text)
     text = _UNSAFE.sub("-", text).strip(" -_")
     text = re.sub(r"[-\s]{2,}", " ", text)[:80].strip(" -_") or _("document")
-    return text + KINDS[document.kind][1][0]
+    return text + KINDS[document.kind][1][0]  # type: ignore[index]  # kind holds a FileKind value
 
 
 @transaction.atomic
-def document_upload(*, student, upload, detected, title, actor, attach=None):
+def document_upload(
+    *,
+    student: Student,
+    upload: UploadedFile,
+    detected: Detected,
+    title: str,
+    actor: User,
+    attach: Mapping[str, Any] | None = None,
+) -> Document:
     """Keep an uploaded file (its type already `detected` by its content) as a document.
 
     `attach` is None or what the form's choice resolved to: {"step_kind", "step_enrolment"}
@@ -95,7 +116,7 @@ def document_upload(*, student, upload, detected, title, actor, attach=None):
     """
     attach = dict(attach or {})
     label = attach.pop("label", "")
-    document = Document(
+    document = Document(  # type: ignore[misc]  # an upload knows its size
         student=student,
         title=title.strip(),
         kind=detected.kind,
@@ -110,7 +131,7 @@ def document_upload(*, student, upload, detected, title, actor, attach=None):
     document.sha256 = _write(path, upload)
     try:
         document.save()
-        changes = {
+        changes: dict[str, dict[str, Any]] = {
             "title": {"old": "", "new": document.title},
             "kind": {"old": "", "new": document.kind},
         }
@@ -125,7 +146,8 @@ def document_upload(*, student, upload, detected, title, actor, attach=None):
         ).save()
         if document.referral_id is not None:
             referral_disclosure_add(
-                referral=document.referral,
+                # Set with referral_id (the stubs type the nullable relation as optional).
+                referral=document.referral,  # type: ignore[arg-type]
                 actor=actor,
                 sections=[DISCLOSURE_SECTION],
                 description=_("Document: %(title)s") % {"title": document.title},
@@ -137,7 +159,7 @@ def document_upload(*, student, upload, detected, title, actor, attach=None):
 
 
 @transaction.atomic
-def document_remove(*, document, actor, reason):
+def document_remove(*, document: Document, actor: User, reason: str) -> Document:
     """Remove a document: the file from disk at once, the row marked with who and why."""
     reason = (reason or "").strip()
     now = timezone.now()
@@ -161,7 +183,7 @@ def document_remove(*, document, actor, reason):
     return document
 
 
-def remove_for_retention(student_ids):
+def remove_for_retention(student_ids: Collection[int]) -> None:
     """Retention hook (students.retention): the files from disk, then the rows."""
     documents = Document.objects.filter(student_id__in=student_ids)
     for document in documents.only("pk", "storage_name").iterator():

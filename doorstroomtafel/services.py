@@ -6,7 +6,11 @@ cannot both succeed. The agenda changes only while the meeting is planned, the m
 only while it is held; finalised minutes take addenda, never edits.
 """
 
-from datetime import date
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date, time
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +46,10 @@ from .models import (
 )
 from .queries import ACTION_OVERDUE_KIND, DOORSTROOMTAFEL_SOURCE, is_candidate, student_in_scope
 
+if TYPE_CHECKING:
+    from accounts.models import Organisation, User
+    from students.models import Student
+
 LEGAL_REFERENCE = "Leerplichtwet / RMC-functie (WEB art. 8.3.1)"
 AGENDA_SECTION = "doorstroomtafel_agenda"
 
@@ -54,7 +62,7 @@ class EmptyMinutesError(ValidationError):
     """Finalising minutes with items left empty needs an explicit confirmation; `items`
     names them."""
 
-    def __init__(self, items):
+    def __init__(self, items: list[AgendaItem]) -> None:
         self.items = items
         names = ", ".join(f"{item.position}. {item.student.full_name}" for item in items)
         super().__init__(
@@ -68,13 +76,18 @@ class EmptyMinutesError(ValidationError):
         )
 
 
-def _check_version(current, expected_version):
+def _check_version(current: Meeting | AgendaItem | CaseTable, expected_version: int | None) -> None:
     """Refuse a save based on a version the record no longer has (a lost update)."""
     if expected_version is not None and current.version != expected_version:
         raise ConcurrentEditError(current)
 
 
-def _claim(model, current, expected_version, **values):
+def _claim(
+    model: type[Meeting] | type[AgendaItem],
+    current: Meeting | AgendaItem,
+    expected_version: int | None,
+    **values: Any,
+) -> None:
     """Write `values` only if the row still has the version the user read; bump it."""
     version = current.version if expected_version is None else expected_version
     updated = model.objects.filter(pk=current.pk, version=version).update(
@@ -84,7 +97,7 @@ def _claim(model, current, expected_version, **values):
         raise ConcurrentEditError(model.objects.get(pk=current.pk))
 
 
-def _value(value):
+def _value(value: object) -> object:
     if value is None:
         return None
     if isinstance(value, date):
@@ -94,13 +107,19 @@ def _value(value):
     return value
 
 
-def _history(meeting, action, actor, changes=None, item=None):
+def _history(
+    meeting: Meeting,
+    action: str,
+    actor: User,
+    changes: Mapping[str, Any] | None = None,
+    item: AgendaItem | None = None,
+) -> MeetingChange:
     return MeetingChange.objects.create(
         meeting=meeting, item=item, action=action, actor=actor, changes=changes or {}
     )
 
 
-def _lock(meeting, *statuses):
+def _lock(meeting: Meeting, *statuses: str) -> Meeting:
     """The meeting's row, locked for this transaction, in one of `statuses`."""
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.status not in statuses:
@@ -111,7 +130,14 @@ def _lock(meeting, *statuses):
     return current
 
 
-def _transition(meeting, source, target, actor, expected_version=None, **extra):
+def _transition(
+    meeting: Meeting,
+    source: str,
+    target: str,
+    actor: User,
+    expected_version: int | None = None,
+    **extra: Any,
+) -> Meeting:
     rows = Meeting.objects.filter(pk=meeting.pk, status=source)
     if expected_version is not None:
         rows = rows.filter(version=expected_version)
@@ -134,8 +160,16 @@ def _transition(meeting, source, target, actor, expected_version=None, **extra):
 
 @transaction.atomic
 def meeting_create(
-    *, table, date, actor, start_time=None, place="", video_link="", invited=(), today=None
-):
+    *,
+    table: CaseTable,
+    date: date,
+    actor: User,
+    start_time: time | None = None,
+    place: str = "",
+    video_link: str = "",
+    invited: Collection[User] = (),
+    today: date | None = None,
+) -> Meeting:
     """Plan a meeting (today or later). The table's standing member users are invited;
     `invited` adds people in person (a mentor, someone of another organisation)."""
     errors = {}
@@ -172,7 +206,14 @@ def meeting_create(
 
 
 @transaction.atomic
-def meeting_update(*, meeting, data: dict, actor, expected_version=None, today=None):
+def meeting_update(
+    *,
+    meeting: Meeting,
+    data: dict[str, Any],
+    actor: User,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> Meeting:
     """Change a meeting's details (date, time, place, link) while it is prepared."""
     current = _lock(meeting, MeetingStatus.PLANNED, MeetingStatus.AGENDA_FINAL)
     _check_version(current, expected_version)
@@ -197,7 +238,7 @@ def meeting_update(*, meeting, data: dict, actor, expected_version=None, today=N
     return current
 
 
-def carry_over_open_items(*, meeting, actor):
+def carry_over_open_items(*, meeting: Meeting, actor: User) -> list[AgendaItem]:
     """Items of earlier meetings of this table that still have an open action come onto
     this (planned) meeting's agenda, once per student."""
     if meeting.status != MeetingStatus.PLANNED:
@@ -234,7 +275,14 @@ def carry_over_open_items(*, meeting, actor):
 
 
 @transaction.atomic
-def table_members_set(*, table, member_organisations, member_users, actor, expected_version=None):
+def table_members_set(
+    *,
+    table: CaseTable,
+    member_organisations: Collection[Organisation],
+    member_users: Collection[User],
+    actor: User,
+    expected_version: int | None = None,
+) -> CaseTable:
     """Set a table's standing members: every standing member user belongs to one of the
     member organisations (an active membership there)."""
     current = CaseTable.objects.select_for_update().get(pk=table.pk)
@@ -268,15 +316,15 @@ class AgendaAccessError(ValidationError):
 @transaction.atomic
 def item_add(
     *,
-    meeting,
-    student,
-    reason,
-    origin,
-    actor,
-    preparation_note="",
-    carried_from=None,
-    today=None,
-):
+    meeting: Meeting,
+    student: Student,
+    reason: str,
+    origin: str,
+    actor: User,
+    preparation_note: str = "",
+    carried_from: AgendaItem | None = None,
+    today: date | None = None,
+) -> AgendaItem:
     """Put a student on a planned agenda. Added by hand (`manual`), the student must be
     one the preparer may see; from the candidates (`signal`), one the rules propose or
     one the preparer may see. Carried-over items and accepted proposals come from the
@@ -323,7 +371,7 @@ def item_add(
 
 
 @transaction.atomic
-def item_remove(*, item, actor):
+def item_remove(*, item: AgendaItem, actor: User) -> None:
     _lock(item.meeting, MeetingStatus.PLANNED)
     _history(
         item.meeting,
@@ -338,7 +386,9 @@ def item_remove(*, item, actor):
 
 
 @transaction.atomic
-def item_move(*, item, direction: int, actor, expected_version=None):
+def item_move(
+    *, item: AgendaItem, direction: int, actor: User, expected_version: int | None = None
+) -> None:
     """Swap the item with its neighbour above (-1) or below (+1). The order belongs to
     the agenda: `expected_version` is the meeting's version the user read."""
     meeting = _lock(item.meeting, MeetingStatus.PLANNED)
@@ -364,7 +414,9 @@ def item_move(*, item, direction: int, actor, expected_version=None):
 
 
 @transaction.atomic
-def item_note_save(*, item, note: str, actor, expected_version=None):
+def item_note_save(
+    *, item: AgendaItem, note: str, actor: User, expected_version: int | None = None
+) -> AgendaItem:
     """Save the preparation note; a note saved meanwhile by someone else is never
     overwritten (ConcurrentEditError carries the saved item)."""
     _lock(item.meeting, MeetingStatus.PLANNED)
@@ -387,7 +439,9 @@ def item_note_save(*, item, note: str, actor, expected_version=None):
 
 
 @transaction.atomic
-def proposal_create(*, meeting, student, reason, actor, today=None):
+def proposal_create(
+    *, meeting: Meeting, student: Student, reason: str, actor: User, today: date | None = None
+) -> Proposal:
     """A mentor proposes one of their students (a coordinator one of the school's) for a
     planned meeting, today or later, whose table covers the student."""
     _lock(meeting, MeetingStatus.PLANNED)
@@ -412,7 +466,7 @@ def proposal_create(*, meeting, student, reason, actor, today=None):
     return proposal
 
 
-def _decide(proposal, status, actor):
+def _decide(proposal: Proposal, status: str, actor: User) -> None:
     updated = Proposal.objects.filter(pk=proposal.pk, status=ProposalStatus.OPEN).update(
         status=status, decided_by=actor, decided_at=timezone.now()
     )
@@ -421,7 +475,7 @@ def _decide(proposal, status, actor):
 
 
 @transaction.atomic
-def proposal_accept(*, proposal, actor):
+def proposal_accept(*, proposal: Proposal, actor: User) -> AgendaItem:
     _decide(proposal, ProposalStatus.ACCEPTED, actor)
     name = proposal.proposed_by.get_full_name() or proposal.proposed_by.email
     return item_add(
@@ -434,7 +488,7 @@ def proposal_accept(*, proposal, actor):
 
 
 @transaction.atomic
-def proposal_decline(*, proposal, actor):
+def proposal_decline(*, proposal: Proposal, actor: User) -> None:
     _lock(proposal.meeting, MeetingStatus.PLANNED)
     _decide(proposal, ProposalStatus.DECLINED, actor)
     _history(
@@ -448,11 +502,11 @@ def proposal_decline(*, proposal, actor):
 # --- Finalising the agenda ------------------------------------------------------------
 
 
-def meeting_member_organisations(meeting):
+def meeting_member_organisations(meeting: Meeting) -> list[Organisation]:
     return list(meeting.table.member_organisations.all().order_by("pk"))
 
 
-def meeting_recipients(meeting):
+def meeting_recipients(meeting: Meeting) -> list[User]:
     """Everyone to notify: the invited people and the standing members by name."""
     users = {u.pk: u for u in meeting.invited_users.filter(is_active=True)}
     users.update({u.pk: u for u in meeting.table.member_users.filter(is_active=True)})
@@ -460,7 +514,9 @@ def meeting_recipients(meeting):
 
 
 @transaction.atomic
-def agenda_finalise(*, meeting, actor, notify=True, expected_version=None):
+def agenda_finalise(
+    *, meeting: Meeting, actor: User, notify: bool = True, expected_version: int | None = None
+) -> Meeting:
     """Fix the agenda: notify the members and record one disclosure per student per
     member organisation (the agenda crosses organisation boundaries)."""
     items = list(AgendaItem.objects.filter(meeting=meeting).select_related("student"))
@@ -504,7 +560,7 @@ def agenda_finalise(*, meeting, actor, notify=True, expected_version=None):
     return meeting
 
 
-def _mail_agenda(meeting, recipients):
+def _mail_agenda(meeting: Meeting, recipients: list[str]) -> None:
     # No student names in the e-mail: the agenda itself stays behind the login.
     link = settings_site_url() + reverse("doorstroomtafel:meeting", args=[meeting.public_id])
     subject = agenda_title(meeting)
@@ -522,12 +578,18 @@ def _mail_agenda(meeting, recipients):
     )
 
 
-def settings_site_url():
+def settings_site_url() -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/")
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting, actor, today=None, expected_version=None):
+def meeting_mark_held(
+    *,
+    meeting: Meeting,
+    actor: User,
+    today: date | None = None,
+    expected_version: int | None = None,
+) -> Meeting:
     """The meeting took place: on or after its date."""
     error = held_date_error(meeting.date, today or timezone.localdate())
     if error:
@@ -547,7 +609,13 @@ MINUTES_FIELDS = ("discussion", "decision", "lead_organisation", "lead_user")
 
 
 @transaction.atomic
-def minutes_save(*, item, data: dict, actor, expected_version=None):
+def minutes_save(
+    *,
+    item: AgendaItem,
+    data: dict[str, Any],
+    actor: User,
+    expected_version: int | None = None,
+) -> AgendaItem:
     """The minutes of one item: discussion, decision, lead (one of the table's member
     organisations, and a person who takes part in the meeting)."""
     meeting = _lock(item.meeting, MeetingStatus.HELD)
@@ -592,7 +660,7 @@ def minutes_save(*, item, data: dict, actor, expected_version=None):
     return current
 
 
-def owner_organisation_for(user, meeting):
+def owner_organisation_for(user: User, meeting: Meeting) -> Organisation:
     """The organisation an action's owner acts for at this table: a member organisation
     (mentors excepted) if they have one, else (invited in person) their own."""
     member_ids = set(meeting.table.member_organisations.values_list("pk", flat=True))
@@ -610,7 +678,9 @@ def owner_organisation_for(user, meeting):
 
 
 @transaction.atomic
-def action_add(*, item, what, owner, due_date, actor):
+def action_add(
+    *, item: AgendaItem, what: str, owner: User, due_date: date, actor: User
+) -> ActionItem:
     """An action for someone who takes part in the meeting, due on or after its date."""
     meeting = _lock(item.meeting, MeetingStatus.HELD)
     errors = {}
@@ -658,7 +728,9 @@ def action_add(*, item, what, owner, due_date, actor):
 
 
 @transaction.atomic
-def action_complete(*, action, actor, expected_version=None):
+def action_complete(
+    *, action: ActionItem, actor: User, expected_version: int | None = None
+) -> ActionItem:
     """The owner (or an editor) marks an action done; its overdue signal closes."""
     rows = ActionItem.objects.filter(pk=action.pk, status=ActionStatus.OPEN)
     if expected_version is not None:
@@ -687,7 +759,7 @@ def action_complete(*, action, actor, expected_version=None):
     return action
 
 
-def empty_minutes_items(meeting):
+def empty_minutes_items(meeting: Meeting) -> list[AgendaItem]:
     """The items whose minutes are still empty (nothing discussed, no decision)."""
     return list(
         AgendaItem.objects.filter(meeting=meeting, discussion="", decision="")
@@ -697,7 +769,13 @@ def empty_minutes_items(meeting):
 
 
 @transaction.atomic
-def minutes_finalise(*, meeting, actor, confirm_empty=False, expected_version=None):
+def minutes_finalise(
+    *,
+    meeting: Meeting,
+    actor: User,
+    confirm_empty: bool = False,
+    expected_version: int | None = None,
+) -> Meeting:
     """Lock the minutes; items with open actions go onto the table's next planned
     meeting straight away (a meeting planned later picks them up when created). Items
     left empty are named and need `confirm_empty`."""
@@ -726,7 +804,9 @@ def minutes_finalise(*, meeting, actor, confirm_empty=False, expected_version=No
 
 
 @transaction.atomic
-def addendum_add(*, meeting, text, actor, item=None):
+def addendum_add(
+    *, meeting: Meeting, text: str, actor: User, item: AgendaItem | None = None
+) -> Addendum:
     _lock(meeting, MeetingStatus.MINUTES_FINAL)
     if not text.strip():
         raise ValidationError({"text": _("Schrijf de aanvulling of correctie.")})
@@ -740,7 +820,7 @@ def addendum_add(*, meeting, text, actor, item=None):
 # --- The sweep's check: overdue actions raise a signal for their owner -------------------
 
 
-def check_overdue_actions(*, today):
+def check_overdue_actions(*, today: date) -> dict[str, int]:
     """Every `action_overdue` signal that an open action past its due date asks for is
     open, and those whose action is done are closed: the one signal writer
     (monitoring.signals_sync) writes the difference, so a second run writes nothing."""
@@ -748,7 +828,7 @@ def check_overdue_actions(*, today):
     return {"opened": written.opened, "closed": written.closed}
 
 
-def _wanted_overdue_signals(*, today=None):
+def _wanted_overdue_signals(*, today: date | None = None) -> list[Wanted]:
     """One signal per (student, due date) of the open actions past their due date (all
     open actions without `today`), for the owner's organisation (the first action's)."""
     rows = ActionItem.objects.filter(status=ActionStatus.OPEN)
@@ -770,7 +850,7 @@ def _wanted_overdue_signals(*, today=None):
     ]
 
 
-def _close_overdue_signals(*, today):
+def _close_overdue_signals(*, today: date) -> int:
     """Between two runs (an action marked done): close the signals no open action asks
     for any more, and open nothing."""
     written = signals_sync(

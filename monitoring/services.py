@@ -1,6 +1,9 @@
 """Every write to signals by a person, and the daily checks as one entry point."""
 
+from __future__ import annotations
+
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,6 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Signal, SignalEvent, SignalKind, SignalStatus
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .sweep import SweepResult
 
 
 class SignalAlreadyClosed(Exception):
@@ -18,7 +26,7 @@ class SignalChanged(Exception):
     """The signal changed since the user read it (another person or the rules): nothing
     was done; `current` is the signal as it is now."""
 
-    def __init__(self, current):
+    def __init__(self, current: Signal) -> None:
         super().__init__("The signal was changed meanwhile")
         self.current = current
 
@@ -26,12 +34,12 @@ class SignalChanged(Exception):
 # Signals that ask for something to be logged (MONITORING.md section 2): the roadmap step
 # (ROADMAP.md) or the contact moment that answers them. The attention list offers that
 # form first; closing such a signal without it needs a reason.
-ASKED_STEPS = {
+ASKED_STEPS: dict[str, tuple[str, ...]] = {
     SignalKind.STUDY_ADVICE_DUE: ("study-advice",),
     SignalKind.PERSPECTIVE_DUE: ("perspective",),
     SignalKind.NO_NEXT_STEP: ("work", "further-education"),
 }
-ASKED_CONTACTS = {
+ASKED_CONTACTS: dict[str, str] = {
     SignalKind.WORK_CHECKIN_DUE: "work_checkin",
     SignalKind.DSP_CHECKIN_DUE: "dsp_contact",
 }
@@ -39,11 +47,11 @@ ASKED_CONTACTS = {
 CHECKIN_WINDOW_DAYS = 28
 
 
-def asks_for_step(signal) -> bool:
+def asks_for_step(signal: Signal) -> bool:
     return signal.kind in ASKED_STEPS or signal.kind in ASKED_CONTACTS
 
 
-def asked_step_logged(signal) -> bool:
+def asked_step_logged(signal: Signal) -> bool:
     """What the signal asks for has been logged (the sweep closes it on its next run)."""
     from roadmap.models import (
         ContactMoment,
@@ -61,7 +69,7 @@ def asked_step_logged(signal) -> bool:
         ).exists()
     if signal.enrolment_id is None:
         return False
-    models = {
+    models: dict[str, Any] = {  # step models; their common base declares no manager
         "study-advice": StudyAdviceStep,
         "perspective": PerspectiveStep,
         "work": WorkStep,
@@ -73,12 +81,12 @@ def asked_step_logged(signal) -> bool:
     )
 
 
-def signal_version(signal_id) -> int:
+def signal_version(signal_id: int) -> int:
     return SignalEvent.objects.filter(signal_id=signal_id).count()
 
 
 def _close_by_person(
-    *, signal: Signal, actor, status: str, note: str, expected_version=None
+    *, signal: Signal, actor: User, status: str, note: str, expected_version: int | None = None
 ) -> Signal:
     now = timezone.now()
     locked = Signal.objects.select_for_update().get(pk=signal.pk)
@@ -105,7 +113,7 @@ def _close_by_person(
 
 @transaction.atomic
 def signal_resolve(
-    *, signal: Signal, actor, note: str = "", expected_version: int | None = None
+    *, signal: Signal, actor: User, note: str = "", expected_version: int | None = None
 ) -> Signal:
     """The signal's request was dealt with; the rules never reopen this identity.
 
@@ -132,7 +140,7 @@ def signal_resolve(
 
 @transaction.atomic
 def signal_dismiss(
-    *, signal: Signal, actor, reason: str, expected_version: int | None = None
+    *, signal: Signal, actor: User, reason: str, expected_version: int | None = None
 ) -> Signal:
     """The signal does not apply (a reason is required); it stays closed."""
     if not reason.strip():
@@ -146,8 +154,8 @@ def signal_dismiss(
     )
 
 
-def run_daily_checks(*, today: date | None = None):
+def run_daily_checks(*, today: date | None = None) -> SweepResult:
     """The whole sweep (the rules and every registered check) for `today`."""
     from .sweep import run_sweep
 
-    return run_sweep(today or timezone.localdate())
+    return cast("SweepResult", run_sweep(today or timezone.localdate()))

@@ -5,6 +5,12 @@ is no longer in that status (accepted twice, accepted after a withdrawal, two pe
 once) nothing matches, nothing changes, and `ReferralRefused` says why in Dutch.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -48,6 +54,11 @@ from .models import (
 )
 from .queries import RECEIVER_KINDS, is_receiver, is_sender
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from roadmap.models import StepKind
+    from students.models import Disclosure, Enrolment
+
 DISCLOSURE_SOURCE = "referral"
 
 
@@ -58,12 +69,21 @@ class StudentOutOfScope(Exception):
 class ReferralRefused(Exception):
     """A transition that is not allowed now; the message is for the user."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def _event(referral, *, action, actor, from_status="", to_status="", note="", changes=None):
+def _event(
+    referral: Referral,
+    *,
+    action: str,
+    actor: User,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    changes: Mapping[str, Any] | None = None,
+) -> ReferralEvent:
     membership = getattr(actor, "active_membership", None)
     return ReferralEvent.objects.create(
         referral=referral,
@@ -77,7 +97,11 @@ def _event(referral, *, action, actor, from_status="", to_status="", note="", ch
     )
 
 
-def _check_version(model, pk, expected_version):
+def _check_version(
+    model: type[Referral] | type[IntakeRegistration] | type[MaatwerkTrajectory],
+    pk: int,
+    expected_version: int | None,
+) -> None:
     """Raise ConcurrentEditError with the saved row when it is not at `expected_version`
     any more (someone else changed it since the page was read)."""
     if expected_version is None:
@@ -88,17 +112,17 @@ def _check_version(model, pk, expected_version):
 
 
 def _transition(
-    referral,
+    referral: Referral,
     *,
-    expected,
-    to,
-    actor,
-    action,
-    values=None,
-    note="",
-    refusal,
-    expected_version=None,
-):
+    expected: str | Sequence[str],
+    to: str,
+    actor: User,
+    action: str,
+    values: Mapping[str, Any] | None = None,
+    note: str = "",
+    refusal: str,
+    expected_version: int | None = None,
+) -> datetime:
     """UPDATE ... WHERE status IN expected (AND version = the version read); refuse when
     no row matched: a stale page with ConcurrentEditError, a wrong status with why."""
     expected = [expected] if isinstance(expected, str) else list(expected)
@@ -124,7 +148,7 @@ def _transition(
 # --- Creating and sending ----------------------------------------------------------
 
 
-def allowed_sections(*, actor, to_organisation):
+def allowed_sections(*, actor: User, to_organisation: Organisation | None) -> list[Section]:
     """The sections this sender may share with this receiver."""
     membership = actor.active_membership
     sections = [
@@ -146,19 +170,19 @@ def allowed_sections(*, actor, to_organisation):
 
 def _validate_referral(
     *,
-    actor,
-    student,
-    to_organisation,
-    kind,
-    question,
-    sections,
-    legal_basis,
-    legal_reference,
-    consent_given_by,
-    consent_given_on,
-):
+    actor: User,
+    student: Student,
+    to_organisation: Organisation,
+    kind: str,
+    question: str,
+    sections: Iterable[str],
+    legal_basis: str,
+    legal_reference: str,
+    consent_given_by: str,
+    consent_given_on: date | None,
+) -> None:
     membership = actor.active_membership
-    errors = {}
+    errors: dict[str, str] = {}
     if membership is None or not policy.can_send_referral(membership):
         raise ValidationError(_("Alleen school, Leerplicht en Doorstroompunt verwijzen door."))
     if not policy.may_send_referral_for(actor, student):
@@ -218,7 +242,7 @@ def _validate_referral(
 class OvergangsdocumentExists(Exception):
     """The student already has an overgangsdocument (not withdrawn or rejected)."""
 
-    def __init__(self, existing):
+    def __init__(self, existing: Referral) -> None:
         super().__init__("overgangsdocument exists")
         self.existing = existing
 
@@ -227,7 +251,7 @@ class OvergangsdocumentExists(Exception):
 OVERGANGSDOCUMENT_ENDED = (ReferralStatus.WITHDRAWN, ReferralStatus.REJECTED)
 
 
-def existing_overgangsdocument(student):
+def existing_overgangsdocument(student: Student) -> Referral | None:
     """The student's overgangsdocument that still counts, or None."""
     return (
         Referral.objects.filter(student=student, kind=ReferralKind.OVERGANGSDOCUMENT)
@@ -240,19 +264,19 @@ def existing_overgangsdocument(student):
 @transaction.atomic
 def referral_create(
     *,
-    actor,
-    student,
-    to_organisation,
-    question,
-    sections,
-    legal_basis,
-    kind=ReferralKind.GENERAL,
-    support_needs="",
-    legal_reference="",
-    consent_given_by="",
-    consent_given_on=None,
-    overgangsdocument=None,
-):
+    actor: User,
+    student: Student,
+    to_organisation: Organisation,
+    question: str,
+    sections: Iterable[str],
+    legal_basis: str,
+    kind: str = ReferralKind.GENERAL,
+    support_needs: str = "",
+    legal_reference: str = "",
+    consent_given_by: str = "",
+    consent_given_on: date | None = None,
+    overgangsdocument: Mapping[str, Any] | None = None,
+) -> Referral:
     """A draft referral; nothing crosses the boundary until it is sent."""
     sections = list(dict.fromkeys(sections))
     if kind == ReferralKind.OVERGANGSDOCUMENT and Section.OVERGANGSDOCUMENT not in sections:
@@ -296,29 +320,31 @@ def referral_create(
         consent_given_on=consent_given_on if legal_basis == LegalBasis.CONSENT else None,
     )
     if kind == ReferralKind.OVERGANGSDOCUMENT:
-        Overgangsdocument.objects.create(referral=referral, **overgangsdocument)
+        # Not empty here: the situation was checked above.
+        Overgangsdocument.objects.create(referral=referral, **(overgangsdocument or {}))
     _event(referral, action="created", actor=actor, to_status=ReferralStatus.DRAFT)
     return referral
 
 
-def _steps(student, kind, *, institution_id=None):
+def _steps(student: Student, kind: StepKind, *, institution_id: int | None = None) -> list[Any]:
     from roadmap.models import STEP_MODELS
 
-    model = STEP_MODELS[kind]
+    # One of the step models; their common base declares no manager.
+    model: Any = STEP_MODELS[kind]
     rows = model.objects.filter(enrolment__student=student).select_related("enrolment__institution")
     if institution_id is not None:
         rows = rows.filter(enrolment__institution_id=institution_id)
     return list(rows.order_by("date", "pk"))
 
 
-def build_snapshot(*, referral, actor):
+def build_snapshot(*, referral: Referral, actor: User) -> dict[str, Any]:
     """The shared sections as plain data, read with the sender's rights at sending."""
     from roadmap.models import StepKind
     from roadmap.panels import route_summary
 
     student = referral.student
     sections = set(referral.sections)
-    data = {
+    data: dict[str, Any] = {
         "name": student.full_name,
         "sections": list(referral.sections),
     }
@@ -412,7 +438,9 @@ OVERGANGSDOCUMENT_FIELDS = [
 
 
 @transaction.atomic
-def referral_send(*, referral, actor, expected_version=None):
+def referral_send(
+    *, referral: Referral, actor: User, expected_version: int | None = None
+) -> Referral:
     if not is_sender(actor, referral):
         raise ReferralRefused(_("Alleen de verwijzende organisatie verstuurt deze verwijzing."))
     if not policy.may_send_referral_for(actor, referral.student):
@@ -464,7 +492,9 @@ def referral_send(*, referral, actor, expected_version=None):
 
 
 @transaction.atomic
-def referral_withdraw(*, referral, actor, note="", expected_version=None):
+def referral_withdraw(
+    *, referral: Referral, actor: User, note: str = "", expected_version: int | None = None
+) -> Referral:
     if not is_sender(actor, referral):
         raise ReferralRefused(_("Alleen de verwijzende organisatie kan de verwijzing intrekken."))
     _transition(
@@ -482,7 +512,9 @@ def referral_withdraw(*, referral, actor, note="", expected_version=None):
 
 
 @transaction.atomic
-def referral_accept(*, referral, actor, expected_version=None):
+def referral_accept(
+    *, referral: Referral, actor: User, expected_version: int | None = None
+) -> Referral:
     if not is_receiver(actor, referral):
         raise ReferralRefused(_("Alleen de ontvangende organisatie kan accepteren."))
     _transition(
@@ -499,7 +531,9 @@ def referral_accept(*, referral, actor, expected_version=None):
 
 
 @transaction.atomic
-def referral_reject(*, referral, actor, reason, expected_version=None):
+def referral_reject(
+    *, referral: Referral, actor: User, reason: str, expected_version: int | None = None
+) -> Referral:
     if not is_receiver(actor, referral):
         raise ReferralRefused(_("Alleen de ontvangende organisatie kan afwijzen."))
     if not (reason or "").strip():
@@ -523,7 +557,14 @@ def referral_reject(*, referral, actor, reason, expected_version=None):
 
 
 @transaction.atomic
-def referral_complete(*, referral, actor, outcome, note="", expected_version=None):
+def referral_complete(
+    *,
+    referral: Referral,
+    actor: User,
+    outcome: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Referral:
     if not is_receiver(actor, referral):
         raise ReferralRefused(_("Alleen de ontvangende organisatie rondt de verwijzing af."))
     if outcome not in ReferralOutcome.values:
@@ -545,7 +586,9 @@ def referral_complete(*, referral, actor, outcome, note="", expected_version=Non
 
 
 @transaction.atomic
-def referral_consent_withdraw(*, referral, actor, note="", expected_version=None):
+def referral_consent_withdraw(
+    *, referral: Referral, actor: User, note: str = "", expected_version: int | None = None
+) -> Referral:
     """The student (or parent) withdrew consent: the receiver loses access from now on.
     The sending organisation records it, or the young person in their own portal."""
     if not (is_sender(actor, referral) or policy.student_may_withdraw_consent(actor, referral)):
@@ -585,7 +628,13 @@ INSTRUMENT_FIELDS = [
 
 
 @transaction.atomic
-def instruments_record(*, referral, actor, data, expected_version=None):
+def instruments_record(
+    *,
+    referral: Referral,
+    actor: User,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> WorkInstruments:
     """W&I records the instruments on an accepted referral."""
     membership = actor.active_membership
     if not is_receiver(actor, referral) or membership.role != Role.WI:
@@ -644,7 +693,14 @@ def instruments_record(*, referral, actor, data, expected_version=None):
 # --- Flexservice: intake desk ------------------------------------------------------
 
 
-def _flex_event(*, actor, action, registration=None, trajectory=None, changes=None):
+def _flex_event(
+    *,
+    actor: User,
+    action: str,
+    registration: IntakeRegistration | None = None,
+    trajectory: MaatwerkTrajectory | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> FlexEvent:
     return FlexEvent.objects.create(
         registration=registration,
         trajectory=trajectory,
@@ -655,11 +711,13 @@ def _flex_event(*, actor, action, registration=None, trajectory=None, changes=No
 
 
 @transaction.atomic
-def registration_create(*, actor, desk, data):
+def registration_create(
+    *, actor: User, desk: Organisation, data: Mapping[str, Any]
+) -> IntakeRegistration:
     data = dict(data)
     today = timezone.localdate()
     registered_on = data.pop("registered_on", None) or today
-    errors = {}
+    errors: dict[str, str] = {}
     if registered_on > today:
         errors["registered_on"] = _("De aanmelddatum ligt in de toekomst.")
     message = date_of_birth_error(data.get("date_of_birth"), on=registered_on)
@@ -675,8 +733,15 @@ def registration_create(*, actor, desk, data):
 
 
 def _registration_update(
-    *, registration, expected_status, values, actor, action, refusal, expected_version=None
-):
+    *,
+    registration: IntakeRegistration,
+    expected_status: Sequence[str],
+    values: Mapping[str, Any],
+    actor: User,
+    action: str,
+    refusal: str,
+    expected_version: int | None = None,
+) -> IntakeRegistration:
     version = registration.version if expected_version is None else expected_version
     changes = field_changes(registration, values)
     updated = IntakeRegistration.objects.filter(
@@ -693,7 +758,9 @@ def _registration_update(
     return registration
 
 
-def _registration_date_error(registration, day, *, future=False):
+def _registration_date_error(
+    registration: IntakeRegistration, day: date, *, future: bool = False
+) -> str | None:
     """Why `day` cannot be a date in this registration's course, or None."""
     if day < registration.registered_on:
         return _("Deze datum ligt vóór de aanmelding (%(day)s).") % {
@@ -706,8 +773,13 @@ def _registration_date_error(registration, day, *, future=False):
 
 @transaction.atomic
 def registration_record_intake(
-    *, registration, actor, intake_date, intake_notes, expected_version=None
-):
+    *,
+    registration: IntakeRegistration,
+    actor: User,
+    intake_date: date | None,
+    intake_notes: str,
+    expected_version: int | None = None,
+) -> IntakeRegistration:
     if not intake_date:
         raise ValidationError({"intake_date": _("Vul de intakedatum in.")})
     message = _registration_date_error(registration, intake_date)
@@ -729,7 +801,13 @@ def registration_record_intake(
 
 
 @transaction.atomic
-def registration_consult(*, registration, actor, partners, expected_version=None):
+def registration_consult(
+    *,
+    registration: IntakeRegistration,
+    actor: User,
+    partners: str,
+    expected_version: int | None = None,
+) -> IntakeRegistration:
     if not partners.strip():
         raise ValidationError({"consultation_partners": _("Met wie wordt afgestemd?")})
     return _registration_update(
@@ -744,10 +822,18 @@ def registration_consult(*, registration, actor, partners, expected_version=None
 
 
 def _place_student(
-    *, registration, actor, institution, programme, level, start_date, location, student_number
-):
+    *,
+    registration: IntakeRegistration,
+    actor: User,
+    institution: Organisation,
+    programme: str,
+    level: str,
+    start_date: date,
+    location: str,
+    student_number: str,
+) -> tuple[Student, Enrolment]:
     """Create or link the student and the enrolment, with history in the student file."""
-    student = None
+    student: Student | None = None
     if student_number:
         existing = Student.objects.filter(student_number=student_number).first()
         if existing is not None:
@@ -797,13 +883,20 @@ def _place_student(
 
 
 @transaction.atomic
-def registration_close(*, registration, actor, outcome, data, expected_version=None):
+def registration_close(
+    *,
+    registration: IntakeRegistration,
+    actor: User,
+    outcome: str,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> IntakeRegistration:
     """The outcome of the intake; placing in a programme creates or links the student."""
     data = dict(data)
-    errors = {}
+    errors: dict[str, str] = {}
     if outcome not in IntakeOutcome.values:
         raise ValidationError({"outcome": _("Kies de uitkomst.")})
-    values = {
+    values: dict[str, Any] = {
         "status": IntakeStatus.CLOSED,
         "outcome": outcome,
         "outcome_date": data.get("outcome_date") or timezone.localdate(),
@@ -876,7 +969,9 @@ def registration_close(*, registration, actor, outcome, data, expected_version=N
 
 
 @transaction.atomic
-def trajectory_start(*, actor, student, data):
+def trajectory_start(
+    *, actor: User, student: Student, data: Mapping[str, Any]
+) -> MaatwerkTrajectory:
     membership = actor.active_membership
     if not Student.objects.visible_to(actor).filter(pk=student.pk).exists():
         raise ValidationError(_("Deze student valt buiten uw bereik."))
@@ -904,8 +999,15 @@ def trajectory_start(*, actor, student, data):
 
 
 @transaction.atomic
-def trajectory_contact_add(*, trajectory, actor, date, note, expected_version=None):
-    errors = {}
+def trajectory_contact_add(
+    *,
+    trajectory: MaatwerkTrajectory,
+    actor: User,
+    date: date,
+    note: str,
+    expected_version: int | None = None,
+) -> TrajectoryContact:
+    errors: dict[str, str] = {}
     if not note.strip():
         errors["note"] = _("Schrijf kort wat er besproken is.")
     if date < trajectory.start_date:
@@ -932,7 +1034,15 @@ def trajectory_contact_add(*, trajectory, actor, date, note, expected_version=No
 
 
 @transaction.atomic
-def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to="", expected_version=None):
+def trajectory_end(
+    *,
+    trajectory: MaatwerkTrajectory,
+    actor: User,
+    end_date: date,
+    outcome: str,
+    routed_to: str = "",
+    expected_version: int | None = None,
+) -> MaatwerkTrajectory:
     if outcome not in TrajectoryOutcome.values:
         raise ValidationError({"outcome": _("Kies de uitkomst.")})
     if outcome == TrajectoryOutcome.ROUTED and not routed_to.strip():
@@ -965,7 +1075,9 @@ def trajectory_end(*, trajectory, actor, end_date, outcome, routed_to="", expect
 # --- More shared with a sent referral (the documents app, issue 19) ----------------------
 
 
-def referral_disclosure_add(*, referral, actor, sections, description=""):
+def referral_disclosure_add(
+    *, referral: Referral, actor: User, sections: Iterable[str], description: str = ""
+) -> Disclosure:
     """Record that more went with this sent referral (a document attached to it): a
     disclosure between the referral's organisations on the referral's own legal basis,
     under the referral as its source, so withdrawing the consent marks it as well."""

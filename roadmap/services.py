@@ -45,7 +45,7 @@ from .route import loaded_step
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from students.models import Employment, Student
+    from students.models import Employment, Guardian, Student
 
 __all__ = ["ConcurrentEditError", "contact_moment_log", "step_conflict_record", "step_log"]
 
@@ -365,7 +365,9 @@ def _end_enrolment_for_leaving(
         )
 
 
-def _present_guardians(enrolment, kind, data):
+def _present_guardians(
+    enrolment: Enrolment, kind: StepKind, data: Mapping[str, Any]
+) -> list[Guardian] | None:
     """Step 1's parents and network who were there (issue 19): None when the caller did
     not say; only the student's own contacts, else a ValidationError."""
     if kind != StepKind.START or "present_guardians" not in data:
@@ -378,7 +380,7 @@ def _present_guardians(enrolment, kind, data):
     return chosen
 
 
-def _set_present_guardians(*, step, present, actor):
+def _set_present_guardians(*, step: Any, present: list[Guardian], actor: User) -> None:
     before = list(step.present_guardians.all())
     if {g.pk for g in before} == {g.pk for g in present}:
         return

@@ -318,7 +318,8 @@ def vsv_students(
         default=Subquery(ended.values("_vsv_level")[:1]),
         output_field=CharField(),
     )
-    return (
+    # annotate(**{name: ...}) with a computed name: the plugin types it Any.
+    result: Rows = (
         students.filter(
             in_target_group_q(day, settings, enrolments=enrolments, qualifications=qualifications)
         )
@@ -335,6 +336,7 @@ def vsv_students(
         )
         .annotate(**{name: level})
     )
+    return result
 
 
 # --- planned end and a secured next step ---------------------------------------------------
@@ -404,7 +406,9 @@ def annotate_next_step_secured(
         .exclude(_place="")
     )
     secured = Q(Exists(future)) | Q(Exists(other)) | Q(Exists(work)) | Q(Exists(place))
-    return rows.annotate(**{name: ExpressionWrapper(secured, output_field=BooleanField())})
+    # annotate(**{name: ...}) with a computed name: the plugin types it Any.
+    result: Rows = rows.annotate(**{name: ExpressionWrapper(secured, output_field=BooleanField())})
+    return result
 
 
 # --- the Doorstroomtafel candidate -----------------------------------------------------------

@@ -15,6 +15,17 @@ from rulebook.dates import (  # noqa: F401  (re-exported for the apps)
 )
 from rulebook.settings import upper_age
 
+__all__ = [
+    "add_months",
+    "age_on",
+    "birthday",
+    "dated_value",
+    "latest_birth_date_for_age",
+    "school_year_label",
+    "school_year_of",
+    "upper_age_on",
+]
+
 
 def upper_age_on(day: date) -> int:
     """The upper age of the target group: 23 until 2025-12-31, 27 from 2026-01-01."""

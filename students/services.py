@@ -6,12 +6,16 @@ between, the UPDATE matches no row and `ConcurrentEditError` carries the current
 so the page can show both versions and nothing is overwritten silently.
 """
 
-from datetime import date
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,17 +25,30 @@ from rulebook import expressions as rulebook
 
 from .models import AccessLog, Employment, Enrolment, RecordChange, Student
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Model
+
+    from accounts.models import Organisation, User
+
+    from .models import Disclosure
+
+    _M = TypeVar("_M", bound=Model)
+
+# {field: {"old": ..., "new": ...}}: one history entry's changes.
+Changes = dict[str, dict[str, Any]]
+
 # Fields whose values never enter the history: a change is recorded, the value is not.
 SECRET_FIELDS = {"bsn"}
 
 
 class ConcurrentEditError(Exception):
-    def __init__(self, current):
+    def __init__(self, current: Any) -> None:
         super().__init__("The record was changed by someone else")
         self.current = current
 
 
-def history_value(value):
+def history_value(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -42,9 +59,9 @@ def history_value(value):
     return value
 
 
-def field_changes(instance, new_values: dict) -> dict:
+def field_changes(instance: object, new_values: Mapping[str, Any]) -> Changes:
     """{field: {"old": ..., "new": ...}} for the fields whose value differs."""
-    changes = {}
+    changes: Changes = {}
     for field, new in new_values.items():
         old = getattr(instance, field)
         if old != new:
@@ -55,10 +72,18 @@ def field_changes(instance, new_values: dict) -> dict:
     return changes
 
 
-def record_change(*, student_id, record, action, changes, actor=None, source="web"):
+def record_change(
+    *,
+    student_id: int,
+    record: Model,
+    action: str,
+    changes: Mapping[str, Any],
+    actor: User | None = None,
+    source: str = "web",
+) -> RecordChange:
     return RecordChange(
         student_id=student_id,
-        record_type=record._meta.model_name,
+        record_type=cast(str, record._meta.model_name),  # every model has a name
         record_id=record.pk,
         action=action,
         actor=actor,
@@ -67,17 +92,27 @@ def record_change(*, student_id, record, action, changes, actor=None, source="we
     )
 
 
-def _save_versioned(*, instance, expected_version, values, actor, student_id, source):
+def _save_versioned(
+    *,
+    instance: _M,
+    expected_version: int,
+    values: Mapping[str, Any],
+    actor: User | None,
+    student_id: int,
+    source: str,
+) -> tuple[_M, Changes]:
     changes = field_changes(instance, values)
     if not changes:
         return instance, {}
-    model = type(instance)
+    # Every versioned model has `objects` and, for Student, the name fields; the TypeVar
+    # cannot say so.
+    model: Any = type(instance)
     if model is Student and set(values) & set(Student.NAME_FIELDS):
         values = {
             **values,
             **Student.derived_names(
-                values.get("first_name", instance.first_name),
-                values.get("last_name", instance.last_name),
+                values.get("first_name", cast(Student, instance).first_name),
+                values.get("last_name", cast(Student, instance).last_name),
             ),
         }
     # QuerySet.update() skips auto_now: stamp updated_at here where the model has one.
@@ -100,7 +135,14 @@ def _save_versioned(*, instance, expected_version, values, actor, student_id, so
 
 
 @transaction.atomic
-def student_update(*, student: Student, expected_version: int, data: dict, actor, source="web"):
+def student_update(
+    *,
+    student: Student,
+    expected_version: int,
+    data: Mapping[str, Any],
+    actor: User | None,
+    source: str = "web",
+) -> tuple[Student, Changes]:
     """Change a student's personal data; the caller's form has validated the fields."""
     return _save_versioned(
         instance=student,
@@ -113,7 +155,9 @@ def student_update(*, student: Student, expected_version: int, data: dict, actor
 
 
 @transaction.atomic
-def student_assign_mentor(*, student: Student, expected_version: int, mentor, actor):
+def student_assign_mentor(
+    *, student: Student, expected_version: int, mentor: User | None, actor: User | None
+) -> tuple[Student, Changes]:
     if (
         mentor is not None
         and not mentor.memberships.filter(role=Role.MENTOR, is_active=True).exists()
@@ -131,7 +175,13 @@ def student_assign_mentor(*, student: Student, expected_version: int, mentor, ac
 
 
 @transaction.atomic
-def enrolment_update(*, enrolment: Enrolment, expected_version: int, data: dict, actor):
+def enrolment_update(
+    *,
+    enrolment: Enrolment,
+    expected_version: int,
+    data: Mapping[str, Any],
+    actor: User | None,
+) -> tuple[Enrolment, Changes]:
     saved, changes = _save_versioned(
         instance=enrolment,
         expected_version=expected_version,
@@ -146,7 +196,7 @@ def enrolment_update(*, enrolment: Enrolment, expected_version: int, data: dict,
 
 
 @transaction.atomic
-def student_link_pending_mentor(*, mentor, organisation_id) -> int:
+def student_link_pending_mentor(*, mentor: User, organisation_id: int) -> int:
     """Link the students whose imported mentor_email waited for `mentor`'s address, now
     that it holds a mentor role at `organisation_id`: only students of that institution
     (accounts.policy.pending_mentor_link_q), never anyone else's. Set-based, with
@@ -189,7 +239,13 @@ def student_link_pending_mentor(*, mentor, organisation_id) -> int:
 
 
 @transaction.atomic
-def student_create(*, values: dict, actor, source, recorded=None) -> Student:
+def student_create(
+    *,
+    values: Mapping[str, Any],
+    actor: User | None,
+    source: str,
+    recorded: Sequence[str] | None = None,
+) -> Student:
     """Create a student with the history of its creation: the one way a student comes into
     Koers outside the administration import (which writes in bulk, students.importing).
     `recorded`: the fields the history names (default: every field in `values`)."""
@@ -209,7 +265,14 @@ def student_create(*, values: dict, actor, source, recorded=None) -> Student:
 
 
 @transaction.atomic
-def enrolment_get_or_create(*, student, key: dict, defaults: dict, actor, source):
+def enrolment_get_or_create(
+    *,
+    student: Student,
+    key: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    actor: User | None,
+    source: str,
+) -> tuple[Enrolment, bool]:
     """The student's enrolment matching `key` (institution, programme, start date, ...),
     created with `defaults` and the history of its creation when there is none yet.
     Returns (enrolment, created)."""
@@ -229,7 +292,14 @@ def enrolment_get_or_create(*, student, key: dict, defaults: dict, actor, source
     return enrolment, created
 
 
-def employment_save(*, student_id, employment, values: dict, actor, source="web"):
+def employment_save(
+    *,
+    student_id: int,
+    employment: Employment | None,
+    values: Mapping[str, Any],
+    actor: User | None,
+    source: str = "web",
+) -> Employment:
     """Create an employment, or correct it (optimistic lock on `employment.version`).
 
     Without `employment`, an existing one with the same key (employer, compared
@@ -281,11 +351,19 @@ def employment_save(*, student_id, employment, values: dict, actor, source="web"
         ) from None
 
 
-def access_log(*, user, action, student=None, students=(), detail=""):
+def access_log(
+    *,
+    user: User | AnonymousUser,
+    action: str,
+    student: Student | None = None,
+    students: Iterable[int | Student] = (),
+    detail: str = "",
+) -> AccessLog:
     """Write one access-log row: who, in which role and organisation, what, which students."""
     membership = getattr(user, "active_membership", None)
     return AccessLog.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
+        # An authenticated user is a User; AnonymousUser is not.
+        user=cast("User", user) if getattr(user, "is_authenticated", False) else None,
         role=membership.role if membership else "",
         organisation=membership.organisation if membership else None,
         action=action,
@@ -297,19 +375,19 @@ def access_log(*, user, action, student=None, students=(), detail=""):
 
 def disclosure_record(
     *,
-    student,
-    actor,
-    from_organisation,
-    to_organisation,
-    sections,
-    legal_basis,
-    source,
-    source_id=None,
-    legal_reference="",
-    consent_given_by="",
-    consent_given_on=None,
-    description="",
-):
+    student: Student,
+    actor: User | None,
+    from_organisation: Organisation,
+    to_organisation: Organisation,
+    sections: Iterable[str],
+    legal_basis: str,
+    source: str,
+    source_id: int | None = None,
+    legal_reference: str = "",
+    consent_given_by: str = "",
+    consent_given_on: date | None = None,
+    description: str = "",
+) -> Disclosure:
     """Record that data of `student` crossed from one organisation to another (ACCESS.md).
 
     Consent needs who gave it and when; the database refuses a consent row without them.
@@ -334,7 +412,9 @@ def disclosure_record(
     )
 
 
-def disclosure_consent_withdraw(*, source, source_id, actor, at=None):
+def disclosure_consent_withdraw(
+    *, source: str, source_id: int, actor: User | None, at: datetime | None = None
+) -> int:
     """Mark the consent-based disclosures of one sharing record as withdrawn."""
     from django.utils import timezone
 
@@ -355,7 +435,7 @@ def disclosure_consent_withdraw(*, source, source_id, actor, at=None):
 # the demo seeders, the synthetic population) for the students they wrote.
 
 
-def startkwalificatie_since_expression():
+def startkwalificatie_since_expression() -> Least:
     """The earliest date a startkwalificatie counts from, per student (SQL expression)."""
     from .models import Qualification
 
@@ -377,7 +457,7 @@ def startkwalificatie_since_expression():
     return Least(Coalesce(enrolment, qualification), Coalesce(qualification, enrolment))
 
 
-def student_refresh_startkwalificatie(*, student_ids=None) -> int:
+def student_refresh_startkwalificatie(*, student_ids: Iterable[int] | None = None) -> int:
     """Recompute the stored startkwalificatie date of these students (ids, a range of
     ids, or None: everyone).
 
@@ -399,7 +479,7 @@ def student_refresh_startkwalificatie(*, student_ids=None) -> int:
     return _refresh_startkwalificatie(Student.objects.all())
 
 
-def _refresh_startkwalificatie(students) -> int:
+def _refresh_startkwalificatie(students: QuerySet[Student]) -> int:
     since = startkwalificatie_since_expression()
     return (
         students.annotate(_since=since)

@@ -156,6 +156,10 @@ def test_every_staff_url_is_404_for_a_student_account(student_client, pupil):
         "name": "vsv",
         "notification_id": 1,
         "token": "x",
+        "guardian_id": 1,
+        "note_id": 1,
+        "doc_id": "x",
+        "mentor_id": 1,
     }
     names = list(_staff_url_names())
     assert "students:detail" in dict(names)

@@ -19,7 +19,7 @@ from roadmap.models import (
     StudyAdviceStep,
 )
 from students.models import Disclosure
-from students.retention import _hooks, apply_retention
+from students.retention import apply_retention, retention_registry
 from tests.factories import EnrolmentFactory, StudentFactory
 
 TODAY = date(2029, 6, 1)  # upper age 27 on the cutoff: born by 2000-06-01 is due
@@ -236,11 +236,11 @@ def test_the_hooks_are_set_based_and_a_rerun_changes_nothing(db, mentor, leerpli
 
     def run_hooks(student_ids):
         with CaptureQueriesContext(connection) as captured:
-            for hook in _hooks:
+            for hook in retention_registry:
                 hook(student_ids)
         return len(captured.captured_queries)
 
-    assert len(_hooks) >= 5  # students, roadmap, referrals, doorstroomtafel, monitoring
+    assert len(retention_registry) >= 5  # students, roadmap, referrals, doorstroomtafel, monitoring
     # The same number of statements for one student as for three: none per student.
     assert run_hooks(ids[:1]) == run_hooks(ids)
     assert rows_mentioning("GEHEIM-") == []

@@ -114,3 +114,31 @@ def functional_admin(db):
     return make_user(
         "admin@koers.test", "functional_admin", "Koers functioneel beheer", is_staff=True
     )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_a_flush(request):
+    """A browser test (transactional, with a live server) ends with a flush that empties
+    every table, the reference data of the data migration included, and removes the
+    append-only triggers. A database test that the same worker runs afterwards finds them
+    back: one cheap query when nothing was flushed."""
+    marker = request.node.get_closest_marker("django_db")
+    wants_db = marker is not None or {"db", "transactional_db"} & set(request.fixturenames)
+    if not wants_db or request.node.get_closest_marker("browser"):
+        yield
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+    from django.db import connection
+
+    from accounts import reference_data
+    from accounts.models import Region
+    from students.append_only import install_triggers
+
+    if not Region.objects.exists():
+        reference_data.load(apps)
+        install_triggers(connection)
+    yield

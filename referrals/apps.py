@@ -24,10 +24,12 @@ class ReferralsConfig(AppConfig):
         from students.panels import register_disclosure_sections, register_student_panel
 
         from .demo import seed_referrals
+        from .flexservice.demo import seed_flexservice
+        from .flexservice.history import register_histories as register_flex_histories
+        from .flexservice.panels import home_desk_panel
         from .history import register_histories
         from .models import Section
         from .panels import (
-            home_desk_panel,
             home_inbox_panel,
             home_sent_panel,
             student_referrals_panel,
@@ -36,6 +38,7 @@ class ReferralsConfig(AppConfig):
         from .reminders import referral_reminders
 
         register_histories()
+        register_flex_histories()
         register_nav_item(
             key="referrals",
             order=25,
@@ -86,7 +89,10 @@ class ReferralsConfig(AppConfig):
             },
         )
         register_seeder(40, seed_referrals, name="referrals")
+        register_seeder(41, seed_flexservice, name="flexservice")
+        from .flexservice.retention import register as register_flex_retention
         from .retention import register as register_retention
 
         register_retention()
+        register_flex_retention()
         _registered = True

@@ -1,4 +1,4 @@
-"""The referral and intake-desk history tables, shown through students.history."""
+"""The referral history table, shown through students.history."""
 
 from students.history import register_history
 
@@ -16,14 +16,7 @@ def _referral_fields(entry):
     return {"status": entry.to_status} if entry.to_status else {}
 
 
-def _flex_record(entry):
-    from .models import IntakeRegistration, MaatwerkTrajectory
-
-    return MaatwerkTrajectory if entry.trajectory_id else IntakeRegistration
-
-
 def register_histories():
-    from .models import FlexEvent, ReferralEvent
+    from .models import ReferralEvent
 
     register_history(ReferralEvent, record_model=_referral_record, fields=_referral_fields)
-    register_history(FlexEvent, record_model=_flex_record)

@@ -1,28 +1,19 @@
-"""Panels on the start page (a partner's inbox, the intake desk's queue, the sender's
-referrals) and on the student's page (the referrals and trajectories of this student,
-for the school). Each uses a fixed number of queries."""
+"""Panels on the start page (a partner's inbox, the sender's referrals; the intake
+desk's queue is in referrals.flexservice.panels) and on the student's page (the
+referrals and maatwerk trajectories of this student, for the school). Each uses a fixed
+number of queries."""
 
-from django.db.models import Count
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Role
-from accounts.policy import (
-    may_see_flexservice_results,
-    sees_only_shared_sections,
-    shared_referrals_q,
-)
+from accounts.policy import sees_only_shared_sections, shared_referrals_q
 from students.models import AccessLog
 from students.services import access_log
 
-from .models import SPECIAL_SECTIONS, IntakeStatus, Referral, ReferralStatus, Section
-from .queries import (
-    can_send_referrals,
-    desk_organisation,
-    is_sender,
-    registrations_for_user,
-    trajectories_for_user,
-)
+from .flexservice.queries import trajectories_for_user
+from .models import SPECIAL_SECTIONS, Referral, ReferralStatus, Section
+from .queries import can_send_referrals, is_sender
 from .reminders import is_overdue
 
 INBOX_LIMIT = 20
@@ -76,35 +67,6 @@ def home_sent_panel(request):
     for referral in rows:
         referral.overdue = is_overdue(referral, today)
     return {"template": "referrals/_home_sent.html", "context": {"referrals": rows}}
-
-
-def home_desk_panel(request):
-    user = request.user
-    membership = user.active_membership
-    if membership is None:
-        return None
-    context = {
-        "results": may_see_flexservice_results(user),
-        "desk": None,
-        "trajectories": policy.works_across_mentors(membership),
-    }
-    if desk_organisation(user) is not None:
-        counts = dict(
-            registrations_for_user(user)
-            .exclude(status=IntakeStatus.CLOSED)
-            .values_list("status")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        context["desk"] = [
-            (status.label, counts.get(status.value, 0))
-            for status in (IntakeStatus.NEW, IntakeStatus.IN_INTAKE, IntakeStatus.IN_CONSULTATION)
-        ]
-    if membership.role == Role.SCHOOL_COORDINATOR and not context["desk"]:
-        return None
-    if not (context["results"] or context["desk"]):
-        return None
-    return {"template": "referrals/_home_desk.html", "context": context}
 
 
 def student_referrals_panel(request, student):

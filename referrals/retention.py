@@ -1,22 +1,16 @@
-"""Retention (ACCESS.md): referral and Flexservice personal data of students past retention.
+"""Retention (ACCESS.md): referral personal data of students past retention (the
+Flexservice's: referrals.flexservice.retention).
 
 Statuses, kinds, outcomes (choices) and dates stay for the figures; the shared-data
-snapshot, free text and the registration's personal fields go.
+snapshot and free text go.
 """
-
-from django.db.models import Q
-from django.db.models.functions import TruncYear
 
 from students.retention import cleared, register_retention_hook
 
 from .models import (
-    FlexEvent,
-    IntakeRegistration,
-    MaatwerkTrajectory,
     Overgangsdocument,
     Referral,
     ReferralEvent,
-    TrajectoryContact,
     WorkInstruments,
 )
 
@@ -43,29 +37,6 @@ def remove_referral_data(student_ids):
         )
     )
     WorkInstruments.objects.filter(referral__student_id__in=student_ids).update(note="")
-    # A registration keeps its municipality and the year of birth, like the student row.
-    IntakeRegistration.objects.filter(student_id__in=student_ids).update(
-        date_of_birth=TruncYear("date_of_birth"),
-        **cleared(
-            "referred_by_name",
-            "situation",
-            "intake_notes",
-            "consultation_partners",
-            "place",
-            "referred_to",
-            "outcome_note",
-            required=("first_name", "last_name", "question"),
-        ),
-    )
-    MaatwerkTrajectory.objects.filter(student_id__in=student_ids).update(
-        **cleared("routed_to", required=("reason", "expert", "goals"))
-    )
-    TrajectoryContact.objects.filter(trajectory__student_id__in=student_ids).update(
-        **cleared(required=("note",))
-    )
-    FlexEvent.objects.filter(
-        Q(registration__student_id__in=student_ids) | Q(trajectory__student_id__in=student_ids)
-    ).update(changes={})
 
 
 def register():

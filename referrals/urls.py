@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
+from .flexservice import urls as flexservice_urls
 
 app_name = "referrals"
 urlpatterns = [
@@ -12,13 +13,8 @@ urlpatterns = [
         {"overgangsdocument": True},
         name="create_overgangsdocument",
     ),
-    path("loket/", views.intake_queue, name="queue"),
-    path("loket/aanmelden/", views.registration_create, name="registration_create"),
-    path("loket/<str:public_id>/", views.registration_detail, name="registration"),
-    path("maatwerk/", views.trajectory_list, name="trajectories"),
-    path("maatwerk/nieuw/<str:public_id>/", views.trajectory_create, name="trajectory_create"),
-    path("maatwerk/<str:public_id>/", views.trajectory_detail, name="trajectory"),
-    path("resultaten/", views.results, name="results"),
+    # The Flexservice (referrals.flexservice): before "<str:public_id>/" below.
+    path("", include(flexservice_urls)),
     path("<str:public_id>/", views.referral_detail, name="detail"),
     path("<str:public_id>/versturen/", views.referral_send, name="send"),
     path("<str:public_id>/intrekken/", views.referral_withdraw, name="withdraw"),

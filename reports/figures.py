@@ -51,7 +51,7 @@ from django.utils.translation import gettext_noop
 
 from doorstroomtafel.models import ActionItem, ActionStatus, AgendaItem, MeetingStatus
 from monitoring.models import Assignee, Signal, SignalStatus, signal_kind_label
-from referrals.results import NO_TARGET, compute_results
+from referrals.flexservice.results import NO_TARGET, compute_results
 from roadmap.models import Perspective, PerspectiveStep
 from rulebook import expressions as rulebook
 from rulebook.settings import rule_settings

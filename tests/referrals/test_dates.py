@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from referrals import services
+from referrals.flexservice import services as flex_services
 from referrals.models import IntakeRegistration
 from students.dates import add_months
 from students.models import LegalBasis
@@ -90,7 +91,7 @@ def test_the_registration_form_accepts_a_17_year_old(desk_user, client):
 
 
 def register(desk_user, *, dob=None, registered_on=None):
-    return services.registration_create(
+    return flex_services.registration_create(
         actor=desk_user,
         desk=school("ROC Mondriaan"),
         data={
@@ -125,7 +126,7 @@ def test_placing_a_young_person_too_young_on_the_start_date_is_refused(desk_user
         registered_on=today() - timedelta(days=2),
     )
     with pytest.raises(ValidationError) as error:
-        services.registration_close(
+        flex_services.registration_close(
             registration=registration,
             actor=desk_user,
             outcome="placed",
@@ -143,7 +144,7 @@ def test_placing_a_young_person_too_young_on_the_start_date_is_refused(desk_user
 def test_an_intake_date_before_the_registration_or_ahead_is_refused(desk_user, offset, reason):
     registration = register(desk_user)
     with pytest.raises(ValidationError) as error:
-        services.registration_record_intake(
+        flex_services.registration_record_intake(
             registration=registration,
             actor=desk_user,
             intake_date=today() + timedelta(days=offset),
@@ -154,14 +155,14 @@ def test_an_intake_date_before_the_registration_or_ahead_is_refused(desk_user, o
 
 def test_an_outcome_before_the_intake_is_refused(desk_user):
     registration = register(desk_user)
-    services.registration_record_intake(
+    flex_services.registration_record_intake(
         registration=registration,
         actor=desk_user,
         intake_date=today() - timedelta(days=10),
         intake_notes="",
     )
     with pytest.raises(ValidationError) as error:
-        services.registration_close(
+        flex_services.registration_close(
             registration=registration,
             actor=desk_user,
             outcome="no_route",
@@ -206,7 +207,7 @@ def test_a_doelgroepverklaring_after_three_months_of_the_job_is_refused(mentor, 
 
 @pytest.fixture
 def trajectory(coordinator, student):
-    return services.trajectory_start(
+    return flex_services.trajectory_start(
         actor=coordinator,
         student=student,
         data={
@@ -222,7 +223,7 @@ def trajectory(coordinator, student):
 
 def test_a_trajectory_starting_in_the_future_is_refused(coordinator, student):
     with pytest.raises(ValidationError) as error:
-        services.trajectory_start(
+        flex_services.trajectory_start(
             actor=coordinator,
             student=student,
             data={
@@ -240,7 +241,7 @@ def test_a_trajectory_starting_in_the_future_is_refused(coordinator, student):
 @pytest.mark.parametrize("offset", [-31, 1])
 def test_a_trajectory_contact_before_its_start_or_ahead_is_refused(coordinator, trajectory, offset):
     with pytest.raises(ValidationError) as error:
-        services.trajectory_contact_add(
+        flex_services.trajectory_contact_add(
             trajectory=trajectory,
             actor=coordinator,
             date=today() + timedelta(days=offset),
@@ -251,7 +252,7 @@ def test_a_trajectory_contact_before_its_start_or_ahead_is_refused(coordinator, 
 
 def test_a_trajectory_ending_in_the_future_is_refused(coordinator, trajectory):
     with pytest.raises(ValidationError) as error:
-        services.trajectory_end(
+        flex_services.trajectory_end(
             trajectory=trajectory,
             actor=coordinator,
             end_date=today() + timedelta(days=1),

@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from referrals import services
+from referrals.flexservice import services as flex_services
+from referrals.flexservice.results import compute_results
 from referrals.models import IntakeRegistration, MaatwerkTrajectory
-from referrals.results import compute_results
 from students.models import Enrolment, RecordChange, Student
 from tests.factories import StudentFactory, municipality, school
 
@@ -14,7 +15,7 @@ MONDRIAAN = "ROC Mondriaan"
 
 
 def register(desk_user, *, first="Ilias", dob=date(2008, 3, 4), registered_on=None):
-    return services.registration_create(
+    return flex_services.registration_create(
         actor=desk_user,
         desk=school(MONDRIAAN),
         data={
@@ -39,10 +40,10 @@ PLACEMENT = {
 
 def test_placing_creates_the_student_and_the_enrolment_with_history(desk_user, client):
     registration = register(desk_user)
-    services.registration_record_intake(
+    flex_services.registration_record_intake(
         registration=registration, actor=desk_user, intake_date=date(2026, 9, 8), intake_notes=""
     )
-    services.registration_close(
+    flex_services.registration_close(
         registration=registration,
         actor=desk_user,
         outcome="placed",
@@ -74,7 +75,7 @@ def test_placing_links_a_student_the_desk_already_knows(desk_user):
         end_reason="dropout",
     )
     registration = register(desk_user)
-    services.registration_close(
+    flex_services.registration_close(
         registration=registration,
         actor=desk_user,
         outcome="placed",
@@ -87,14 +88,14 @@ def test_placing_links_a_student_the_desk_already_knows(desk_user):
 def test_closing_twice_is_refused_and_changes_nothing(desk_user):
     registration = register(desk_user)
     stale = IntakeRegistration.objects.get(pk=registration.pk)
-    services.registration_close(
+    flex_services.registration_close(
         registration=registration,
         actor=desk_user,
         outcome="placed",
         data={**PLACEMENT, "institution": school(MONDRIAAN)},
     )
     with pytest.raises(services.ReferralRefused):
-        services.registration_close(
+        flex_services.registration_close(
             registration=stale,
             actor=desk_user,
             outcome="placed",
@@ -107,7 +108,7 @@ def test_closing_twice_is_refused_and_changes_nothing(desk_user):
 def test_outside_education_needs_the_place(desk_user):
     registration = register(desk_user)
     with pytest.raises(Exception, match="plek"):
-        services.registration_close(
+        flex_services.registration_close(
             registration=registration,
             actor=desk_user,
             outcome="outside_education",
@@ -278,7 +279,7 @@ def test_supported_target_is_one_total_over_the_period_against_the_share_elapsed
     assert (figure.numerator, figure.denominator) == (2, 1995)
     assert figure.status == "behind"
     assert figure.elapsed_percent == 25.0
-    from referrals.results import BEHIND, ON, status_for_period
+    from referrals.flexservice.results import BEHIND, ON, status_for_period
 
     assert status_for_period(499, 1995, 365, 1461) == ON
     assert status_for_period(498, 1995, 365, 1461) == BEHIND

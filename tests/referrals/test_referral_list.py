@@ -79,7 +79,7 @@ def test_intake_queue_shows_each_columns_total_beyond_the_rows_shown(
 ):
     from .test_flexservice import closed_registration
 
-    monkeypatch.setattr("referrals.views.CLOSED_SHOWN", 2)
+    monkeypatch.setattr("referrals.flexservice.views.CLOSED_SHOWN", 2)
     for _index in range(3):
         closed_registration(desk_user, "placed", "2")
     client.force_login(desk_user)

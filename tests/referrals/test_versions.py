@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from referrals import services
+from referrals.flexservice import services as flex_services
 from referrals.models import IntakeRegistration, MaatwerkTrajectory, Referral, ReferralStatus
 from students.models import LegalBasis
 from tests.factories import municipality, organisation, school
@@ -167,7 +168,7 @@ def test_a_tampered_version_on_a_referral_form_changes_nothing(
 @pytest.fixture
 def registration(desk_user):
     today = timezone.localdate()
-    return services.registration_create(
+    return flex_services.registration_create(
         actor=desk_user,
         desk=school("ROC Mondriaan"),
         data={
@@ -197,7 +198,7 @@ def test_a_stale_registration_save_shows_both_versions_and_keeps_the_other(
     desk_user, registration, client, action
 ):
     read = registration.version
-    services.registration_record_intake(
+    flex_services.registration_record_intake(
         registration=registration,
         actor=desk_user,
         intake_date=timezone.localdate(),
@@ -235,7 +236,7 @@ def test_a_tampered_version_on_a_registration_form_is_a_form_error(
 
 @pytest.fixture
 def trajectory(coordinator, student):
-    return services.trajectory_start(
+    return flex_services.trajectory_start(
         actor=coordinator,
         student=student,
         data={
@@ -263,7 +264,7 @@ def test_a_stale_trajectory_save_shows_both_versions_and_changes_nothing(
     coordinator, trajectory, client, action
 ):
     read = trajectory.version
-    services.trajectory_contact_add(
+    flex_services.trajectory_contact_add(
         trajectory=trajectory,
         actor=coordinator,
         date=timezone.localdate(),

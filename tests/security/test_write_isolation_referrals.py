@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from referrals import services
+from referrals.flexservice import services as flex_services
 from referrals.models import IntakeRegistration, MaatwerkTrajectory, Referral, ReferralStatus
 from students.models import LegalBasis
 from tests.factories import EnrolmentFactory, make_user, municipality, organisation, school
@@ -215,7 +216,7 @@ def test_another_schools_coordinator_cannot_withdraw_our_referral(
 
 
 def test_another_rocs_desk_cannot_write_a_registration(mondriaan_desk, rijnland_desk, client):
-    registration = services.registration_create(
+    registration = flex_services.registration_create(
         actor=mondriaan_desk,
         desk=school("ROC Mondriaan"),
         data={
@@ -243,7 +244,7 @@ def test_another_rocs_desk_cannot_write_a_registration(mondriaan_desk, rijnland_
 def test_another_schools_staff_cannot_write_a_trajectory(
     coordinator, clusius_coordinator, student, client
 ):
-    trajectory = services.trajectory_start(
+    trajectory = flex_services.trajectory_start(
         actor=coordinator,
         student=student,
         data={

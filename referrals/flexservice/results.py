@@ -36,7 +36,7 @@ from accounts.regions import flexservice_period
 from students.dates import school_year_label
 from students.models import Level
 
-from .models import (
+from ..models import (
     FITTING_INTAKE_OUTCOMES,
     IntakeOutcome,
     IntakeRegistration,

@@ -100,6 +100,7 @@ class NoteShareForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["referral"]
         field.queryset = referrals
-        field.label_from_instance = lambda referral: _(
-            "Verwijzing aan %(organisation)s (%(status)s)"
-        ) % {"organisation": referral.to_organisation, "status": referral.get_status_display()}
+        field.label_from_instance = lambda referral: (
+            _("Verwijzing aan %(organisation)s (%(status)s)")
+            % {"organisation": referral.to_organisation, "status": referral.get_status_display()}
+        )

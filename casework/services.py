@@ -9,10 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from students.services import ConcurrentEditError, field_changes, history_value
-
 from referrals.models import Referral
 from referrals.services import ReferralRefused, referral_disclosure_add
+from students.services import ConcurrentEditError, field_changes, history_value
 
 from .models import Note, NoteAddendum, NoteChange, NoteShare
 

@@ -30,4 +30,9 @@ class CaseworkConfig(AppConfig):
         register_retention_hook(remove_notes)
         register_seeder(45, seed_notes, name="casework")
         register_history(NoteChange, record_model=lambda entry: Note)
+        from students.copies import register_copy_section
+
+        from .copy import journal_copy
+
+        register_copy_section("journal", journal_copy, order=60, replaces=["casework.note"])
         _registered = True

@@ -154,6 +154,12 @@ def test_every_staff_url_is_404_for_a_student_account(student_client, pupil):
         "step": "finalise",
         "fmt": "csv",
         "name": "vsv",
+        # Issue 19's pages: a parent, a note, a document, a mentor, a bulk selection.
+        "guardian_id": 1,
+        "note_id": 1,
+        "doc_id": "x",
+        "mentor_id": 1,
+        "token": "x",
     }
     names = list(_staff_url_names())
     assert "students:detail" in dict(names)

@@ -152,3 +152,26 @@ def test_a_shared_note_cannot_become_private(mentor):
             data={**data, "level": "private"},
             actor=mentor,
         )
+
+
+def test_the_partners_shared_notes_are_a_fixed_number_of_queries(
+    mentor, wi, django_assert_num_queries
+):
+    from casework.queries import shared_notes
+    from casework.services import note_share
+
+    student = own_student(mentor)
+    referral = make_referral(actor=mentor, student=student, to=organisation(WI))
+    referral_services.referral_accept(referral=referral, actor=wi)
+    referral.refresh_from_db()
+    wi.active_membership  # noqa: B018 - the membership is the session's, loaded once
+    for count in (1, 50):
+        while NoteShare.objects.count() < count:
+            shared = note(student, mentor, text=f"Notitie {NoteShare.objects.count()}")
+            addendum_add(note=shared, text="Aanvulling.", actor=mentor)
+            note_share(note=shared, referral=referral, actor=mentor)
+        # The notes (with their shares as a subquery), their contacts, their addenda.
+        with django_assert_num_queries(3):
+            rows = shared_notes(wi, student, limit=100)
+        assert len(rows) == count
+        assert all(len(row.addenda.all()) == 1 for row in rows)

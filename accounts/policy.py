@@ -911,3 +911,38 @@ def has_calendar(user) -> bool:
 def sees_due_steps_in_calendar(user) -> bool:
     """Due roadmap steps and follow-up meetings appear in the user's calendar."""
     return has_role(user, *CALENDAR_STEP_ROLES)
+
+
+# --- Journal notes shared in a referral (issue 19, part 2: "never a partner unless shared
+# in a referral") -------------------------------------------------------------------------
+
+
+def note_shareable_level(note) -> bool:
+    """A note at "only me and my coordinator" is never shared with another organisation."""
+    return note.level != NOTE_LEVEL_PRIVATE
+
+
+def may_share_note(user, note) -> bool:
+    """The user may share this note with a referral of their organisation: they read the
+    note (the student's scope is checked apart) and its level allows sharing. Which
+    referrals: `document_referrals_q` (sent or accepted, consent not withdrawn)."""
+    return can_read_note(user, note) and note_shareable_level(note)
+
+
+def shared_notes_q(user) -> Q:
+    """Notes (a filter over casework.Note) a partner reads: shared with a referral whose
+    shared sections their organisation sees now (`shared_referrals_q`). Nobody else reads
+    notes through a share (they have the journal, or nothing)."""
+    membership = active_membership(user)
+    if membership is None or membership.role not in PARTNER_ROLES or not user.is_active:
+        return Q(pk__in=[])
+    referral_model = apps.get_model("referrals", "Referral")
+    share_model = apps.get_model("casework", "NoteShare")
+    # A subquery over the shares (not a join): a note shared twice is one row.
+    return Q(
+        pk__in=share_model.objects.filter(
+            referral__in=referral_model.objects.filter(
+                shared_referrals_q(membership.organisation_id)
+            ).values("pk")
+        ).values("note_id")
+    )

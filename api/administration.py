@@ -1,6 +1,7 @@
 """Administration writes through the API: the same import as the CSV files.
 
-A request carries `students`, `enrolments`, `qualifications` and `employment` arrays
+A request carries `students`, `enrolments`, `qualifications`, `employment` and
+`guardians` arrays
 whose objects have exactly the columns of INTERFACES.md section 1 as keys. Each array is
 written as the CSV file it stands for and handed to `students.importing.validate`, acting
 for the client's institution (`accounts.policy.import_institution_id`), so validation,

@@ -133,6 +133,14 @@ class AdministrationImportSerializer(serializers.Serializer):
             "Dienstverbanden: student_number*, employer*, hours_per_week*, start_date*, end_date."
         ),
     )
+    guardians = RowsField(
+        required=False,
+        help_text=_(
+            "Ouders, verzorgers en contactpersonen: student_number*, name*, relation* "
+            "(parent, guardian, other), parental_authority (yes/no, leeg = onbekend), "
+            "email, phone. Sleutel: student, naam en relatie."
+        ),
+    )
     dry_run = StrictBooleanField(
         required=False, default=False, help_text=_("Alleen controleren, niets schrijven.")
     )
@@ -165,6 +173,9 @@ class AdministrationResultSerializer(serializers.Serializer):
     enrolments = CountsSerializer(required=False, help_text=_("Inschrijvingen."))
     qualifications = CountsSerializer(required=False, help_text=_("Diploma's."))
     employment = CountsSerializer(required=False, help_text=_("Dienstverbanden."))
+    guardians = CountsSerializer(
+        required=False, help_text=_("Ouders, verzorgers en contactpersonen.")
+    )
     notices = InvalidParamSerializer(many=True, help_text=_("Meldingen die geen fout zijn."))
 
 

@@ -219,7 +219,10 @@ class AdministrationImports(ApiView):
 
     @extend_schema(
         operation_id="administration_imports_create",
-        summary=_("Administratie schrijven (studenten, inschrijvingen, diploma's, werk)"),
+        summary=_(
+            "Administratie schrijven (studenten, inschrijvingen, diploma's, werk, "
+            "ouders en contactpersonen)"
+        ),
         description=_(
             "Precies de import van INTERFACES.md sectie 1, namens de eigen instelling: "
             "dezelfde kolommen als sleutels, dezelfde controles en sleutels, alles of "

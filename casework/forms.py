@@ -74,3 +74,33 @@ class AddendumForm(forms.Form):
         help_text=SPECIAL_CATEGORY_WARNING,
         max_length=10000,
     )
+
+
+class NoteShareForm(forms.Form):
+    """Which referral of the note's student to share the note with (by its public id)."""
+
+    referral = forms.ModelChoiceField(
+        label=_("Delen met de verwijzing"),
+        queryset=None,
+        to_field_name="public_id",
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _("Kies een verstuurde verwijzing van deze student uit de lijst."),
+            "required": _("Kies een verwijzing."),
+        },
+        help_text=_(
+            "De ontvangende organisatie leest deze notitie en haar aanvullingen zodra zij de "
+            "verwijzing heeft geaccepteerd, tot de verwijzing is afgerond of de toestemming "
+            "is ingetrokken. Het delen komt in het overzicht van verstrekkingen, op de "
+            "grondslag van de verwijzing."
+        ),
+    )
+
+    def __init__(self, *args, referrals, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["referral"]
+        field.queryset = referrals
+        field.label_from_instance = lambda referral: (
+            _("Verwijzing aan %(organisation)s (%(status)s)")
+            % {"organisation": referral.to_organisation, "status": referral.get_status_display()}
+        )

@@ -110,6 +110,7 @@ class NoteChange(models.Model):
         CREATE = "create", _("aangemaakt")
         UPDATE = "update", _("gewijzigd")
         ADDENDUM = "addendum", _("aanvulling toegevoegd")
+        SHARE = "share", _("gedeeld met een verwijzing")
 
     note = models.ForeignKey(
         Note, on_delete=models.CASCADE, related_name="changes", verbose_name=_("notitie")
@@ -133,3 +134,38 @@ class NoteChange(models.Model):
 
     def __str__(self):
         return f"{self.note_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class NoteShare(models.Model):
+    """A note shared with a referral (the spec: a note reaches a partner only "when shared
+    in a referral"). The receiving organisation reads it (and its addenda) while it sees
+    the referral's shared sections (accounts.policy.shared_referrals_q); the share is in
+    the disclosure record on the referral's legal basis (referrals.services)."""
+
+    note = models.ForeignKey(
+        Note, on_delete=models.CASCADE, related_name="shares", verbose_name=_("notitie")
+    )
+    # referrals is a lower layer: casework may point at it, never the other way round.
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("verwijzing"),
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gedeeld door"),
+    )
+    shared_at = models.DateTimeField(auto_now_add=True, verbose_name=_("gedeeld op"))
+
+    class Meta:
+        verbose_name = _("gedeelde notitie")
+        verbose_name_plural = _("gedeelde notities")
+        constraints = [
+            models.UniqueConstraint(fields=["note", "referral"], name="note_share_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.note_id} → {self.referral_id}"

@@ -2,7 +2,7 @@
 
 from accounts import policy
 
-from .queries import notes_for_page
+from .queries import notes_for_page, shared_notes
 
 PANEL_NOTES = 5
 
@@ -20,5 +20,27 @@ def journal_panel(request, student):
             "notes": notes[:PANEL_NOTES],
             "more": len(notes) > PANEL_NOTES,
             "may_write": policy.may_write_note(user, student),
+        },
+    }
+
+
+SHARED_PANEL_NOTES = 50
+
+
+def shared_notes_panel(request, student):
+    """A partner's panel: the journal notes a referral shared with their organisation
+    (and their addenda), nothing else of the journal. None when nothing is shared."""
+    user = request.user
+    if not policy.sees_only_shared_sections(user):
+        return None
+    notes = shared_notes(user, student, limit=SHARED_PANEL_NOTES + 1)
+    if not notes:
+        return None
+    return {
+        "template": "casework/_shared_notes_panel.html",
+        "context": {
+            "student": student,
+            "notes": notes[:SHARED_PANEL_NOTES],
+            "more": len(notes) > SHARED_PANEL_NOTES,
         },
     }

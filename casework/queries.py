@@ -44,3 +44,26 @@ def notes_for_page(user, student, *, limit=None, history=False):
 def get_note(user, student, note_id):
     """One note the user may read, or None (the caller answers 404)."""
     return readable_notes(user, student).select_related("student").filter(pk=note_id).first()
+
+
+def shared_notes(user, student, *, limit=None):
+    """A partner's notes of `student`: those shared with a referral whose shared sections
+    their organisation sees now, with their addenda (a fixed number of queries)."""
+    notes = (
+        Note.objects.filter(student=student)
+        .filter(policy.shared_notes_q(user))
+        .select_related("author", "organisation")
+        .prefetch_related(
+            "guardians",
+            Prefetch(
+                "addenda",
+                queryset=NoteAddendum.objects.select_related("author", "organisation").order_by(
+                    "created_at", "id"
+                ),
+            ),
+        )
+        .order_by("-date", "-id")
+    )
+    if limit is not None:
+        notes = notes[:limit]
+    return list(notes)

@@ -10,14 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from referrals.models import Referral
+from referrals.services import ReferralRefused, referral_disclosure_add
 from students.services import ConcurrentEditError, field_changes, history_value
 
-from .models import Note, NoteAddendum, NoteChange
+from .models import Note, NoteAddendum, NoteChange, NoteShare
+
+# The key of a shared note in a disclosure's sections (students.panels labels it).
+DISCLOSURE_SECTION = "journal_note"
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -93,6 +98,15 @@ def note_update(
     values = {name: data[name] for name in NOTE_FIELDS}
     guardians = list(guardians)
     _check(note.student, values, guardians, timezone.localdate(now))
+    if values["level"] == policy.NOTE_LEVEL_PRIVATE and note.shares.exists():
+        raise ValidationError(
+            {
+                "level": _(
+                    "Deze notitie is gedeeld met een verwijzing; "
+                    "zij kan niet meer alleen voor u en uw coördinator zijn."
+                )
+            }
+        )
     changes = field_changes(note, values)
     old_guardians = list(note.guardians.all())
     if {g.pk for g in old_guardians} != {g.pk for g in guardians}:
@@ -135,6 +149,58 @@ def addendum_add(*, note: Note, text: str, actor: User) -> NoteAddendum:
         changes={"text": {"old": None, "new": text}},
     )
     return addendum
+
+
+def share_referrals(actor: User, note: Note) -> QuerySet[Referral]:
+    """The referrals of the note's student this user may share the note with (sent by
+    the user's organisation, sent or accepted, consent not withdrawn), not yet shared."""
+    return (
+        Referral.objects.filter(policy.document_referrals_q(actor), student_id=note.student_id)
+        .exclude(pk__in=note.shares.values("referral_id"))
+        .select_related("to_organisation")
+        .order_by("-pk")
+    )
+
+
+@transaction.atomic
+def note_share(*, note: Note, referral: Referral, actor: User) -> NoteShare:
+    """Share a note with a referral of the same student: the receiver reads it (and its
+    addenda) once the referral is accepted, until it ends or consent is withdrawn. The
+    share is a disclosure on the referral's own legal basis (as a shared document is)."""
+    if not policy.can_read_note(actor, note):
+        raise PermissionDenied
+    if not policy.note_shareable_level(note):
+        raise ValidationError(
+            _(
+                "Een notitie die alleen voor u en uw coördinator is, kan niet gedeeld worden. "
+                "Schrijf zo nodig een notitie voor de verwijzing."
+            )
+        )
+    allowed = Referral.objects.filter(
+        policy.document_referrals_q(actor), student_id=note.student_id, pk=referral.pk
+    ).exists()
+    if not allowed:
+        raise ValidationError(_("Kies een verstuurde verwijzing van deze student uit de lijst."))
+    if NoteShare.objects.filter(note=note, referral=referral).exists():
+        raise ValidationError(_("Deze notitie is al gedeeld met die verwijzing."))
+    share = NoteShare.objects.create(note=note, referral=referral, shared_by=actor)
+    label = f"{note.get_kind_display()} {note.date:%d-%m-%Y}"
+    try:
+        referral_disclosure_add(
+            referral=referral,
+            actor=actor,
+            sections=[DISCLOSURE_SECTION],
+            description=_("Journaalnotitie: %(note)s") % {"note": label},
+        )
+    except ReferralRefused as refusal:
+        raise ValidationError(str(refusal)) from refusal
+    NoteChange.objects.create(
+        note=note,
+        action=NoteChange.Action.SHARE,
+        actor=actor,
+        changes={"shares": {"old": None, "new": str(referral.to_organisation)}},
+    )
+    return share
 
 
 def remove_notes(student_ids: Collection[int]) -> None:

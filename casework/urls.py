@@ -8,4 +8,5 @@ urlpatterns = [
     path("<str:public_id>/nieuw/", views.note_new, name="note_new"),
     path("<str:public_id>/<int:note_id>/wijzigen/", views.note_edit, name="note_edit"),
     path("<str:public_id>/<int:note_id>/aanvulling/", views.addendum_new, name="addendum_new"),
+    path("<str:public_id>/<int:note_id>/delen/", views.note_share_view, name="note_share"),
 ]

@@ -19,9 +19,9 @@ from students.models import AccessLog
 from students.queries import get_student_for_user
 from students.services import ConcurrentEditError, access_log
 
-from .forms import AddendumForm, NoteForm
+from .forms import AddendumForm, NoteForm, NoteShareForm
 from .queries import get_note, notes_for_page
-from .services import addendum_add, note_create, note_update
+from .services import addendum_add, note_create, note_share, note_update, share_referrals
 
 # A journal of more notes than this shows the latest ones (and says so).
 JOURNAL_LIMIT = 200
@@ -73,6 +73,7 @@ def journal(request, public_id):
             "more": len(notes) > JOURNAL_LIMIT,
             "limit": JOURNAL_LIMIT,
             "may_write": policy.may_write_note(request.user, student),
+            "may_share": policy.can_send_referral(request.user),
             "addendum_form": AddendumForm(),
         },
     )
@@ -186,3 +187,54 @@ def addendum_new(request, public_id, note_id):
     else:
         messages.error(request, _("Schrijf de aanvulling."))
     return redirect("casework:journal", public_id=student.public_id)
+
+
+@login_required
+@never_cache
+def note_share_view(request, public_id, note_id):
+    """Share a note with a sent or accepted referral of the same student (the sender's
+    organisation's); a note at "only me and my coordinator" says it cannot be shared."""
+    student = _journal_student(request, public_id, write=True)
+    note = _note_or_404(request, student, note_id)
+    shareable = policy.may_share_note(request.user, note)
+    referrals = share_referrals(request.user, note)
+    status = 200
+    form = None
+    if shareable:
+        if request.method == "POST":
+            form = NoteShareForm(request.POST, referrals=referrals)
+            if form.is_valid():
+                referral = form.cleaned_data["referral"]
+                try:
+                    note_share(note=note, referral=referral, actor=request.user)
+                except ValidationError as error:
+                    form.add_error(None, error.messages)
+                else:
+                    messages.success(
+                        request,
+                        _("De notitie is gedeeld met de verwijzing aan %(organisation)s.")
+                        % {"organisation": referral.to_organisation},
+                    )
+                    return redirect("casework:journal", public_id=student.public_id)
+            status = 400
+        else:
+            form = NoteShareForm(referrals=referrals)
+    elif request.method == "POST":
+        status = 400
+    shares = note.shares.select_related("referral__to_organisation").order_by("shared_at", "id")
+    access_log(
+        user=request.user, action=AccessLog.Action.VIEW_STUDENT, student=student, detail="journaal"
+    )
+    return render(
+        request,
+        "casework/note_share.html",
+        {
+            "student": student,
+            "note": note,
+            "form": form,
+            "shareable": shareable,
+            "has_referrals": shareable and referrals.exists(),
+            "shares": shares,
+        },
+        status=status,
+    )

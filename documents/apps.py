@@ -27,4 +27,11 @@ class DocumentsConfig(AppConfig):
         register_retention_hook(remove_for_retention)
         # After the referrals (40) and the case table (95): documents attach to them.
         register_seeder(97, seed_documents, name="documents")
+        from students.copies import register_copy_section
+
+        from .copy import documents_copy
+
+        register_copy_section(
+            "documents", documents_copy, order=70, replaces=["documents.document"]
+        )
         _registered = True

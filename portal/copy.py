@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, Organisation, User
 from students.bsn import mask_bsn
-from students.models import AccessLog, Enrolment, Student
+from students.copies import copy_sections, replaced_models
+from students.models import AccessLog, Enrolment, Guardian, Student
 
 from .queries import access_overview
 
@@ -34,6 +35,9 @@ SKIPPED_FIELDS = {
 }
 # Relations shown another way (the access log as "who looked") or holding secrets.
 SKIPPED_MODELS = {"students.accesslog", "portal.invitation", "portal.passkey", "portal.datacopy"}
+# Shown as sections of their own: the parents, guardians and contacts (below), and what
+# the higher apps register in students.copies (the journal, the documents' list).
+OWN_SECTION_MODELS = {"students.guardian"}
 
 
 def _value(obj, field):
@@ -76,7 +80,13 @@ def _related_sections(instance, *, skip=()):
     for relation in instance._meta.related_objects:
         model = relation.related_model
         label = model._meta.label_lower
-        if label in SKIPPED_MODELS or label in skip or relation.many_to_many:
+        if (
+            label in SKIPPED_MODELS
+            or label in OWN_SECTION_MODELS
+            or label in replaced_models()
+            or label in skip
+            or relation.many_to_many
+        ):
             continue
         if relation.one_to_one:
             try:
@@ -92,6 +102,18 @@ def _related_sections(instance, *, skip=()):
     return sections
 
 
+def guardians_copy(student):
+    """The young person's parents, guardians and contacts, as the school recorded them."""
+    rows = [
+        serialize(guardian)
+        for guardian in Guardian.objects.filter(student=student).order_by("name", "pk")
+    ]
+    rows = [row for row in rows if row]
+    if not rows:
+        return []
+    return [{"title": _("Ouders, verzorgers en contactpersonen"), "rows": rows}]
+
+
 def collect(student, *, account, progress=lambda value: None):
     data = {
         "title": _("Kopie van je gegevens in Koers"),
@@ -102,7 +124,10 @@ def collect(student, *, account, progress=lambda value: None):
     if mentor is not None:
         data["person"][_("mentor")] = _("je mentor (naam op te vragen bij school)")
     progress(15)
+    data["sections"] += guardians_copy(student)
     data["sections"] += _related_sections(student, skip={"students.enrolment"})
+    # The journal (every level) and the documents' list: students.copies registrations.
+    data["sections"] += copy_sections(student)
     progress(35)
     for enrolment in Enrolment.objects.filter(student=student).select_related("institution"):
         data["sections"].append({"title": _("Inschrijving"), "rows": [serialize(enrolment)]})

@@ -48,7 +48,9 @@ from .queries import RECEIVER_KINDS, is_receiver, is_sender
 if TYPE_CHECKING:
     from accounts.models import User
     from roadmap.models import StepKind
-    from students.models import Disclosure
+    from students.models import Disclosure, Student
+
+    from .models import IntakeRegistration, MaatwerkTrajectory
 
 DISCLOSURE_SOURCE = "referral"
 

@@ -235,3 +235,59 @@ def test_the_imports_rejected_cases_are_rejected_by_the_api_with_the_same_reason
     ), case
     assert [p["reason"] for p in got] == [e.localized_reason for e in expected]
     assert Enrolment.objects.count() == (0 if kind == "students" else 1)
+
+
+def guardian_row(number, **extra):
+    return {"student_number": number, "name": "Petra Ouder", "relation": "parent", **extra}
+
+
+def test_guardians_are_written_with_the_imports_rules_and_keys(horizon_api):
+    from students.models import Guardian
+
+    body = {
+        "students": [student_row("810001")],
+        "guardians": [
+            guardian_row("810001", parental_authority="yes", phone="0612345678"),
+            guardian_row("810001", name="Oom Kees", relation="other"),
+        ],
+    }
+    created = horizon_api.post(URL, body)
+    assert created.status_code == 200, created.content
+    assert created.json()["guardians"] == {"created": 2, "updated": 0, "unchanged": 0}
+    student = Student.objects.get(student_number="810001")
+    assert set(student.guardians.values_list("name", flat=True)) == {"Petra Ouder", "Oom Kees"}
+    assert Guardian.objects.get(name="Petra Ouder").parental_authority == "yes"
+    # The key is (student, name, relation): sent again, unchanged.
+    again = horizon_api.post(URL, {"guardians": body["guardians"]})
+    assert again.json()["guardians"] == {"created": 0, "updated": 0, "unchanged": 2}
+
+
+def test_invalid_guardians_are_refused_per_row_and_field_all_or_nothing(horizon_api):
+    from students.models import Guardian
+
+    body = {
+        "students": [student_row("810002")],
+        "guardians": [
+            guardian_row("810002"),
+            guardian_row("810002", name="Tante", relation="aunt"),
+            guardian_row("999999", name="Onbekend"),
+            {"student_number": "810002", "relation": "parent"},
+        ],
+    }
+    response = horizon_api.post(URL, body)
+    assert response.status_code == 400
+    names = {p["name"] for p in response.json()["invalidParams"]}
+    assert "guardians[1].relation" in names
+    assert "guardians[2].student_number" in names
+    assert "guardians[3].name" in names
+    assert not Student.objects.exists()
+    assert not Guardian.objects.exists()
+
+
+def test_the_openapi_schema_names_the_guardians_array(client):
+    document = client.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    request = next(v for k, v in schemas.items() if k.startswith("AdministrationImport"))
+    assert "guardians" in request["properties"]
+    result = next(v for k, v in schemas.items() if k.startswith("AdministrationResult"))
+    assert "guardians" in result["properties"]

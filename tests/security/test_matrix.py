@@ -531,6 +531,7 @@ MATRIX.update({
     "casework:note_new": "L 200 200 200 404 404 404 404 404 404 404 404 404",
     "casework:note_edit": "L 200 404 404 404 404 404 404 404 404 404 404 404",
     "casework:addendum_new": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    "casework:note_share": "L 200 200 200 404 404 404 404 404 404 404 404 404",
 })
 POST_MATRIX.update({
     "students:guardian_remove": "L R R 404 404 404 404 404 404 404 404 404 404",

@@ -134,6 +134,17 @@ class Signal(models.Model):
     )
     opened_at = models.DateTimeField(_("geopend op"))
     closed_at = models.DateTimeField(_("gesloten op"), null=True, blank=True)
+    # The person of the signal's organisation who handles it (issue 19): set by a person
+    # only; the rules never touch it (closing or reopening keeps it).
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("behandelaar"),
+        db_index=False,  # partial index below: most signals have no handler
+    )
 
     class Meta:
         verbose_name = _("signaal")
@@ -162,6 +173,11 @@ class Signal(models.Model):
                 name="signal_closed_by",
                 condition=models.Q(closed_by__isnull=False),
             ),
+            models.Index(
+                fields=["handler"],
+                name="signal_handler",
+                condition=models.Q(handler__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -186,6 +202,7 @@ class SignalEvent(models.Model):
         RESOLVED = "resolved", _("afgehandeld")
         DISMISSED = "dismissed", _("afgewezen")
         ASSIGNEE_CHANGED = "assignee_changed", _("andere behandelaar")
+        HANDLER_ASSIGNED = "handler_assigned", _("toegewezen aan een behandelaar")
 
     # Indexed by signalevent_signal_at (signal first) and, for people only, by actor.
     signal = models.ForeignKey(

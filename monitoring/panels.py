@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.policy import has_attention_list
+from accounts.policy import active_membership, has_attention_list
 from students.paging import keyset_page
 
 from .models import SignalEvent, signal_kind_choices
@@ -39,6 +39,15 @@ def attach_step_links(signals):
     return signals
 
 
+def _handlers(user):
+    """The colleagues a signal of the user's organisation can be handed to (one query;
+    the server checks that the chosen one may see the student)."""
+    from .forms import colleagues
+
+    membership = active_membership(user)
+    return list(colleagues(membership.organisation_id)) if membership else []
+
+
 # The attention list's columns to sort on (students.paging); the most urgent first.
 ATTENTION_SORTS = {
     "uiterlijk": ("due_date",),
@@ -55,13 +64,14 @@ def home_attention_panel(request):
     kinds = signal_kind_choices()
     if kind not in dict(kinds):
         kind = ""
-    signals = attention_list(request.user, today=today, kind=kind)
+    mine = request.GET.get("mine") == "1"
+    signals = attention_list(request.user, today=today, kind=kind, mine=mine)
     # The cursor is a signal's id, looked up among the signals the user sees.
     page = keyset_page(
         signals,
         cursors=signals,
         get=request.GET,
-        params={"signal_kind": kind},
+        params={"signal_kind": kind, **({"mine": "1"} if mine else {})},
         allowed=ATTENTION_SORTS,
         default_sort="uiterlijk",
         size=settings.KOERS_PAGE_SIZE,
@@ -77,6 +87,8 @@ def home_attention_panel(request):
             "today": today,
             "kinds": kinds,
             "kind": kind,
+            "mine": mine,
+            "handlers": _handlers(request.user) if signals else [],
             "next": request.get_full_path(),
         },
     }
@@ -87,7 +99,7 @@ def student_signals_panel(request, student):
     signals = list(
         with_versions(signals_for_user(request.user, today=today))
         .filter(student=student)
-        .select_related("closed_by")
+        .select_related("closed_by", "handler")
         .prefetch_related(
             Prefetch(
                 "events", queryset=SignalEvent.objects.select_related("actor").order_by("at", "pk")
@@ -102,7 +114,14 @@ def student_signals_panel(request, student):
     attach_step_links(signals)
     return {
         "template": "monitoring/_student_signals.html",
-        "context": {"signals": signals, "today": today, "next": request.get_full_path()},
+        "context": {
+            "signals": signals,
+            "today": today,
+            "handlers": _handlers(request.user)
+            if any(signal.is_open for signal in signals)
+            else [],
+            "next": request.get_full_path(),
+        },
     }
 
 

@@ -60,9 +60,12 @@ def with_versions(signals):
     return signals.annotate(version=Coalesce(Subquery(events), 0))
 
 
-def attention_list(user, *, today, kind: str = ""):
-    """The open signals for the user's start page, the most urgent first."""
+def attention_list(user, *, today, kind: str = "", mine: bool = False):
+    """The open signals for the user's start page, the most urgent first; `mine`: only
+    those handed to the user."""
     signals = signals_for_user(user, today=today).filter(status=SignalStatus.OPEN)
     if kind:
         signals = signals.filter(kind=kind)
-    return with_versions(signals.select_related("student").order_by("due_date", "pk"))
+    if mine:
+        signals = signals.filter(handler_id=user.pk)
+    return with_versions(signals.select_related("student", "handler").order_by("due_date", "pk"))

@@ -154,6 +154,68 @@ def signal_dismiss(
     )
 
 
+def may_handle(signal: Signal, handler: User) -> bool:
+    """`handler` works at the signal's organisation (an active membership there) and may
+    see its student in that membership: the people a signal can be handed to."""
+    from accounts.models import Membership
+    from students.models import Student
+
+    if not handler.is_active or signal.organisation_id is None:
+        return False
+    membership = (
+        Membership.objects.filter(
+            user=handler, organisation_id=signal.organisation_id, is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        return False
+    handler.set_active_membership(membership.pk)
+    return bool(Student.objects.visible_to(handler).filter(pk=signal.student_id).exists())
+
+
+@transaction.atomic
+def signal_assign(
+    *, signal: Signal, actor: User, handler: User, expected_version: int | None = None
+) -> Signal:
+    """Hand an open signal to a person of its organisation who may see the student
+    (ValidationError on `handler` otherwise); they get a notification."""
+    from django.urls import reverse
+
+    from accounts.notifications import NotificationKind, notify
+
+    if not may_handle(signal, handler):
+        raise ValidationError(
+            {"handler": _("Kies een collega van de eigen organisatie die deze student mag zien.")}
+        )
+    now = timezone.now()
+    locked = Signal.objects.select_for_update().get(pk=signal.pk)
+    if expected_version is not None and signal_version(signal.pk) != expected_version:
+        raise SignalChanged(locked)
+    updated = Signal.objects.filter(pk=signal.pk, status=SignalStatus.OPEN).update(handler=handler)
+    if not updated:
+        raise SignalAlreadyClosed
+    SignalEvent.objects.create(
+        signal_id=signal.pk,
+        action=SignalEvent.Action.HANDLER_ASSIGNED,
+        actor=actor,
+        at=now,
+        note=handler.get_full_name() or handler.email,
+    )
+    # No name and no BSN in the text: the first name is shown at display time only to a
+    # reader who may open the student (accounts.notifications).
+    notify(
+        handler,
+        NotificationKind.SIGNAL_ASSIGNED,
+        _("Signaal aan u toegewezen: %(kind)s") % {"kind": signal.kind_label},
+        reverse("students:detail", args=[signal.student.public_id]),
+        student_id=signal.student_id,
+    )
+    signal.refresh_from_db()
+    return signal
+
+
 def run_daily_checks(*, today: date | None = None) -> SweepResult:
     """The whole sweep (the rules and every registered check) for `today`."""
     from .sweep import run_sweep

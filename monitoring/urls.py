@@ -7,4 +7,5 @@ app_name = "monitoring"
 urlpatterns = [
     path("<int:pk>/afhandelen/", views.resolve, name="resolve"),
     path("<int:pk>/afwijzen/", views.dismiss, name="dismiss"),
+    path("<int:pk>/toewijzen/", views.assign, name="assign"),
 ]

@@ -15,11 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .forms import DismissForm, ResolveForm
+from .forms import AssignForm, DismissForm, ResolveForm
 from .models import SignalStatus
 from .panels import attach_step_links
 from .queries import signals_for_user, with_versions
-from .services import SignalAlreadyClosed, SignalChanged, signal_dismiss, signal_resolve
+from .services import (
+    SignalAlreadyClosed,
+    SignalChanged,
+    signal_assign,
+    signal_dismiss,
+    signal_resolve,
+)
 
 
 def _back(request):
@@ -32,7 +38,13 @@ def _back(request):
 def _signal(request, pk):
     """A signal the user may act on (open or not), with its version; else 404."""
     signals = signals_for_user(request.user, today=timezone.localdate())
-    return get_object_or_404(with_versions(signals.select_related("student", "closed_by")), pk=pk)
+    return get_object_or_404(
+        with_versions(signals.select_related("student", "closed_by", "handler")), pk=pk
+    )
+
+
+def _person(user):
+    return (user.get_full_name() or user.email) if user else "—"
 
 
 def _conflict_rows(current, status, note):
@@ -47,9 +59,10 @@ def _conflict_rows(current, status, note):
             (current.closed_by.get_full_name() or current.closed_by.email)
             if current.closed_by
             else "—",
-            _("u"),
+            _("u") if status != SignalStatus.OPEN else "—",
         ),
         (_("Voor"), current.get_assignee_display(), "—"),
+        (_("Behandelaar"), _person(current.handler), "—"),
     ]
     return [
         {"label": label_, "saved": saved, "yours": yours, "differs": saved != yours}
@@ -57,7 +70,16 @@ def _conflict_rows(current, status, note):
     ]
 
 
-def _page(request, signal, *, resolve_form=None, dismiss_form=None, conflict=None, status=200):
+def _page(
+    request,
+    signal,
+    *,
+    resolve_form=None,
+    dismiss_form=None,
+    assign_form=None,
+    conflict=None,
+    status=200,
+):
     attach_step_links([signal])
     return render(
         request,
@@ -66,6 +88,11 @@ def _page(request, signal, *, resolve_form=None, dismiss_form=None, conflict=Non
             "signal": signal,
             "resolve_form": resolve_form or ResolveForm(initial={"version": signal.version}),
             "dismiss_form": dismiss_form or DismissForm(initial={"version": signal.version}),
+            "assign_form": assign_form
+            or AssignForm(
+                initial={"version": signal.version, "handler": signal.handler_id},
+                organisation_id=signal.organisation_id,
+            ),
             "conflict": conflict,
             "next": request.POST.get("next", ""),
         },
@@ -73,9 +100,10 @@ def _page(request, signal, *, resolve_form=None, dismiss_form=None, conflict=Non
     )
 
 
-def _act(request, pk, *, form_class, status, act, success, key):
+def _act(request, pk, *, form_class, status, act, success, key, form_kwargs=None):
     signal = _signal(request, pk)
-    form = form_class(request.POST)
+    form_kwargs = form_kwargs(signal) if form_kwargs else {}
+    form = form_class(request.POST, **form_kwargs)
     if not form.is_valid():
         if form.non_field_errors():
             # No version, or a tampered one: nothing is done.
@@ -93,7 +121,7 @@ def _act(request, pk, *, form_class, status, act, success, key):
     except (SignalChanged, SignalAlreadyClosed):
         current = _signal(request, pk)
         fresh = form_class(
-            {**request.POST.dict(), "version": current.version}
+            {**request.POST.dict(), "version": current.version}, **form_kwargs
         )  # resubmitting is a deliberate choice now
         fresh.is_valid()
         return _page(
@@ -144,4 +172,26 @@ def dismiss(request, pk):
         ),
         success=_("Het signaal is afgewezen."),
         key="dismiss_form",
+    )
+
+
+@login_required
+@never_cache
+@require_POST
+def assign(request, pk):
+    """Hand the signal to a colleague of its organisation who may see the student."""
+    return _act(
+        request,
+        pk,
+        form_class=AssignForm,
+        status=SignalStatus.OPEN,
+        act=lambda signal, actor, form: signal_assign(
+            signal=signal,
+            actor=actor,
+            handler=form.cleaned_data["handler"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        success=_("Het signaal is toegewezen."),
+        key="assign_form",
+        form_kwargs=lambda signal: {"organisation_id": signal.organisation_id},
     )

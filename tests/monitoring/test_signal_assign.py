@@ -1,0 +1,111 @@
+"""Issue 19 part 7: a signal handed to a colleague (behandelaar), who is notified."""
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from accounts.models import Notification
+from monitoring.models import Signal, SignalEvent
+from monitoring.sweep import run_sweep
+from tests.monitoring.test_attention import (
+    TODAY,
+    count_home_queries,
+    entree_student,
+    home,
+    minor_dropout,
+    read,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def school_signal(mentor):
+    student = entree_student(mentor=mentor)
+    run_sweep(TODAY)
+    return Signal.objects.get(student=student, kind="study_advice_due")
+
+
+def assign(client, actor, signal, handler, version=None):
+    client.force_login(actor)
+    return client.post(
+        reverse("monitoring:assign", args=[signal.pk]),
+        {"handler": handler.pk, "version": read(signal) if version is None else version},
+    )
+
+
+def test_assigning_notifies_the_handler_and_is_in_the_history(client, coordinator, mentor):
+    signal = school_signal(mentor)
+    response = assign(client, coordinator, signal, mentor)
+    assert response.status_code == 302
+    signal.refresh_from_db()
+    assert signal.handler == mentor
+    event = SignalEvent.objects.get(signal=signal, action="handler_assigned")
+    assert event.actor == coordinator
+    note = Notification.objects.get(user=mentor, kind="signal_assigned")
+    assert note.student_id == signal.student_id
+    assert signal.student.last_name not in note.text
+    assert not signal.student.bsn or signal.student.bsn not in note.text
+    assert note.url == reverse("students:detail", args=[signal.student.public_id])
+    # The attention list shows the handler; the filter keeps the signals handed to me.
+    page = home(client, mentor).content.decode()
+    assert "Behandelaar" in page
+    assert escape(mentor.get_full_name()) in page
+    assert 'data-kind="study_advice_due"' in home(client, mentor, mine="1").content.decode()
+    assert 'data-kind="study_advice_due"' not in (
+        home(client, coordinator, mine="1").content.decode()
+    )
+    # The student's page shows the event in Dutch.
+    page = client.get(reverse("students:detail", args=[signal.student.public_id])).content
+    assert "toegewezen aan een behandelaar" in page.decode()
+
+
+def test_a_signal_outside_the_actors_scope_is_a_404(
+    client, mentor, clusius_coordinator, other_mentor
+):
+    signal = school_signal(mentor)
+    for actor in (clusius_coordinator, other_mentor):
+        assert assign(client, actor, signal, mentor).status_code == 404
+    signal.refresh_from_db()
+    assert signal.handler is None
+    assert not Notification.objects.exists()
+
+
+def test_a_colleague_of_another_organisation_is_a_form_error(
+    client, coordinator, mentor, clusius_coordinator
+):
+    signal = school_signal(mentor)
+    response = assign(client, coordinator, signal, clusius_coordinator)
+    assert response.status_code == 200
+    assert "Kies een collega van de eigen organisatie" in response.content.decode()
+    signal.refresh_from_db()
+    assert signal.handler is None
+    assert not Notification.objects.exists()
+    assert not SignalEvent.objects.filter(signal=signal, action="handler_assigned").exists()
+
+
+def test_a_stale_version_is_refused(client, coordinator, mentor):
+    signal = school_signal(mentor)
+    stale = read(signal)
+    SignalEvent.objects.create(signal=signal, action="reopened", at=signal.opened_at)
+    response = assign(client, coordinator, signal, mentor, version=stale)
+    assert response.status_code == 409
+    signal.refresh_from_db()
+    assert signal.handler is None
+    assert not Notification.objects.exists()
+
+
+def test_the_attention_list_with_handlers_does_not_grow_with_signals(client, leerplicht):
+    def hand_all():
+        Signal.objects.filter(status="open").update(handler=leerplicht)
+
+    minor_dropout()
+    run_sweep(TODAY)
+    hand_all()
+    one = count_home_queries(client, leerplicht)
+    for _ in range(49):
+        minor_dropout()
+    run_sweep(TODAY)
+    hand_all()
+    assert Signal.objects.filter(status="open", handler=leerplicht).count() == 50
+    assert count_home_queries(client, leerplicht) == one
+    assert count_home_queries(client, leerplicht) == one

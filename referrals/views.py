@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Coalesce
+from django.forms import ChoiceField, ModelChoiceField
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -239,6 +240,22 @@ def _choice_label(choices, value):
     return dict(choices).get(value, value)
 
 
+def _form_conflict(form, saved, *, before=(), after=()):
+    """The side-by-side rows of a refused stale save of a valid `form`: for each field of
+    `saved` ({name: the saved value}) that the form has, its label, the saved value and
+    the user's (a choice field by its label); `before` and `after` are rows of their own."""
+    rows = list(before)
+    for name, value in saved.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        yours = form.cleaned_data.get(name)
+        if isinstance(field, ChoiceField) and not isinstance(field, ModelChoiceField):
+            value, yours = _choice_label(field.choices, value), _choice_label(field.choices, yours)
+        rows.append((field.label, value, yours))
+    return _conflict_rows([*rows, *after])
+
+
 @login_required
 @never_cache
 def referral_detail(request, public_id):
@@ -428,19 +445,14 @@ def referral_instruments(request, public_id):
         except ConcurrentEditError:
             current = get_referral_for_user(request.user, public_id)
             saved = getattr(current, "instruments", None)
-            rows = [
-                (
-                    form.fields[name].label,
-                    getattr(saved, name, None) if saved else None,
-                    form.cleaned_data.get(name),
-                )
-                for name in services.INSTRUMENT_FIELDS
-            ]
+            conflict = _form_conflict(
+                form, {name: getattr(saved, name, None) for name in services.INSTRUMENT_FIELDS}
+            )
             # The form shows the user's values again; saving now is a deliberate choice.
             return _render_referral(
                 request,
                 current,
-                conflict=_conflict_rows(rows),
+                conflict=conflict,
                 forms={"instruments": form},
                 status=409,
             )

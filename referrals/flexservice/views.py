@@ -19,14 +19,8 @@ from students.paging import keyset_page
 from students.queries import get_student_for_user
 from students.services import ConcurrentEditError
 
-from ..models import IntakeOutcome, IntakeStatus, TrajectoryOutcome
-from ..views import (
-    VERSION_REFUSED,
-    _choice_label,
-    _conflict_rows,
-    _form_errors,
-    _posted_version,
-)
+from ..models import IntakeStatus
+from ..views import VERSION_REFUSED, _form_conflict, _form_errors, _posted_version
 from . import services
 from .forms import (
     ConsultForm,
@@ -136,52 +130,42 @@ def registration_detail(request, public_id):
     )
     conflict = None
     status = 200
-    if request.method == "POST":
-        action = request.POST.get("action")
-        form = {"intake": intake_form, "consult": consult_form, "outcome": outcome_form}.get(action)
-        version = _posted_version(request)
-        if form is not None and version is None:
-            form.is_valid()
-            form.add_error(None, VERSION_REFUSED)
-        elif form is not None and form.is_valid():
-            data = form.cleaned_data
-            try:
-                if action == "intake":
-                    services.registration_record_intake(
-                        registration=registration,
-                        actor=request.user,
-                        expected_version=version,
-                        **data,
-                    )
-                    messages.success(request, _("De intake is vastgelegd."))
-                elif action == "consult":
-                    services.registration_consult(
-                        registration=registration,
-                        actor=request.user,
-                        partners=data["partners"],
-                        expected_version=version,
-                    )
-                    messages.success(request, _("De aanmelding staat op: in afstemming."))
-                else:
-                    services.registration_close(
-                        registration=registration,
-                        actor=request.user,
-                        outcome=data["outcome"],
-                        data=data,
-                        expected_version=version,
-                    )
-                    messages.success(request, _("De uitkomst is vastgelegd."))
-            except ConcurrentEditError as error:
-                current = error.current
-                conflict = _registration_conflict(current, form)
-                registration = get_registration_for_user(request.user, public_id)
-                status = 409
-            except services.ReferralRefused as refused:
-                messages.error(request, refused.message)
-            except ValidationError as error:
-                _form_errors(form, error)
+    action = request.POST.get("action")
+    form = {"intake": intake_form, "consult": consult_form, "outcome": outcome_form}.get(action)
+    if request.method == "POST" and form is not None:
+
+        def save(data, version):
+            if action == "intake":
+                services.registration_record_intake(
+                    registration=registration, actor=request.user, expected_version=version, **data
+                )
+                messages.success(request, _("De intake is vastgelegd."))
+            elif action == "consult":
+                services.registration_consult(
+                    registration=registration,
+                    actor=request.user,
+                    partners=data["partners"],
+                    expected_version=version,
+                )
+                messages.success(request, _("De aanmelding staat op: in afstemming."))
             else:
-                return redirect("referrals:registration", registration.public_id)
+                services.registration_close(
+                    registration=registration,
+                    actor=request.user,
+                    outcome=data["outcome"],
+                    data=data,
+                    expected_version=version,
+                )
+                messages.success(request, _("De uitkomst is vastgelegd."))
+
+        saved, conflict = _versioned_save(
+            request, form, save, lambda current: _registration_conflict(current, form)
+        )
+        if saved:
+            return redirect("referrals:registration", registration.public_id)
+        if conflict is not None:
+            registration = get_registration_for_user(request.user, public_id)
+            status = 409
     return render(
         request,
         "referrals/flexservice/registration_detail.html",
@@ -198,24 +182,55 @@ def registration_detail(request, public_id):
     )
 
 
+def _versioned_save(request, form, save, conflict):
+    """A POSTed `form` saved with the version the page was read at: `save(data, version)`
+    calls the service. Returns (True, None) once saved; (False, rows) when someone else
+    saved first, nothing changed (`conflict(current)`: the rows of referrals/_conflict.html,
+    the saved record beside the user's values); (False, None) when the page shows the
+    form's errors or the refusal."""
+    version = _posted_version(request)
+    if version is None:
+        form.is_valid()
+        form.add_error(None, VERSION_REFUSED)
+        return False, None
+    if not form.is_valid():
+        return False, None
+    try:
+        save(form.cleaned_data, version)
+    except ConcurrentEditError as error:
+        return False, conflict(error.current)
+    except services.ReferralRefused as refused:
+        messages.error(request, refused.message)
+    except ValidationError as error:
+        _form_errors(form, error)
+    else:
+        return True, None
+    return False, None
+
+
 def _registration_conflict(current, form):
     """The saved registration next to what this user tried to save."""
     saved = {
         "intake_date": current.intake_date,
         "intake_notes": current.intake_notes,
         "partners": current.consultation_partners,
-        "outcome": _choice_label(IntakeOutcome.choices, current.outcome),
+        "outcome": current.outcome,
         "outcome_date": current.outcome_date,
         "outcome_note": current.outcome_note,
     }
-    rows = [(_("Status"), current.get_status_display(), _("(uw actie)"))]
-    for name, value in saved.items():
-        if name in form.fields:
-            yours = form.cleaned_data.get(name)
-            if name == "outcome":
-                yours = _choice_label(IntakeOutcome.choices, yours)
-            rows.append((form.fields[name].label, value, yours))
-    return _conflict_rows(rows)
+    status = (_("Status"), current.get_status_display(), _("(uw actie)"))
+    return _form_conflict(form, saved, before=[status])
+
+
+def _trajectory_conflict(current, form):
+    """The saved trajectory next to what this user tried to save: its end, or (adding a
+    contact moment) the number of contact moments it has now."""
+    contacts = (_("Aantal contactmomenten"), current.contacts.count(), None)
+    if isinstance(form, TrajectoryContactForm):
+        yours = (_("Uw contactmoment"), None, form.cleaned_data.get("note"))
+        return _form_conflict(form, {}, before=[contacts], after=[yours])
+    saved = {"end_date": current.end_date, "outcome": current.outcome}
+    return _form_conflict(form, saved, after=[contacts])
 
 
 # --- Flexservice: maatwerk trajectories ------------------------------------------------
@@ -290,53 +305,27 @@ def trajectory_detail(request, public_id):
     status = 200
     if request.method == "POST":
         form = contact_form if action == "contact" else end_form
-        version = _posted_version(request)
-        if version is None:
-            form.is_valid()
-            form.add_error(None, VERSION_REFUSED)
-        elif form.is_valid():
-            try:
-                if action == "contact":
-                    services.trajectory_contact_add(
-                        trajectory=trajectory,
-                        actor=request.user,
-                        expected_version=version,
-                        **form.cleaned_data,
-                    )
-                    messages.success(request, _("Het contactmoment is vastgelegd."))
-                else:
-                    services.trajectory_end(
-                        trajectory=trajectory,
-                        actor=request.user,
-                        expected_version=version,
-                        **form.cleaned_data,
-                    )
-                    messages.success(request, _("Het traject is beëindigd."))
-            except ConcurrentEditError as error:
-                current = error.current
-                rows = [
-                    (_("Einddatum"), current.end_date, form.cleaned_data.get("end_date")),
-                    (
-                        _("Uitkomst"),
-                        _choice_label(TrajectoryOutcome.choices, current.outcome),
-                        _choice_label(TrajectoryOutcome.choices, form.cleaned_data.get("outcome")),
-                    ),
-                    (_("Aantal contactmomenten"), current.contacts.count(), None),
-                ]
-                if action == "contact":
-                    rows = [
-                        rows[2],
-                        (_("Uw contactmoment"), None, form.cleaned_data.get("note")),
-                    ]
-                conflict = _conflict_rows(rows)
-                trajectory = get_trajectory_for_user(request.user, public_id)
-                status = 409
-            except services.ReferralRefused as refused:
-                messages.error(request, refused.message)
-            except ValidationError as error:
-                _form_errors(form, error)
+
+        def save(data, version):
+            if action == "contact":
+                services.trajectory_contact_add(
+                    trajectory=trajectory, actor=request.user, expected_version=version, **data
+                )
+                messages.success(request, _("Het contactmoment is vastgelegd."))
             else:
-                return redirect("referrals:trajectory", trajectory.public_id)
+                services.trajectory_end(
+                    trajectory=trajectory, actor=request.user, expected_version=version, **data
+                )
+                messages.success(request, _("Het traject is beëindigd."))
+
+        saved, conflict = _versioned_save(
+            request, form, save, lambda current: _trajectory_conflict(current, form)
+        )
+        if saved:
+            return redirect("referrals:trajectory", trajectory.public_id)
+        if conflict is not None:
+            trajectory = get_trajectory_for_user(request.user, public_id)
+            status = 409
     return render(
         request,
         "referrals/flexservice/trajectory_detail.html",

@@ -295,3 +295,59 @@ def test_a_tampered_version_on_a_trajectory_form_is_a_form_error(
     trajectory = MaatwerkTrajectory.objects.get(pk=trajectory.pk)
     assert trajectory.end_date is None
     assert not trajectory.contacts.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "rows"),
+    [
+        (
+            "end",
+            [
+                ("Einddatum", "—", "today"),
+                ("Uitkomst", "—", "Behouden voor het reguliere onderwijs"),
+                ("Aantal contactmomenten", "1", "—"),
+            ],
+        ),
+        (
+            "contact",
+            [("Aantal contactmomenten", "1", "—"), ("Uw contactmoment", "—", "Mijn gesprek")],
+        ),
+    ],
+)
+def test_a_stale_trajectory_save_compares_the_saved_rows_with_yours(
+    coordinator, trajectory, client, action, rows
+):
+    read = trajectory.version
+    flex_services.trajectory_contact_add(
+        trajectory=trajectory, actor=coordinator, date=timezone.localdate(), note="Van een collega"
+    )
+    client.force_login(coordinator)
+    response = client.post(
+        f"/verwijzingen/maatwerk/{trajectory.public_id}/", trajectory_post(action, read)
+    )
+    assert response.status_code == 409
+    today = timezone.localdate().strftime("%d-%m-%Y")
+    shown = [(row["label"], row["saved"], row["yours"]) for row in response.context["conflict"]]
+    assert shown == [
+        (label, saved, today if yours == "today" else yours) for label, saved, yours in rows
+    ]
+
+
+def test_a_stale_registration_outcome_shows_both_outcomes_by_their_label(
+    desk_user, registration, client
+):
+    read = registration.version
+    flex_services.registration_record_intake(
+        registration=registration,
+        actor=desk_user,
+        intake_date=timezone.localdate(),
+        intake_notes="Het verslag van een collega",
+    )
+    client.force_login(desk_user)
+    response = client.post(
+        f"/verwijzingen/loket/{registration.public_id}/", registration_post("outcome", read)
+    )
+    assert response.status_code == 409
+    rows = {row["label"]: (row["saved"], row["yours"]) for row in response.context["conflict"]}
+    assert rows["Status"][1] == "(uw actie)"
+    assert rows["Uitkomst"] == ("—", "Geen route gevonden")

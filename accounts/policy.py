@@ -56,6 +56,9 @@ SCHOOL_STAFF_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK)
 REGIONAL_OFFICE_ROLES = (Role.LEERPLICHT, Role.DOORSTROOMPUNT)
 # Partners: the organisations that see a student only through a referral they accepted.
 PARTNER_ROLES = (Role.JONGEREN_STARTPUNT, Role.WI, Role.CARE)
+# The organisations that see a student's whole file in their own scope: the school's staff
+# and the regional offices (partners see only what a referral shared with them).
+WHOLE_FILE_ROLES = SCHOOL_STAFF_ROLES + REGIONAL_OFFICE_ROLES
 # Who may (re)assign a student's mentor (ACCESS.md: the school coordinator).
 MENTOR_ASSIGNING_ROLES = (Role.SCHOOL_COORDINATOR,)
 # Who reads the aggregate reports (a school's or the region's figures).
@@ -447,7 +450,7 @@ def signal_scope_q(user) -> Q | None:
 # or the students of the referrals they accepted (partners). The regional coordinator works
 # with aggregate figures only and the functional administrator with the admin (ACCESS.md):
 # a student list would only ever be empty for them.
-STUDENT_LIST_ROLES = frozenset(SCHOOL_STAFF_ROLES + REGIONAL_OFFICE_ROLES + PARTNER_ROLES)
+STUDENT_LIST_ROLES = frozenset(WHOLE_FILE_ROLES + PARTNER_ROLES)
 # Roles no signal is ever addressed to (signals go to a school, Leerplicht, the
 # Doorstroompunt or a partner that received a referral): no attention list for them.
 NO_SIGNAL_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.FUNCTIONAL_ADMIN})
@@ -712,13 +715,7 @@ def bulk_student_actions(user) -> tuple:
 
 # Who attaches documents to a student's file (the student in their own scope). Partners
 # only read what a referral shared with them.
-DOCUMENT_UPLOAD_ROLES = (
-    Role.MENTOR,
-    Role.SCHOOL_COORDINATOR,
-    Role.INTAKE_DESK,
-    Role.LEERPLICHT,
-    Role.DOORSTROOMPUNT,
-)
+DOCUMENT_UPLOAD_ROLES = WHOLE_FILE_ROLES
 # Besides the one who added it, who may remove a document (with a reason).
 DOCUMENT_REMOVE_ROLES = (Role.SCHOOL_COORDINATOR,)
 
@@ -775,7 +772,7 @@ def document_referrals_q(user) -> Q:
 # A student's parents, guardians and network are contact details: shown to those who see
 # the student's own contact details (the whole file: never a partner, who sees only what a
 # referral shared), written by those who may change the student's file (the school).
-GUARDIAN_EDITOR_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK)
+GUARDIAN_EDITOR_ROLES = SCHOOL_STAFF_ROLES
 # From this age the student is asked whether a parent or contact may be involved.
 GUARDIAN_AGREEMENT_MIN_AGE = 16
 
@@ -809,13 +806,7 @@ def guardian_agreement_asked(student, today) -> bool:
 
 # The journal (casework.Note): organisations that see the whole file write and read notes;
 # partners never (a note is not shared with a partner unless a referral shares it).
-NOTE_ROLES = (
-    Role.MENTOR,
-    Role.SCHOOL_COORDINATOR,
-    Role.INTAKE_DESK,
-    Role.LEERPLICHT,
-    Role.DOORSTROOMPUNT,
-)
+NOTE_ROLES = WHOLE_FILE_ROLES
 # Who reads a note at "only me and my coordinator" besides its author: a coordinator of
 # the organisation the author wrote for.
 NOTE_COORDINATOR_ROLES = (Role.SCHOOL_COORDINATOR,)
@@ -890,14 +881,9 @@ def can_add_addendum(user, note) -> bool:
 
 # Who at a receiving organisation is told that a referral arrived: the partner roles,
 # and where a school or the Doorstroompunt receives, the roles that take it in.
-REFERRAL_NOTIFIED_ROLES = (
-    *PARTNER_ROLES,
-    Role.SCHOOL_COORDINATOR,
-    Role.INTAKE_DESK,
-    Role.DOORSTROOMPUNT,
-)
+REFERRAL_NOTIFIED_ROLES = PARTNER_ROLES + SCHOOL_OFFICE_ROLES + (Role.DOORSTROOMPUNT,)
 # The roadmap's due steps and follow-up meetings are the school's work.
-CALENDAR_STEP_ROLES = (Role.MENTOR, Role.SCHOOL_COORDINATOR)
+CALENDAR_STEP_ROLES = SCHOOL_WRITER_ROLES
 # No calendar: no student work of their own.
 NO_CALENDAR_ROLES = (Role.REGIONAL_COORDINATOR, Role.FUNCTIONAL_ADMIN)
 

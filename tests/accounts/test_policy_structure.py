@@ -80,6 +80,49 @@ def test_groupings_are_made_of_the_base_groupings():
     }
 
 
+# Who may do what, pinned as the roles themselves: building a grouping from the base
+# groupings must never change its members.
+PINNED_GROUPINGS = {
+    "WHOLE_FILE_ROLES": {
+        Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK, Role.LEERPLICHT,
+        Role.DOORSTROOMPUNT,
+    },
+    "NOTE_ROLES": {
+        Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK, Role.LEERPLICHT,
+        Role.DOORSTROOMPUNT,
+    },
+    "DOCUMENT_UPLOAD_ROLES": {
+        Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK, Role.LEERPLICHT,
+        Role.DOORSTROOMPUNT,
+    },
+    "GUARDIAN_EDITOR_ROLES": {Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK},
+    "REFERRAL_NOTIFIED_ROLES": {
+        Role.JONGEREN_STARTPUNT, Role.WI, Role.CARE, Role.SCHOOL_COORDINATOR,
+        Role.INTAKE_DESK, Role.DOORSTROOMPUNT,
+    },
+    "CALENDAR_STEP_ROLES": {Role.MENTOR, Role.SCHOOL_COORDINATOR},
+    "STUDENT_LIST_ROLES": {
+        Role.MENTOR, Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK, Role.LEERPLICHT,
+        Role.DOORSTROOMPUNT, Role.JONGEREN_STARTPUNT, Role.WI, Role.CARE,
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_GROUPINGS))
+def test_a_grouping_keeps_its_roles(name):
+    grouping = getattr(policy, name)
+    assert len(set(grouping)) == len(grouping)  # no role listed twice
+    assert set(grouping) == PINNED_GROUPINGS[name]
+
+
+def test_the_journal_and_the_documents_are_the_whole_file_roles():
+    # Built from the one grouping, not listed again (a role added to the whole file
+    # writes in the journal and attaches documents with it).
+    assert policy.NOTE_ROLES is policy.WHOLE_FILE_ROLES
+    assert policy.DOCUMENT_UPLOAD_ROLES is policy.WHOLE_FILE_ROLES
+    assert set(policy.STUDENT_LIST_ROLES) == set(policy.WHOLE_FILE_ROLES + policy.PARTNER_ROLES)
+
+
 @pytest.mark.django_db
 def test_predicates_take_a_user_or_a_membership(mentor, coordinator, startpunt, regio):
     for user, sends, partner, reports in (

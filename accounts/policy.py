@@ -4,7 +4,9 @@ Each function answers one question in the form "may this user (acting in their a
 membership) do X to Y?", or gives the filter that answers it for many records at once.
 Views, services, imports and queries ask these; none decides access on its own. The
 module sits in the lowest layer: it names the other apps' fields by lookup strings and
-reads related objects by attribute, so it imports no model of a higher app.
+reads related objects by attribute, so it imports no model of a higher app. Where a
+filter is a subquery over a higher app's table, that app registers its model here
+(`register_policy_model`, from its AppConfig.ready()); it never looks a model up by name.
 
 A refusal of a record outside the user's scope is a 404 (never a 403 that confirms the
 record exists); the callers turn a False into Http404.
@@ -12,10 +14,10 @@ record exists); the callers turn a False into Http404.
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
-from .models import Membership, Role
+from .models import Membership, Organisation, Role, User
+from .registry import Registry
 
 
 def active_membership(user):
@@ -29,6 +31,27 @@ def has_role(user, *roles: Role) -> bool:
     """The user acts in one of `roles` now."""
     membership = active_membership(user)
     return membership is not None and membership.role in roles
+
+
+# --- Tables of the apps above, for the set-based filters ---------------------------------------
+# A few filters below are subqueries over a higher app's table (a partner's referrals, the
+# notes shared with a referral): the set-based form of a predicate that reads those records
+# by attribute. Each such app hands its model over in its AppConfig.ready(), an import of
+# this module that import-linter sees, so the dependency points from that app down to this
+# one (referrals: "referral"; casework: "note_share").
+policy_model_registry = Registry("models the access filters read")
+
+
+def register_policy_model(key: str, model) -> None:
+    """`model` is the table a filter here reads as `key` (registering again replaces it)."""
+    policy_model_registry.add(model, key=key)
+
+
+def _policy_model(key: str):
+    model = policy_model_registry.get(key)
+    if model is None:
+        raise LookupError(f"no model {key!r} registered with accounts.policy (AppConfig.ready)")
+    return model
 
 
 def role_of(who):
@@ -170,8 +193,11 @@ def pending_mentor_link_q(email: str, organisation_id) -> Q:
 # for one of the table's standing member organisations (mentors excepted), the table's
 # standing member users, and each user invited to that meeting in person. An invitation
 # opens the meeting to that person only, never to their colleagues. Everyone else gets
-# a 404, whatever the meeting's status. The case table's models are looked up by name
-# (django.apps), so this module imports no model of the doorstroomtafel app.
+# a 404, whatever the meeting's status. The filters read the case table's memberships from
+# accounts' side: the many-to-many tables behind User.case_tables, Organisation.case_tables
+# and User.invited_meetings, which doorstroomtafel declares on accounts' models
+# (CaseTable.member_users, CaseTable.member_organisations, Meeting.invited_users). So this
+# module neither imports nor looks up a model of the doorstroomtafel app.
 
 CASE_TABLE_EDITOR_ROLES = REGIONAL_OFFICE_ROLES
 CASE_TABLE_PROPOSER_ROLES = SCHOOL_WRITER_ROLES
@@ -191,19 +217,12 @@ def edits_case_tables(who) -> bool:
     return _acts_in(who, CASE_TABLE_EDITOR_ROLES)
 
 
-def _casetable_model(name):
-    from django.apps import apps
-
-    return apps.get_model("doorstroomtafel", name)
-
-
 def _standing_member_q(user, membership, table_ref) -> Q:
     """The table at `table_ref` (an OuterRef name) has the user as a standing member: by
     name, or through the organisation they act for (mentors excepted)."""
-    table_model = _casetable_model("CaseTable")
     q = Q(
         Exists(
-            table_model.member_users.through.objects.filter(
+            User.case_tables.through.objects.filter(
                 casetable_id=OuterRef(table_ref), user_id=user.pk
             )
         )
@@ -211,7 +230,7 @@ def _standing_member_q(user, membership, table_ref) -> Q:
     if membership.role != Role.MENTOR:
         q |= Q(
             Exists(
-                table_model.member_organisations.through.objects.filter(
+                Organisation.case_tables.through.objects.filter(
                     casetable_id=OuterRef(table_ref), organisation_id=membership.organisation_id
                 )
             )
@@ -236,12 +255,9 @@ def meetings_visible_q(user, *, membership=None):
     membership = membership or active_membership(user)
     if membership is None or not user.is_active:
         return Q(pk__in=[])
-    meeting_model = _casetable_model("Meeting")
     return _standing_member_q(user, membership, "table_id") | Q(
         Exists(
-            meeting_model.invited_users.through.objects.filter(
-                meeting_id=OuterRef("pk"), user_id=user.pk
-            )
+            User.invited_meetings.through.objects.filter(meeting_id=OuterRef("pk"), user_id=user.pk)
         )
     )
 
@@ -394,10 +410,9 @@ def partner_student_scope(membership, today) -> Q | None:
     other role (their scope is their own, ACCESS.md)."""
     if membership is None or membership.role not in PARTNER_ROLES:
         return None
-    referral_model = apps.get_model("referrals", "Referral")
     return Q(
         Exists(
-            referral_model.objects.filter(
+            _policy_model("referral").objects.filter(
                 shared_referrals_q(membership.organisation_id), student=OuterRef("pk")
             )
         )
@@ -409,8 +424,7 @@ def may_send_referral_for(user, student) -> bool:
     the user's own scope (outside it the student page and the form are a 404)."""
     if not has_role(user, *REFERRAL_SENDER_ROLES):
         return False
-    student_model = apps.get_model("students", "Student")
-    return student_model.objects.visible_to(user).filter(pk=student.pk).exists()
+    return type(student).objects.visible_to(user).filter(pk=student.pk).exists()
 
 
 def referral_receivers_q(user, student) -> Q:
@@ -734,12 +748,10 @@ def documents_visible_q(user) -> Q:
     if membership is None:
         return Q(pk__in=[])
     if membership.role in PARTNER_ROLES:
-        referral_model = apps.get_model("referrals", "Referral")
-        return Q(
-            referral__in=referral_model.objects.filter(
-                shared_referrals_q(membership.organisation_id)
-            ).values("pk")
+        referrals = _policy_model("referral").objects.filter(
+            shared_referrals_q(membership.organisation_id)
         )
+        return Q(referral__in=referrals.values("pk"))
     if membership.role in (Role.REGIONAL_COORDINATOR, Role.FUNCTIONAL_ADMIN):
         return Q(pk__in=[])
     return Q()
@@ -793,8 +805,7 @@ def may_edit_guardians(user, student) -> bool:
     change (students.queries.writable_students)."""
     if not has_role(user, *GUARDIAN_EDITOR_ROLES):
         return False
-    student_model = apps.get_model("students", "Student")
-    return student_model.objects.visible_to(user).filter(pk=student.pk).exists()
+    return type(student).objects.visible_to(user).filter(pk=student.pk).exists()
 
 
 def guardian_agreement_asked(student, today) -> bool:
@@ -857,8 +868,7 @@ def may_write_note(user, student) -> bool:
     """A journal role writes notes about a student it sees."""
     if not may_use_journal(user):
         return False
-    student_model = apps.get_model("students", "Student")
-    return student_model.objects.visible_to(user).filter(pk=student.pk).exists()
+    return type(student).objects.visible_to(user).filter(pk=student.pk).exists()
 
 
 def note_locked(note, now) -> bool:
@@ -922,13 +932,9 @@ def shared_notes_q(user) -> Q:
     membership = active_membership(user)
     if membership is None or membership.role not in PARTNER_ROLES or not user.is_active:
         return Q(pk__in=[])
-    referral_model = apps.get_model("referrals", "Referral")
-    share_model = apps.get_model("casework", "NoteShare")
-    # A subquery over the shares (not a join): a note shared twice is one row.
-    return Q(
-        pk__in=share_model.objects.filter(
-            referral__in=referral_model.objects.filter(
-                shared_referrals_q(membership.organisation_id)
-            ).values("pk")
-        ).values("note_id")
+    referrals = _policy_model("referral").objects.filter(
+        shared_referrals_q(membership.organisation_id)
     )
+    shares = _policy_model("note_share").objects.filter(referral__in=referrals.values("pk"))
+    # A subquery over the shares (not a join): a note shared twice is one row.
+    return Q(pk__in=shares.values("note_id"))

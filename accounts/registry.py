@@ -33,6 +33,11 @@ class Registry:
         self._entries[key or key_of(value)] = (order, value)
         return value
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value registered under `key`, or `default`."""
+        entry = self._entries.get(key)
+        return default if entry is None else entry[1]
+
     def remove(self, key: str) -> None:
         self._entries.pop(key, None)
 

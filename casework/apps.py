@@ -13,16 +13,19 @@ class CaseworkConfig(AppConfig):
         global _registered
         if _registered:
             return
+        from accounts.policy import register_policy_model
         from students.demo import register_seeder
         from students.history import register_history
         from students.panels import register_disclosure_sections, register_student_panel
         from students.retention import register_retention_hook
 
         from .demo import seed_notes
-        from .models import Note, NoteChange
+        from .models import Note, NoteChange, NoteShare
         from .panels import journal_panel, shared_notes_panel
         from .services import DISCLOSURE_SECTION, remove_notes
 
+        # A partner reads the notes shared with a referral (accounts.policy.shared_notes_q).
+        register_policy_model("note_share", NoteShare)
         register_student_panel(35, journal_panel)
         # A partner's panel: the notes a referral shared with their organisation.
         register_student_panel(36, shared_notes_panel, shared=True)

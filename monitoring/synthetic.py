@@ -54,10 +54,14 @@ from students import names
 from students.models import Employment, Enrolment, Qualification, RecordChange, Student
 from students.services import student_refresh_startkwalificatie
 
+from .synthetic_models import synthetic_model
+
 User = get_user_model()
 # Referrals and the case table sit above monitoring (the layers in pyproject.toml): the
-# generator fills their tables too, so it takes their models from the app registry.
-Referral = apps.get_model("referrals", "Referral")
+# generator fills their tables too. Referrals hands its model over in its ready()
+# (monitoring.synthetic_models). The case table's three are still looked up by name, until
+# doorstroomtafel registers them the same way in its ready().
+Referral = synthetic_model("referral")
 AgendaItem = apps.get_model("doorstroomtafel", "AgendaItem")
 CaseTable = apps.get_model("doorstroomtafel", "CaseTable")
 Meeting = apps.get_model("doorstroomtafel", "Meeting")

@@ -69,9 +69,17 @@ class ReferralsConfig(AppConfig):
         register_student_panel(60, student_referrals_panel)
         # Partners see a student from the acceptance of a referral on, and then only what
         # it shared (accounts.policy): the scope for the list and page, the panel for what.
-        from accounts.policy import partner_student_scope
+        from accounts.policy import partner_student_scope, register_policy_model
         from students.queries import register_scope
 
+        from .models import Referral
+
+        # The policy's partner scope, documents and shared notes read the referrals.
+        register_policy_model("referral", Referral)
+        from monitoring.synthetic_models import register_synthetic_model
+
+        # The synthetic population refers some of its adults to the Doorstroompunt.
+        register_synthetic_model("referral", Referral)
         register_scope(partner_student_scope)
         register_student_panel(5, student_shared_panel, shared=True)
         register_home_panel(12, home_inbox_panel)

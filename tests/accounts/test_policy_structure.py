@@ -123,6 +123,22 @@ def test_the_journal_and_the_documents_are_the_whole_file_roles():
     assert set(policy.STUDENT_LIST_ROLES) == set(policy.WHOLE_FILE_ROLES + policy.PARTNER_ROLES)
 
 
+def test_no_model_of_a_higher_app_is_looked_up_by_name():
+    from casework.models import NoteShare
+    from monitoring.synthetic_models import synthetic_model
+    from referrals.models import Referral
+
+    source = (ROOT / "accounts" / "policy.py").read_text()
+    assert "get_model" not in source
+    assert "django.apps" not in source
+    # The apps above hand their tables over in their AppConfig.ready().
+    assert policy.policy_model_registry.get("referral") is Referral
+    assert policy.policy_model_registry.get("note_share") is NoteShare
+    assert synthetic_model("referral") is Referral
+    synthetic = (ROOT / "monitoring" / "synthetic.py").read_text()
+    assert 'get_model("referrals"' not in synthetic
+
+
 @pytest.mark.django_db
 def test_predicates_take_a_user_or_a_membership(mentor, coordinator, startpunt, regio):
     for user, sends, partner, reports in (

@@ -198,3 +198,57 @@ def test_a_case_table_meeting_and_own_action_appear(leerplicht, dsp, mentor):
 
     in_scope = Student.objects.visible_to(dsp).filter(pk=student.pk).exists()
     assert (EventKind.ACTION in dsp_kinds) == in_scope
+
+
+def week_of_events(mentor, count):
+    """`count` events of each kind in this week of the mentor's calendar: a due step, a
+    follow-up meeting, a case-table meeting (each at its own table) the mentor was invited
+    to, and an open action of the mentor's about one of their students."""
+    from accounts.models import Region, SubRegion
+    from doorstroomtafel.models import ActionItem, AgendaItem, CaseTable, Meeting, ScopeKind
+    from roadmap.models import StudyAdviceStep
+    from tests.factories import factory_today, school
+
+    today = factory_today()
+    region = Region.objects.get(name="Noord-Holland Noord")
+    subregion = SubRegion.objects.get(name="Noord-Kennemerland")
+    for index in range(count):
+        student = due_today(mentor)
+        follow_up = EnrolmentFactory(student__mentor=mentor, start_date=today - timedelta(days=130))
+        StudyAdviceStep.objects.create(
+            enrolment=follow_up, date=today - timedelta(days=5), advice="continue", author=mentor,
+            followup_meeting_date=today,
+        )  # fmt: skip
+        table = CaseTable.objects.create(
+            name=f"Tafel {index}", scope_kind=ScopeKind.SUBREGION, region=region,
+            subregion=subregion,
+        )  # fmt: skip
+        meeting = Meeting.objects.create(table=table, date=today, created_by=mentor)
+        meeting.invited_users.add(mentor)
+        item = AgendaItem.objects.create(
+            meeting=meeting, student=student, added_by=mentor, position=1, origin="signal",
+            reason="Uitval",
+        )  # fmt: skip
+        ActionItem.objects.create(
+            item=item, what=f"Gesprek {index}", owner=mentor, owner_organisation=school(),
+            due_date=today, created_by=mentor,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_week_query_count_does_not_grow(client, mentor, django_assert_num_queries, count):
+    week_of_events(mentor, count)
+    client.force_login(mentor)
+    client.get(reverse("planner:week"))
+    # Session, user, memberships; enrolments with their steps; follow-up meetings;
+    # case-table meetings with their tables; own actions; the access log row.
+    with django_assert_num_queries(WEEK_QUERIES):
+        response = client.get(reverse("planner:week"))
+    kinds = [event.kind for day in response.context["days"] for event in day["events"]]
+    for kind in (EventKind.FOLLOW_UP, EventKind.MEETING, EventKind.ACTION):
+        assert kinds.count(kind) == count
+    assert kinds.count(EventKind.STEP_DUE) >= count
+    assert response.context["event_count"] == len(kinds)
+
+
+WEEK_QUERIES = 8

@@ -19,28 +19,14 @@ whole middleware stack (session, the second factor, security, access log):
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 BENCH_DB = "koers_bench_bulk"
 GOAL_SECONDS = 5.0
-
-
-def server_url(url, database):
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + database))
-
-
-def recreate_database(url, name):
-    with psycopg.connect(server_url(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
 
 
 def member(email, role, organisation):
@@ -156,31 +142,16 @@ def main():
     parser.add_argument("--keep-data", action="store_true")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must name a PostgreSQL server")
-    if not args.database.isidentifier():
-        sys.exit("--database must be a plain identifier")
-    if not args.keep_data:
-        recreate_database(url, args.database)
-    os.environ["DATABASE_URL"] = server_url(url, args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    import django
+    from bench._db import setup_database
 
-    django.setup()
+    setup_database(args.database, recreate=not args.keep_data)
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
     # The test client's host; no rate limit on the benchmark's own requests.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"migrate: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     students, coordinator, other = build(args.students)
     with connection.cursor() as cursor:

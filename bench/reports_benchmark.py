@@ -32,25 +32,14 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 BENCH_DB = "koers_bench_reports"
 SCHOOL_YEAR = 2025
 SAMPLE_EVERY = 50_000
-
-
-def server_url(url, database):
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + database))
-
-
-def recreate_database(url, name):
-    with psycopg.connect(server_url(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
 
 
 def rss_mb():
@@ -217,26 +206,12 @@ def main():
     )
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must name a PostgreSQL server")
-    if not args.database.isidentifier():
-        sys.exit("--database must be a plain identifier")
-    if not args.keep_data:
-        recreate_database(url, args.database)
-    os.environ["DATABASE_URL"] = server_url(url, args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    import django
+    from bench._db import drop_database, setup_database
 
-    django.setup()
+    url = setup_database(args.database, recreate=not args.keep_data)
     from django.core.management import call_command
     from django.db import connection
 
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"migrate: {time.perf_counter() - started:.1f} s")
     user = regional_coordinator()
 
     from students.models import Student
@@ -300,8 +275,7 @@ def main():
         connection.close()
     if args.drop:
         connection.close()
-        with psycopg.connect(server_url(url, "postgres"), autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
+        drop_database(url, args.database)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,14 @@ class DoorstroomtafelConfig(AppConfig):
             roles=policy.CASE_TABLE_PARTICIPANT_ROLES,
         )
         register_scope(agenda_student_scope)
+        from monitoring.synthetic_models import register_synthetic_model
+
+        from .models import AgendaItem, CaseTable, Meeting
+
+        # The synthetic population puts a meeting with an agenda at every region's table.
+        register_synthetic_model("agenda_item", AgendaItem)
+        register_synthetic_model("case_table", CaseTable)
+        register_synthetic_model("meeting", Meeting)
         from .queries import ACTION_OVERDUE_KIND
 
         # The case table's kind and label travel with the check that raises it.

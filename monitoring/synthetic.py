@@ -35,7 +35,6 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -58,13 +57,12 @@ from .synthetic_models import synthetic_model
 
 User = get_user_model()
 # Referrals and the case table sit above monitoring (the layers in pyproject.toml): the
-# generator fills their tables too. Referrals hands its model over in its ready()
-# (monitoring.synthetic_models). The case table's three are still looked up by name, until
-# doorstroomtafel registers them the same way in its ready().
+# generator fills their tables too; those apps hand their models over in their ready()
+# (monitoring.synthetic_models), so monitoring names none of them.
 Referral = synthetic_model("referral")
-AgendaItem = apps.get_model("doorstroomtafel", "AgendaItem")
-CaseTable = apps.get_model("doorstroomtafel", "CaseTable")
-Meeting = apps.get_model("doorstroomtafel", "Meeting")
+AgendaItem = synthetic_model("agenda_item")
+CaseTable = synthetic_model("case_table")
+Meeting = synthetic_model("meeting")
 
 SYNTHETIC_AUTHOR = "synthetic@koers.invalid"
 MENTOR_DOMAIN = "synthetic.koers.invalid"

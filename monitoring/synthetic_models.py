@@ -1,5 +1,6 @@
 """The models of the apps above monitoring that the synthetic population also fills
-(monitoring.synthetic): a referral to the Doorstroompunt for some adults who left school.
+(monitoring.synthetic): a referral to the Doorstroompunt for some adults who left school,
+and a meeting with an agenda at every region's case table.
 
 Those apps hand their models over in their AppConfig.ready() (`register_synthetic_model`),
 an import of monitoring that import-linter sees, so the dependency points from them down

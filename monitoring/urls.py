@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/afhandelen/", views.resolve, name="resolve"),
     path("<int:pk>/afwijzen/", views.dismiss, name="dismiss"),
     path("<int:pk>/toewijzen/", views.assign, name="assign"),
+    path("<int:pk>/toewijzen/kiezen/", views.assign_options, name="assign_options"),
 ]

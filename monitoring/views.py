@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .forms import AssignForm, DismissForm, ResolveForm
 from .models import SignalStatus
-from .panels import attach_step_links
+from .panels import attach_step_links, signal_handlers
 from .queries import signals_for_user, with_versions
 from .services import (
     SignalAlreadyClosed,
@@ -81,6 +81,7 @@ def _page(
     status=200,
 ):
     attach_step_links([signal])
+    next_url = request.POST.get("next", "") if request.method == "POST" else ""
     return render(
         request,
         "monitoring/signal_page.html",
@@ -94,7 +95,7 @@ def _page(
                 organisation_id=signal.organisation_id,
             ),
             "conflict": conflict,
-            "next": request.POST.get("next", ""),
+            "next": next_url or request.GET.get("next", ""),
         },
         status=status,
     )
@@ -194,4 +195,24 @@ def assign(request, pk):
         success=_("Het signaal is toegewezen."),
         key="assign_form",
         form_kwargs=lambda signal: {"organisation_id": signal.organisation_id},
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def assign_options(request, pk):
+    """The assign form with every colleague, for an organisation too large to offer them
+    in every row of the attention list: htmx loads the form when a row's "Toewijzen" is
+    opened; without JavaScript the link opens the signal's own page with its forms."""
+    signal = _signal(request, pk)
+    if not request.htmx:
+        return _page(request, signal)
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return render(
+        request,
+        "monitoring/_assign_form.html",
+        {"signal": signal, "handlers": signal_handlers(request.user), "next": target},
     )

@@ -77,7 +77,8 @@ def _link_pending_mentor_on_user(sender, instance, raw=False, **kwargs):  # noqa
 
 
 def _refresh_startkwalificatie(sender, instance, raw=False, created=False, **kwargs):  # noqa: ARG001
-    """Keep Student.startkwalificatie_on equal to the student's diplomas (issue 16)."""
+    """Keep Student.startkwalificatie_on equal to the student's diplomas and
+    Student.institution_ids to their enrolments (issue 16)."""
     from .models import Enrolment, Student
     from .services import student_refresh_startkwalificatie
 
@@ -87,5 +88,9 @@ def _refresh_startkwalificatie(sender, instance, raw=False, created=False, **kwa
     if isinstance(origin, Student) or getattr(origin, "model", None) is Student:
         return  # the student goes too (retention): nothing to keep up to date
     if sender is Enrolment and created and instance.end_reason != "diploma":
-        return  # a new enrolment without a diploma changes nothing
+        # A new enrolment without a diploma changes no date, but may add an institution.
+        from .services import student_refresh_institutions
+
+        student_refresh_institutions(student_ids=[instance.student_id])
+        return
     student_refresh_startkwalificatie(student_ids=[instance.student_id])

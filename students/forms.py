@@ -156,6 +156,14 @@ class StudentFilterForm(forms.Form):
         else:
             self.mentors = {}
             del self.fields["mentor"]
+        # Bootstrap's classes, as crispy-forms set them (the list renders the fields
+        # itself: students/student_list.html).
+        for name, field in self.fields.items():
+            select = isinstance(field.widget, forms.Select)
+            css = "select form-select" if select else "textinput form-control"
+            if self.is_bound and self.errors.get(name):
+                css += " is-invalid"
+            field.widget.attrs["class"] = css
 
     def filter(self, queryset, *, today: date):
         """Narrow `queryset` (already scoped by visible_to) by the valid filters given."""

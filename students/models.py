@@ -126,6 +126,15 @@ class Student(models.Model):
     startkwalificatie_on = models.DateField(
         _("startkwalificatie sinds"), null=True, blank=True, editable=False
     )
+    # Derived, never edited: the ids of the institutions the student was ever enrolled
+    # at, ascending (a JSON list; empty until the writer ran). A school's name search
+    # narrows on it inside one index (student_school_search, PostgreSQL: the school and
+    # the name's trigrams together) instead of rechecking and sorting every match in the
+    # country (issue 16). The scope itself stays the enrolments (students.queries). Same
+    # writer as the date above (students.services.student_refresh_startkwalificatie).
+    institution_ids = models.JSONField(
+        _("instellingen (afgeleid)"), null=True, blank=True, editable=False
+    )
 
     objects = StudentQuerySet.as_manager()
 
@@ -164,16 +173,18 @@ class Student(models.Model):
             and not args
             and not kwargs.get("force_insert")
         ):
-            # The stored startkwalificatie date has its own writer (students.services): a
-            # save of a student loaded before a diploma was recorded must not undo it.
+            # The stored startkwalificatie date and institutions have their own writer
+            # (students.services): a save of a student loaded before a diploma or an
+            # enrolment was recorded must not undo it.
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "startkwalificatie_on"
+                if not field.primary_key and field.name not in self.WRITER_FIELDS
             ]
         super().save(*args, **kwargs)
 
     NAME_FIELDS = ("first_name", "last_name")
+    WRITER_FIELDS = ("startkwalificatie_on", "institution_ids")
     DERIVED_NAME_FIELDS = ("sort_name", "search_name")
 
     @staticmethod

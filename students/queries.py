@@ -148,6 +148,33 @@ class StudentQuerySet(models.QuerySet):
         return self
 
 
+def school_search_q(user, text: str) -> Q:
+    """For a name search by a user whose whole scope is one school's enrolments (its
+    coordinator or intake desk): the school on the student row too (Student.
+    institution_ids), so that PostgreSQL reads the school and the name's trigrams from
+    one index (student_school_search) and rechecks and sorts the school's matches only,
+    not every match in the country ("scope first, then search", issue 16: a fifth of the
+    rows for "Jansen"). The same students as the scope (it adds nothing, it only
+    narrows the index scan); Q() where it does not apply: other roles, extra scopes,
+    words too short for trigrams (their matches are dense: the name index walk serves),
+    other databases.
+    """
+    from django.db import connection
+
+    membership = getattr(user, "active_membership", None)
+    if (
+        connection.vendor != "postgresql"
+        or membership is None
+        or membership.role not in (Role.SCHOOL_COORDINATOR, Role.INTAKE_DESK)
+        or not any(len(word) >= 3 for word in text.split()[:5])
+    ):
+        return Q()
+    today = timezone.localdate()
+    if any(provider(membership, today) is not None for provider in scope_registry):
+        return Q()  # students seen through another scope need not be enrolled here
+    return Q(institution_ids__contains=[membership.organisation_id])
+
+
 def get_student_for_user(user, public_id: str, *, write: bool = False):
     """The student with this public id if the user may see it (or write it), else 404."""
     from .models import Student

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -458,25 +458,66 @@ def startkwalificatie_since_expression() -> Least:
 
 
 def student_refresh_startkwalificatie(*, student_ids: Iterable[int] | None = None) -> int:
-    """Recompute the stored startkwalificatie date of these students (ids, a range of
-    ids, or None: everyone).
+    """Recompute the stored startkwalificatie date and institutions (Student.
+    institution_ids) of these students (ids, a range of ids, or None: everyone).
 
-    One set-based UPDATE; rows whose date is unchanged are not written. Returns the
+    One set-based UPDATE each; rows whose value is unchanged are not written. Returns the
     number of students whose date changed.
     """
     if isinstance(student_ids, range) and student_ids.step == 1:
         # A block of new ids (the synthetic population): one statement.
+        _refresh_institutions("id >= %s AND id < %s", [student_ids.start, student_ids.stop])
         return _refresh_startkwalificatie(
             Student.objects.filter(pk__gte=student_ids.start, pk__lt=student_ids.stop)
         )
     if student_ids is not None:
         student_ids = list(student_ids)
         # In chunks: an import names up to 100,000 students (SQLite's parameter limit).
-        return sum(
-            _refresh_startkwalificatie(Student.objects.filter(pk__in=student_ids[at : at + 5000]))
-            for at in range(0, len(student_ids), 5000)
-        )
+        changed = 0
+        for at in range(0, len(student_ids), 5000):
+            chunk = [int(pk) for pk in student_ids[at : at + 5000]]
+            student_refresh_institutions(student_ids=chunk)
+            changed += _refresh_startkwalificatie(Student.objects.filter(pk__in=chunk))
+        return changed
+    _refresh_institutions("TRUE", [])
     return _refresh_startkwalificatie(Student.objects.all())
+
+
+def student_refresh_institutions(*, student_ids: list[int]) -> None:
+    """Recompute Student.institution_ids of these students (a new enrolment without a
+    diploma changes no startkwalificatie, but may add an institution)."""
+    if student_ids:
+        marks = ", ".join(["%s"] * len(student_ids))
+        _refresh_institutions(f"id IN ({marks})", [int(pk) for pk in student_ids])
+
+
+# A student's institutions from their enrolments, ascending, as a JSON list.
+_INSTITUTIONS_SQL = {
+    "postgresql": (
+        "(SELECT COALESCE(jsonb_agg(DISTINCT e.institution_id ORDER BY e.institution_id),"
+        " '[]'::jsonb) FROM students_enrolment e WHERE e.student_id = students_student.id)"
+    ),
+    "sqlite": (
+        "(SELECT COALESCE(json_group_array(institution_id), '[]') FROM (SELECT DISTINCT"
+        " e.institution_id FROM students_enrolment e"
+        " WHERE e.student_id = students_student.id ORDER BY e.institution_id))"
+    ),
+}
+
+
+def _refresh_institutions(where: str, params: list[int]) -> None:
+    """One UPDATE of Student.institution_ids; rows already right are not written.
+    `where` is a fixed condition on "id" with placeholders (never user input)."""
+    ids = _INSTITUTIONS_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    changed = (
+        "institution_ids IS DISTINCT FROM " + ids
+        if connection.vendor == "postgresql"
+        else "institution_ids IS NULL OR institution_ids IS NOT " + ids
+    )
+    sql = "UPDATE students_student SET institution_ids = " + ids  # noqa: S608  # nosec B608 - fixed SQL
+    sql += " WHERE (" + where + ") AND (" + changed + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _refresh_startkwalificatie(students: QuerySet[Student]) -> int:

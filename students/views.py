@@ -26,7 +26,7 @@ from .importing.rules import file_columns
 from .models import AccessLog, Student
 from .paging import keyset_page
 from .panels import current_enrolments_prefetch, student_panels
-from .queries import get_student_for_user, writable_students
+from .queries import get_student_for_user, school_search_q, writable_students
 from .services import ConcurrentEditError, access_log, student_assign_mentor, student_update
 
 # --- Student list and student page ---------------------------------------------------
@@ -84,6 +84,8 @@ def student_list(request):
     )
     filters = form.active_filters()
     search = form.cleaned_data.get("q") or ""
+    if search:
+        queryset = queryset.filter(school_search_q(user, search))
     page = keyset_page(
         queryset,
         cursors=visible,

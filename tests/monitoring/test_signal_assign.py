@@ -109,3 +109,36 @@ def test_the_attention_list_with_handlers_does_not_grow_with_signals(client, lee
     assert Signal.objects.filter(status="open", handler=leerplicht).count() == 50
     assert count_home_queries(client, leerplicht) == one
     assert count_home_queries(client, leerplicht) == one
+
+
+def test_a_large_organisation_loads_the_colleagues_when_a_rows_form_opens(
+    client, coordinator, mentor, clusius_coordinator, monkeypatch
+):
+    """Issue 16: a school with thousands of mentors does not repeat them in every row of
+    the attention list; opening a row's "Toewijzen" loads the form (htmx), and without
+    JavaScript the link opens the signal's own page with the same form."""
+    monkeypatch.setattr("monitoring.panels.INLINE_HANDLERS", 1)
+    signal = school_signal(mentor)
+    page = home(client, coordinator).content.decode()
+    options_url = reverse("monitoring:assign_options", args=[signal.pk])
+    assert options_url in page
+    assert f'id="handler-{signal.pk}"' not in page
+    fragment = client.get(options_url, {"next": "/"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert f'id="handler-{signal.pk}"' in html
+    assert f'value="{mentor.pk}"' in html
+    assert reverse("monitoring:assign", args=[signal.pk]) in html
+    full = client.get(options_url)
+    assert full.status_code == 200
+    assert f'value="{mentor.pk}"' in full.content.decode()
+    # Outside the scope: a 404, as for acting on it.
+    client.force_login(clusius_coordinator)
+    assert client.get(options_url, headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_a_small_organisation_offers_the_colleagues_in_every_row(client, coordinator, mentor):
+    signal = school_signal(mentor)
+    page = home(client, coordinator).content.decode()
+    assert f'id="handler-{signal.pk}"' in page
+    assert reverse("monitoring:assign_options", args=[signal.pk]) not in page

@@ -81,8 +81,8 @@ def signal_kind_label(kind: str):
 
 
 class Signal(models.Model):
-    # No index of its own: signal_identity and signal_student_status lead with the student
-    # (each index is one more write per signal, and the sweep opens them by the 100,000).
+    # No index of its own: signal_identity leads with the student (each index is one more
+    # write per signal, and the sweep opens them by the 100,000).
     student = models.ForeignKey(
         Student,
         on_delete=models.CASCADE,
@@ -103,6 +103,7 @@ class Signal(models.Model):
         blank=True,
         related_name="signals",
         verbose_name=_("organisatie"),
+        db_index=False,  # signal_org_open leads with the organisation
     )
     enrolment = models.ForeignKey(
         Enrolment,
@@ -111,6 +112,7 @@ class Signal(models.Model):
         blank=True,
         related_name="signals",
         verbose_name=_("inschrijving"),
+        db_index=False,  # partial index below: only the enrolment signals have one
     )
     due_date = models.DateField(_("uiterlijk op"))
     status = models.CharField(
@@ -164,10 +166,15 @@ class Signal(models.Model):
                 name="signal_closed_at_when_closed",
             ),
         ]
+        # Every index is one more write per signal the sweep opens: a student's signals are
+        # found by signal_identity (student first), an organisation's by signal_org_open.
         indexes = [
             models.Index(fields=["organisation", "status", "due_date"], name="signal_org_open"),
-            models.Index(fields=["student", "status"], name="signal_student_status"),
-            models.Index(fields=["status", "source"], name="signal_status_source"),
+            models.Index(
+                fields=["enrolment"],
+                name="signal_enrolment",
+                condition=models.Q(enrolment__isnull=False),
+            ),
             models.Index(
                 fields=["closed_by"],
                 name="signal_closed_by",
@@ -269,7 +276,10 @@ class MonitoringStatus(models.Model):
     class Meta:
         verbose_name = _("monitoringstatus")
         verbose_name_plural = _("monitoringstatussen")
-        indexes = [models.Index(fields=["vsv"], name="monitoringstatus_vsv")]
+        # Only the VSV students are looked up by it (the sweep writes the others too).
+        indexes = [
+            models.Index(fields=["vsv"], name="monitoringstatus_vsv", condition=models.Q(vsv=True))
+        ]
 
     def __str__(self):
         return f"vsv={self.vsv} ended={self.monitoring_ended}"

@@ -259,6 +259,10 @@ class _Changes:
 # diff joins temp tables with fresh statistics.
 STORED_TABLE = "sw_g"
 
+# The columns the diff joins and filters on: ANALYZE reads only these (every other
+# column's statistics would cost time and decide no plan).
+STORED_KEYS = "(student_id, kind, due_date, enrolment, status)"
+
 STORED_SIGNALS = f"""
 CREATE TEMP TABLE {STORED_TABLE} ON COMMIT DROP AS
 SELECT id, student_id, kind, due_date, coalesce(enrolment_id, 0) AS enrolment, status,
@@ -339,17 +343,22 @@ SELECT id, '{SignalEvent.Action.ASSIGNEE_CHANGED}', NULL, %(sync_now)s, %(sync_d
 FROM changed
 """  # noqa: S608  # nosec B608 - constants only; every value is a parameter
 
+# The new identities. No ON CONFLICT: the snapshot was taken under the source's lock, so
+# an identity it lacks has no row; a writer that skipped the lock makes the run fail on
+# signal_identity (and retry) rather than be skipped in silence, as in the Python path.
+# An identity wanted twice opens once (DISTINCT ON, on the sort the insert needs anyway).
+# (A speculative insertion per row cost a quarter of the insert at 100,000 students.)
 OPEN = f"""
 WITH changed AS (
     INSERT INTO monitoring_signal (student_id, kind, source, assignee, organisation_id,
         enrolment_id, due_date, status, closed_reason, note, closed_by_id, opened_at,
         closed_at)
-    SELECT w.student_id, w.kind, %(sync_source)s, w.assignee, w.org, w.enrolment_id, w.due,
+    SELECT DISTINCT ON (w.student_id, w.kind, w.due, coalesce(w.enrolment_id, 0))
+        w.student_id, w.kind, %(sync_source)s, w.assignee, w.org, w.enrolment_id, w.due,
         '{SignalStatus.OPEN}', '', '', NULL, %(sync_now)s, NULL
     FROM {{wanted}} w
     WHERE NOT EXISTS (SELECT 1 FROM {STORED_TABLE} g WHERE {SAME_IDENTITY})
-    ORDER BY w.student_id, w.kind, w.due, w.enrolment_id
-    ON CONFLICT (student_id, kind, due_date, (COALESCE(enrolment_id, 0))) DO NOTHING
+    ORDER BY w.student_id, w.kind, w.due, coalesce(w.enrolment_id, 0)
     RETURNING id, assignee
 )
 INSERT INTO monitoring_signalevent {EVENT_COLUMNS}
@@ -392,7 +401,7 @@ class SqlSync:
     def snapshot(self):
         lock(self.source)
         self.execute("stored", STORED_SIGNALS, self.params)
-        self.execute("analyze", f"ANALYZE {STORED_TABLE}", None)
+        self.execute("analyze", f"ANALYZE {STORED_TABLE} {STORED_KEYS}", None)
 
     def apply(
         self,
@@ -414,7 +423,7 @@ class SqlSync:
         )
         self.execute("diff", changes, params)
         self.execute("diff", "CREATE INDEX ON sw_x (id)", None)
-        self.execute("analyze", "ANALYZE sw_x", None)
+        self.execute("analyze", "ANALYZE sw_x (id, action)", None)
         result = SyncResult()
         result.closed = self.execute("close", CLOSE, params)
         result.reopened = self.execute("reopen", REOPEN, params)

@@ -270,6 +270,41 @@ def test_the_set_based_path_closes_only_within_its_scope_with_the_end_reason():
     assert Signal.objects.get(student=two).status == SignalStatus.OPEN
 
 
+@on_postgresql
+def test_the_set_based_path_opens_an_identity_wanted_twice_once():
+    student = StudentFactory()
+    school = organisation("Horizon College")
+
+    result = sql_sync([wanted(student, org=school), wanted(student, org=school)], DAY)
+
+    assert (result.opened, result.events) == (1, 1)
+    assert rows() == [(student.pk, "kind_a", date(2026, 3, 1), "open", "school", school.pk)]
+
+
+@on_postgresql
+def test_the_set_based_path_does_not_open_over_a_row_the_lock_should_have_kept_out():
+    # The snapshot is read under the source's lock, so an identity it lacks has no row; a
+    # row written past the lock is a failure of the run, not something to skip in silence.
+    from django.db import IntegrityError
+
+    student = StudentFactory()
+    with transaction.atomic():
+        sync = SqlSync(SOURCE, DAY)
+        sync.snapshot()
+        signals_sync("another-check", [wanted(student)], DAY)  # the same identity
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE t_w ON COMMIT DROP AS SELECT %s::bigint AS student_id,"
+                " 'kind_a'::varchar AS kind, %s::date AS due, NULL::bigint AS enrolment_id,"
+                " 'school'::varchar AS assignee, NULL::bigint AS org",
+                [student.pk, date(2026, 3, 1)],
+            )
+        with pytest.raises(IntegrityError), transaction.atomic():
+            sync.apply("t_w")
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE t_w")
+
+
 @pytest.mark.django_db(transaction=True)
 @on_postgresql
 def test_concurrent_writers_of_one_source_double_nothing():

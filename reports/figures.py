@@ -50,7 +50,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from doorstroomtafel.models import ActionItem, ActionStatus, AgendaItem, MeetingStatus
-from monitoring.models import Assignee, Signal, SignalStatus, signal_kind_label
+from monitoring.models import (
+    Assignee,
+    MonitoringStatus,
+    Signal,
+    SignalStatus,
+    signal_kind_label,
+)
 from referrals.flexservice.results import NO_TARGET, compute_results
 from roadmap.models import Perspective, PerspectiveStep
 from rulebook import expressions as rulebook
@@ -313,6 +319,9 @@ def vsv_candidates(scope, day):
         enrolments=Enrolment.objects,
         qualifications=Qualification.objects,
         employments=Employment.objects,
+        # Condition 2 (not enrolled, no future enrolment) first, as anti-joins: the
+        # per-student subqueries then run for the few students left (same rows).
+        narrow_first=True,
     )
 
 
@@ -340,7 +349,7 @@ def _split(queryset, fields, sums, keep=None):
 def vsv_operational(scope) -> Table:
     day = scope.vsv_date
     students = vsv_candidates(scope, day).annotate(bucket=_age_bucket(day))
-    stored = scope.students().filter(monitoring_status__vsv=True).count()
+    stored = MonitoringStatus.objects.filter(student__in=scope.student_ids(), vsv=True).count()
     (total,), (by_age, by_level, by_municipality) = _split(
         students,
         ("bucket", "vsv_level", "municipality__name"),
@@ -375,8 +384,10 @@ def vsv_snapshot(scope) -> Table:
     enrolled_first = Enrolment.objects.filter(
         scope.enrolment_q(), rulebook.enrolled_on_q(first), student=OuterRef("pk")
     )
+    # The scope's students (their having an enrolment that matches the filters is
+    # implied by enrolled_first, which matches them too).
     base = (
-        Student.objects.filter(scope.municipality_q())
+        scope.students()
         .filter(Exists(enrolled_first))
         .annotate(
             enrolled_next=Exists(_enrolled_on(second)),
@@ -421,7 +432,7 @@ def vsv_snapshot(scope) -> Table:
 def signals(scope) -> list[Table]:
     today = scope.today
     queryset = Signal.objects.filter(
-        student__in=scope.students().values("pk"),
+        student__in=scope.student_ids(),
         due_date__gte=scope.year_start,
         due_date__lte=scope.year_end,
     )
@@ -480,7 +491,7 @@ def doorstroomtafel(scope) -> Table:
     today = scope.today
     discussed = (MeetingStatus.HELD, MeetingStatus.MINUTES_FINAL)
     items = AgendaItem.objects.filter(
-        student__in=scope.students().values("pk"),
+        student__in=scope.student_ids(),
         meeting__date__gte=scope.year_start,
         meeting__date__lte=scope.year_end,
         meeting__status__in=discussed,

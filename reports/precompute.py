@@ -37,7 +37,7 @@ from accounts import policy
 from accounts.models import Membership
 from students.dates import school_year_of
 
-from .db import report_transaction
+from .db import population_table, report_transaction
 from .figures import all_tables
 from .scope import scope_for_membership
 
@@ -96,7 +96,7 @@ def compute(scope) -> FigureRun:
         key = _key(scope)
     except StoreUnavailable:
         key = None
-    with report_transaction():
+    with report_transaction(), population_table(scope):
         tables = all_tables(scope)
     run = FigureRun(tables=tables, computed_at=timezone.now(), fresh=True)
     if key is not None:

@@ -5,10 +5,12 @@ Reports are for school coordinators (their institution) and regional coordinator
 where a young person lives). Every other role gets a 404, as for records outside scope.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +20,9 @@ from accounts.models import Organisation, OrganisationKind, Region, Role, SubReg
 from accounts.regions import flexservice_schools_q
 from students.dates import school_year_of
 from students.models import Enrolment, Level, Student
+
+# The temporary table of reports.db.population_table.
+POPULATION_TABLE = re.compile(r"reports_population_[0-9a-f]{16}")
 
 
 @dataclass
@@ -34,6 +39,9 @@ class Scope:
     level: str = ""
     on_date: date | None = None  # the VSV operational count's date
     labels: dict = field(default_factory=dict)
+    # While the figures are computed (reports.db.population_table): a temporary table
+    # with the ids of `students()`, so the population is selected once, not per figure.
+    population_table: str | None = None
 
     @property
     def year_start(self):
@@ -69,9 +77,30 @@ class Scope:
     def has_enrolment_filter(self):
         return self.institution_ids is not None or bool(self.location or self.level)
 
+    def _population(self):
+        # The name is reports.db's own (a prefix and hex digits), never input.
+        name = self.population_table
+        if not POPULATION_TABLE.fullmatch(name or ""):
+            raise ValueError(f"not a population table: {name!r}")
+        return RawSQL(f"SELECT pk FROM {name}", ())  # noqa: S611,S608  # nosec B608 - our own name
+
     def students(self):
         """Students in scope: living in the region / sub-region, and with an enrolment
         matching the institution, location and level filters."""
+        if self.population_table:
+            return Student.objects.filter(pk__in=self._population())
+        return self.selected_students()
+
+    def student_ids(self):
+        """The ids of students(), for `student__in=`: the population table alone while it
+        exists (no second read of the students' table)."""
+        if self.population_table:
+            return self._population()
+        return self.students().values("pk")
+
+    def selected_students(self):
+        """students(), always selected from the students' tables (what the population
+        table holds)."""
         queryset = Student.objects.filter(self.municipality_q())
         if self.has_enrolment_filter():
             queryset = queryset.filter(
@@ -80,6 +109,11 @@ class Scope:
         return queryset
 
     def enrolments(self):
+        """Enrolments matching the filters, of students living in the region: with the
+        population table, the matching enrolments of its students (the same rows: such
+        a student has an enrolment matching the filters)."""
+        if self.population_table:
+            return Enrolment.objects.filter(self.enrolment_q(), student_id__in=self._population())
         return Enrolment.objects.filter(self.enrolment_q(), self.municipality_q("student__"))
 
     def school_ids(self):

@@ -1,0 +1,176 @@
+"""The figures computed with the population table (reports.db.population_table) and with
+`vsv_students(narrow_first=True)` are the figures computed the old way, exactly.
+
+A varied population (seeded, through the factories) on top of the hand-made data of
+conftest.py: students in every municipality (so in and outside the region and in each
+sub-region), with enrolments at every level ending in every way (or not yet), before,
+around and after the dates the figures ask, startkwalificatie and Entree qualifications,
+pro/vso certificates, work above and below 12 hours, stored monitoring statuses and
+signals. Every table of every report, for many scopes (filters, levels, reference
+dates, a school coordinator), must be equal cell for cell.
+"""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from accounts.models import Municipality, Organisation, OrganisationKind, Region, SubRegion
+from monitoring.models import MonitoringStatus, Signal
+from reports import figures
+from reports.db import population_table, report_transaction
+from reports.scope import Scope
+from rulebook import expressions
+from rulebook.settings import RuleSettings
+from students.models import Employment, Enrolment, Qualification, Student
+from tests.factories import (
+    EmploymentFactory,
+    EnrolmentFactory,
+    QualificationFactory,
+    StudentFactory,
+)
+
+from .conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+LEVELS = ["entree", "2", "3", "4", "vavo"]
+REASONS = ["diploma", "dropout", "moved", "other"]
+
+
+def _day(rng, first=date(2022, 1, 1), last=date(2029, 12, 31)):
+    return first + timedelta(days=rng.randrange((last - first).days))
+
+
+@pytest.fixture
+def varied(known):
+    """About 120 students more, drawn with a fixed seed."""
+    rng = random.Random(20261204)
+    places = list(Municipality.objects.all())
+    schools = list(Organisation.objects.filter(kind=OrganisationKind.SCHOOL))
+    for _ in range(120):
+        student = StudentFactory(
+            date_of_birth=_day(rng, date(1996, 1, 1), date(2013, 12, 31)),
+            municipality=rng.choice(places),
+        )
+        for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+            start = _day(rng)
+            end = None if rng.random() < 0.35 else start + timedelta(days=rng.randrange(20, 900))
+            level = rng.choice(LEVELS)
+            reasons = [r for r in REASONS if level != "vavo" or r != "diploma"]
+            EnrolmentFactory(
+                student=student,
+                institution=rng.choice(schools),
+                level=level,
+                start_date=start,
+                planned_end_date=(
+                    None if rng.random() < 0.3 else start + timedelta(days=rng.randrange(200, 800))
+                ),
+                end_date=end,
+                end_reason=rng.choice(reasons) if end else "",
+            )
+        if rng.random() < 0.3:
+            kind = rng.choice(["havo", "vwo", "mbo", "entree", "pro", "vso"])
+            QualificationFactory(
+                student=student,
+                type=kind,
+                level=rng.choice([2, 3, 4]) if kind == "mbo" else None,
+                date=_day(rng),
+            )
+        if rng.random() < 0.2:
+            start = _day(rng)
+            EmploymentFactory(
+                student=student,
+                hours_per_week=rng.choice([8, 12, 16, 32]),
+                start_date=start,
+                end_date=None if rng.random() < 0.5 else start + timedelta(days=300),
+            )
+        if rng.random() < 0.3:
+            MonitoringStatus.objects.create(
+                student=student,
+                vsv=rng.random() < 0.5,
+                monitoring_ended=rng.random() < 0.2,
+                changed_on=TODAY,
+            )
+        if rng.random() < 0.3:
+            resolved = rng.random() < 0.5
+            closed = _day(rng, date(2026, 8, 1), date(2027, 9, 1))
+            Signal.objects.create(
+                student=student,
+                kind=rng.choice(["dropout", "study_advice_due", "job_lost"]),
+                assignee=rng.choice(["school", "leerplicht", "doorstroompunt"]),
+                due_date=_day(rng, date(2026, 8, 1), date(2027, 7, 31)),
+                status="resolved" if resolved else "open",
+                opened_at=datetime(2026, 7, 1, 12, tzinfo=UTC),
+                closed_at=datetime(closed.year, closed.month, closed.day, tzinfo=UTC)
+                if resolved
+                else None,
+            )
+    return known
+
+
+def _scopes():
+    region = Region.objects.get(name="Noord-Holland Noord")
+    horizon = Organisation.objects.get(name="Horizon College", kind=OrganisationKind.SCHOOL)
+    subregions = list(SubRegion.objects.filter(region=region).values_list("pk", flat=True))
+    base = {"school_year": 2026, "today": TODAY}
+    scopes = [
+        Scope(**base, region_id=region.pk),
+        Scope(school_year=2025, today=TODAY, region_id=region.pk),
+        Scope(**base, institution_ids=[horizon.pk]),
+        Scope(**base, institution_ids=[horizon.pk], level="entree", on_date=date(2027, 3, 1)),
+        Scope(**base, region_id=region.pk, institution_ids=[horizon.pk], location="alkmaar"),
+    ]
+    for level in LEVELS:
+        for on_date in (date(2025, 5, 1), date(2026, 10, 1), date(2027, 9, 30), TODAY):
+            scopes.append(Scope(**base, region_id=region.pk, level=level, on_date=on_date))
+    scopes += [Scope(**base, region_id=region.pk, subregion_id=pk) for pk in subregions]
+    return scopes
+
+
+def _cells(tables):
+    return [(table.key, [list(row) for row in table.rows]) for table in tables]
+
+
+def test_every_figure_is_the_same_with_the_population_table(varied):
+    for scope in _scopes():
+        before = _cells(figures.all_tables(scope))
+        with report_transaction(), population_table(scope):
+            after = _cells(figures.all_tables(scope))
+        assert scope.population_table is None
+        assert after == before, scope
+    # The population is not empty: the comparison compared something.
+    region_scope = _scopes()[0]
+    assert region_scope.students().count() > 50
+
+
+def test_the_population_table_is_dropped_and_holds_the_scopes_students(varied):
+    scope = _scopes()[5]
+    expected = set(scope.students().values_list("pk", flat=True))
+    with report_transaction(), population_table(scope) as name:
+        assert set(scope.students().values_list("pk", flat=True)) == expected
+        assert name.startswith("reports_population_")
+    assert scope.population_table is None
+    assert set(scope.students().values_list("pk", flat=True)) == expected
+
+
+def test_vsv_narrowed_first_is_the_same_as_the_rule_book_order(varied):
+    settings = RuleSettings()
+    days = [date(2023, 6, 1), date(2025, 10, 1), date(2026, 10, 2), date(2027, 9, 30), TODAY]
+    found_some = False
+    for day in days:
+        results = []
+        for narrow in (False, True):
+            rows = expressions.vsv_students(
+                Student.objects.all(),
+                day,
+                settings,
+                enrolments=Enrolment.objects,
+                qualifications=Qualification.objects,
+                employments=Employment.objects,
+                narrow_first=narrow,
+            ).values_list("pk", "vsv_level")
+            results.append(sorted(rows, key=lambda row: (row[0], str(row[1]))))
+        assert results[0] == results[1], day
+        found_some = found_some or any(level for _pk, level in results[0])
+    assert found_some

@@ -13,10 +13,11 @@
 
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 
 from accounts import policy
+from accounts.models import Municipality
 from monitoring.models import MONITORING_SOURCE, Signal, SignalStatus
 from roadmap.models import Advice, StepKind, StudyAdviceStep
 from rulebook import expressions as rulebook
@@ -120,6 +121,20 @@ def table_scope_q(table) -> Q:
     return Q(municipality__region_id=table.region_id)
 
 
+def _walked_scope_q(table) -> Q:
+    """table_scope_q with the municipalities of a (sub)region named (one small query), for
+    the candidates: PostgreSQL walks the students in name order and then tests each one's
+    municipality before it asks the indexes for signals and advice, where a join to the
+    municipalities would come after them."""
+    if table.scope_kind == ScopeKind.SUBREGION:
+        municipalities = Municipality.objects.filter(subregion_id=table.subregion_id)
+    elif table.scope_kind == ScopeKind.SCHOOL:
+        return table_scope_q(table)
+    else:
+        municipalities = Municipality.objects.filter(region_id=table.region_id)
+    return Q(municipality_id__in=list(municipalities.order_by().values_list("pk", flat=True)))
+
+
 def student_in_scope(table, student) -> bool:
     return Student.objects.filter(table_scope_q(table), pk=student.pk).exists()
 
@@ -153,19 +168,24 @@ def candidates(meeting, *, today, only=None, limit=CANDIDATES_SHOWN):
     """Students in the table's scope proposed by the rule book (candidate_q) that are not
     on the agenda yet: [{"student", "reason", "kinds"}], the first `limit` in name order.
 
-    Three queries, whatever the number of candidates: the page of students (the rule as
-    one filter, cut off in the database), then the signals and advice of that page."""
+    Four queries, whatever the number of candidates: the scope's municipalities, the page
+    of students (the rule as one filter, cut off in the database: PostgreSQL walks the
+    students in name order and asks the indexes per student, so the cost follows the
+    students walked, not the population), then the signals and advice of that page."""
     from monitoring.models import SignalKind
 
     on_agenda = AgendaItem.objects.filter(meeting=meeting).values("student_id")
     students = (
-        Student.objects.filter(table_scope_q(meeting.table))
+        Student.objects.filter(_walked_scope_q(meeting.table))
         .filter(candidate_q(today))
         .exclude(pk__in=on_agenda)
         .order_by("sort_name", "pk")
     )
     if only is not None:
         students = students.filter(pk=only.pk)
+    else:
+        # What the page shows of a candidate (a hundred whole rows cost more to load).
+        students = students.only("id", "public_id", "first_name", "last_name", "sort_name")
     page = list(students[: limit + 1])
     result = Candidates()
     result.more = len(page) > limit
@@ -240,20 +260,32 @@ def add_minimum(items, *, today):
     latest_enrolment = {}
     latest_step = {}
     if student_ids:
+        # Each step's date as a scalar subquery (one index probe per enrolment and step),
+        # not six joins: planning a join of seven tables cost more than running it.
+        step_dates = {
+            f"{name}_date": Subquery(
+                Enrolment._meta.get_field(name)
+                .related_model.objects.filter(enrolment=OuterRef("pk"))
+                .values("date")[:1]
+            )
+            for name in AGENDA_STEPS.values()
+        }
         enrolments = (
             Enrolment.objects.filter(student_id__in=student_ids)
-            .select_related("institution", *AGENDA_STEPS.values())
+            .select_related("institution")
+            .only("id", "student_id", "programme", "start_date", "institution")
+            .annotate(**step_dates)
             .order_by("student_id", "-start_date", "-id")
         )
         for enrolment in enrolments:
             latest_enrolment.setdefault(enrolment.student_id, enrolment)
             for kind, name in AGENDA_STEPS.items():
-                step = getattr(enrolment, name, None)
-                if step is None:
+                day = getattr(enrolment, f"{name}_date")
+                if day is None:
                     continue
                 current = latest_step.get(enrolment.student_id)
-                if current is None or step.date > current[1]:
-                    latest_step[enrolment.student_id] = (StepKind(kind).label, step.date)
+                if current is None or day > current[1]:
+                    latest_step[enrolment.student_id] = (StepKind(kind).label, day)
     signals = defaultdict(list)
     for student_id, kind, due_date in (
         Signal.objects.filter(student_id__in=student_ids, status=SignalStatus.OPEN)

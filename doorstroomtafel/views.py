@@ -10,9 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -144,11 +148,17 @@ def _meeting_context(request, meeting, *, today, failed=None):
     organisations, users = _member_choices(meeting)
     organisations = list(organisations.order_by("name"))
     users = list(users.order_by("email"))
+    _with_urls(meeting, items)
     context = {
         "meeting": meeting,
         "table": table,
         "items": items,
         "can_edit": editor,
+        "planned_editor": editor and meeting.status == MeetingStatus.PLANNED,
+        # One hidden input for the page's many forms, as {% csrf_token %} renders it.
+        "csrf_input": format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        ),
         "today": today,
         "organisations": organisations,
         "members": users,
@@ -158,15 +168,22 @@ def _meeting_context(request, meeting, *, today, failed=None):
     }
     if editor and meeting.status == MeetingStatus.HELD:
         context["participants"] = list(_participants(meeting).order_by("email"))
-    if failed and failed[1] is not None:
-        for item in items:
-            if item.pk == failed[1]:
-                setattr(item, f"{failed[0]}_form", failed[2])
+    for item in items:
+        # Set, so the template's look-up of an absent form is cheap (a failed look-up
+        # on a model instance costs a dir() of it, per item and form).
+        item.note_form = item.minutes_form = item.action_form = None
+        if failed and item.pk == failed[1]:
+            setattr(item, f"{failed[0]}_form", failed[2])
+    if context["show_minimum"]:
+        _item_minimum(items)
+    if context["planned_editor"]:
+        _item_controls(meeting, items, context["csrf_input"])
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTES_FINAL):
         context["addenda"] = _with_minutes(meeting, items)
         context["addendum_form"] = AddendumForm(items=items)
     if editor and meeting.status == MeetingStatus.PLANNED:
-        context["candidates"] = candidates(meeting, today=today)
+        context["candidates"] = found = candidates(meeting, today=today)
+        context["candidate_rows"] = _candidate_rows(meeting, found, context["csrf_input"])
         context["proposals"] = list(
             Proposal.objects.filter(meeting=meeting, status=ProposalStatus.OPEN).select_related(
                 "student", "proposed_by"
@@ -179,6 +196,169 @@ def _meeting_context(request, meeting, *, today, failed=None):
         .order_by("-at", "-id")[:100]
     )
     return context
+
+
+def _candidate_rows(meeting, found, csrf_input):
+    """The candidates' table rows, each with its form to put the student on the agenda.
+    Built here, as the admin builds its change list's rows: a hundred rows of template
+    cost more than finding them."""
+    add_url = reverse("doorstroomtafel:item_add", args=[meeting.public_id])
+    label = _("Op de agenda")
+    return format_html_join(
+        "\n",
+        '<tr class="candidate" data-student="{0}" data-kinds="{1}"><td>{0}</td><td>{2}</td>'
+        '<td><form method="post" action="{3}">{4}'
+        '<input type="hidden" name="student" value="{5}">'
+        '<input type="hidden" name="reason" value="{2}">'
+        '<button class="btn btn-sm btn-outline-primary" type="submit"'
+        ' data-action="add-candidate">{6}<span class="visually-hidden">: {0}</span></button>'
+        "</form></td></tr>",
+        (
+            (
+                candidate["student"].full_name,
+                " ".join(candidate["kinds"]),
+                candidate["reason"],
+                add_url,
+                csrf_input,
+                candidate["student"].public_id,
+                label,
+            )
+            for candidate in found
+        ),
+    )
+
+
+def _item_controls(meeting, items, csrf_input):
+    """Per item of a planned meeting, the preparer's forms: up, down, off the agenda and
+    the preparation note (with the errors of a refused note). Built here for the same
+    reason as the candidates' rows: thirty items of template forms cost more than the
+    agenda's queries."""
+    words = {
+        "up": _("Omhoog"),
+        "down": _("Omlaag"),
+        "remove": _("Van de agenda halen"),
+        "note": _("Voorbereidingsnotitie"),
+        "save": _("Opslaan"),
+    }
+    last = len(items) - 1
+    for index, item in enumerate(items):
+        name = item.student.full_name
+        form = item.note_form
+        errors = ""
+        note = item.preparation_note
+        if form is not None:
+            errors = format_html_join(
+                "",
+                '<div class="text-danger small">{}</div>',
+                ((e,) for e in form.non_field_errors()),
+            )
+            if form["version"].errors:
+                errors += format_html(
+                    '<div class="text-danger small">{}</div>',
+                    _("Laad de pagina opnieuw: deze versie van de notitie bestaat niet."),
+                )
+            note = form["preparation_note"].value() or ""
+        item.controls = format_html(
+            '<div class="d-flex flex-wrap gap-2 align-items-end">{}{}'
+            '<form method="post" action="{}">{}'
+            '<button class="btn btn-sm btn-outline-danger" type="submit" data-action="remove">'
+            '{}<span class="visually-hidden">: {}</span></button></form>'
+            '<form method="post" action="{}" class="flex-grow-1">{}'
+            '<input type="hidden" name="version" value="{}">{}'
+            '<label class="form-label small" for="note-{}">{}</label>'
+            '<div class="d-flex gap-2"><textarea class="form-control form-control-sm" rows="1"'
+            ' name="preparation_note" id="note-{}">{}</textarea>'
+            '<button class="btn btn-sm btn-outline-primary" type="submit">{}</button></div>'
+            "</form></div>",
+            _move_form(item, meeting, csrf_input, "up", index == 0, words["up"], name),
+            _move_form(item, meeting, csrf_input, "down", index == last, words["down"], name),
+            item.remove_url,
+            csrf_input,
+            words["remove"],
+            name,
+            item.note_url,
+            csrf_input,
+            item.version,
+            errors,
+            item.pk,
+            words["note"],
+            item.pk,
+            note,
+            words["save"],
+        )
+
+
+def _item_minimum(items):
+    """Per item the agenda's minimum (DOORSTROOMTAFEL.md) as the page shows it: age,
+    school and programme, reason, latest step, open signals, preparation note. Built here
+    with the controls (the agenda PDF has its own template)."""
+    words = [
+        _("Leeftijd"),
+        _("School en opleiding"),
+        _("Reden op de agenda"),
+        _("Laatste stap"),
+        _("Open signalen"),
+        _("Voorbereidingsnotitie"),
+    ]
+    years = _("jaar")
+    row = '<dt class="col-sm-3">{}</dt><dd class="col-sm-9">{}</dd>'
+    for item in items:
+        school = item.school or "—"
+        if item.programme:
+            school = format_html("{}, {}", school, item.programme)
+        step = item.latest_step
+        signals = "; ".join(
+            f"{signal['label']} ({signal['due_date']:%d-%m-%Y})" for signal in item.open_signals
+        )
+        values = [
+            f"{item.age} {years}",
+            school,
+            item.reason,
+            f"{step['label']} ({step['date']:%d-%m-%Y})" if step else "—",
+            signals or "—",
+            linebreaksbr(item.preparation_note or "—", autoescape=True),
+        ]
+        item.minimum = format_html(
+            '<dl class="row mb-1 small">{}</dl>',
+            format_html_join("", row, zip(words, values, strict=True)),
+        )
+
+
+def _move_form(item, meeting, csrf_input, direction, disabled, word, name):
+    return format_html(
+        '<form method="post" action="{}">{}<input type="hidden" name="version" value="{}">'
+        '<input type="hidden" name="direction" value="{}">'
+        '<button class="btn btn-sm btn-outline-secondary" type="submit" data-action="move-{}"{}>'
+        '{}<span class="visually-hidden">: {}</span></button></form>',
+        item.move_url,
+        csrf_input,
+        meeting.version,
+        direction,
+        direction,
+        mark_safe(" disabled") if disabled else "",  # noqa: S308 - a constant
+        word,
+        name,
+    )
+
+
+# The forms of each agenda item, by the attribute that holds their address.
+ITEM_URLS = {
+    "move_url": "doorstroomtafel:item_move",
+    "remove_url": "doorstroomtafel:item_remove",
+    "note_url": "doorstroomtafel:item_note",
+    "minutes_url": "doorstroomtafel:item_minutes",
+    "action_url": "doorstroomtafel:item_action",
+}
+
+
+def _with_urls(meeting, items):
+    """Each item's form addresses: every name reversed once, the item's id put in its
+    place (not reversed again per item and form)."""
+    mark = "2147483647"
+    for attribute, name in ITEM_URLS.items():
+        head, _mark, tail = reverse(name, args=[meeting.public_id, mark]).rpartition(f"/{mark}/")
+        for item in items:
+            setattr(item, attribute, f"{head}/{item.pk}/{tail}")
 
 
 def _with_minutes(meeting, items):

@@ -37,6 +37,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -451,6 +452,15 @@ def doorstroomtafel_candidate_q(
 ) -> Q:
     """rules.doorstroomtafel_candidate over students: an open dropout, next_step_check,
     job_lost or no_next_step signal (`open_signals`: the signals open now), or a stop
-    advice."""
-    in_signals = Q(Exists(candidate_signals(open_signals).filter(student=OuterRef(student_ref))))
-    return in_signals | stop_advice_q(day, study_advices=study_advices, student_ref=student_ref)
+    advice.
+
+    One EXISTS over both reasons (UNION ALL), not an OR of two: PostgreSQL cannot hash a
+    union, so it asks the indexes per student it walks (the case table's page walks a few
+    hundred in name order), where an OR of two EXISTS made it hash every open signal and
+    every stop advice of the population first (issue 16)."""
+    one = Value(1, output_field=IntegerField())
+    in_signals = candidate_signals(open_signals).filter(student=OuterRef(student_ref))
+    stop_advices = study_advices.filter(
+        stop_advice_row_q(day), enrolment__student=OuterRef(student_ref)
+    )
+    return Q(Exists(in_signals.values_list(one).union(stop_advices.values_list(one), all=True)))

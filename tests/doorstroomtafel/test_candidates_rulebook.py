@@ -72,13 +72,13 @@ def test_the_list_is_cut_off_in_the_database_in_name_order(meeting, today):
 
     assert [c["student"].pk for c in found] == [s.pk for s in students[:3]]
     assert found.more
-    page_query = queries.captured_queries[0]["sql"]
+    page_query = queries.captured_queries[1]["sql"]  # after the scope's municipalities
     assert "LIMIT 4" in page_query  # one more than shown, to know there are more
     assert not candidates(meeting, today=today, limit=5).more
 
 
 @pytest.mark.parametrize("count", [1, 50])
-def test_the_candidates_take_three_queries_whatever_their_number(
+def test_the_candidates_take_four_queries_whatever_their_number(
     meeting, mentor, today, count, django_assert_num_queries
 ):
     for n in range(count):
@@ -91,7 +91,67 @@ def test_the_candidates_take_three_queries_whatever_their_number(
             author=mentor,
         )
     meeting.table  # noqa: B018  (loaded by the view before the list)
-    with django_assert_num_queries(3):
+    # The scope's municipalities, the page of students, their signals, their advice.
+    with django_assert_num_queries(4):
         found = candidates(meeting, today=today)
     assert len(found) == count
     assert all(c["kinds"] == ["dropout", "study_advice_stop"] for c in found)
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_the_rule_is_asked_per_student_walked_not_hashed_over_the_population(
+    meeting, mentor, today
+):
+    # Issue 16: an OR of two EXISTS let PostgreSQL hash every open signal and every stop
+    # advice of the population (joined to every enrolment) before it showed a name; the
+    # rule book's one EXISTS over a union is asked per student walked in name order.
+    import json
+    import re
+
+    for n in range(30):
+        student = make_student(today=today, last_name=f"Plan {n:02d}")
+        make_signal(student, "dropout", today=today)
+        StudyAdviceStep.objects.create(
+            enrolment=student.enrolments.get(),
+            date=today - timedelta(days=10),
+            advice="stop",
+            author=mentor,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        candidates(meeting, today=today, limit=5)
+    page_query = queries.captured_queries[1]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + page_query)
+        answer = cursor.fetchone()[0]
+    plan = (json.loads(answer) if isinstance(answer, str) else answer)[0]["Plan"]
+    nodes = list(_plan_nodes(plan))
+    text = json.dumps(plan)
+    hashed = set(re.findall(r"hashed (SubPlan \d+)", text))
+    hashed_tables = {
+        node.get("Relation Name")
+        for top in nodes
+        if top.get("Subplan Name") in hashed
+        for node in _plan_nodes(top)
+        if node.get("Relation Name")
+    }
+    # Only the agenda's own students may be hashed (a handful), never the rule's tables.
+    assert hashed_tables <= {"doorstroomtafel_agendaitem"}, text
+    asked = {node.get("Relation Name") for node in nodes if node.get("Subplan Name")}
+    per_student = {
+        node.get("Relation Name")
+        for top in nodes
+        if top.get("Subplan Name") and top.get("Subplan Name") not in hashed
+        for node in _plan_nodes(top)
+    }
+    assert {"monitoring_signal", "roadmap_studyadvicestep"} <= per_student, (asked, text)

@@ -21,8 +21,9 @@ BSN = "111222333"
 # Measured and pinned: the same for 1 and for 40 items (session, user, membership, the
 # meeting, items, enrolments with their steps, signals, organisations, members, history,
 # the access-log row; a planned meeting adds candidates and proposals for the preparer:
-# the candidates are one query when there are none, three when there are).
-PLANNED_PAGE_QUERIES = 13
+# the candidates are two queries when there are none (the scope's municipalities and the
+# page of students), four when there are).
+PLANNED_PAGE_QUERIES = 14
 FINAL_PAGE_QUERIES = 11
 PDF_QUERIES = 8
 

@@ -195,7 +195,10 @@ def run_once(label, day, floors, engine):
     if profile.sql_steps:
         steps = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in profile.sql_steps.items())
         rest = elapsed - sum(profile.sql_steps.values())
-        print(f"    SQL steps: {steps}; lock, counts and registered checks {rest:.2f} s")
+        print(
+            f"    SQL steps: {steps}; the rest (the commit with its deferred foreign-key"
+            f" checks, the lock, the registered checks) {rest:.2f} s"
+        )
     else:
         accounted = sum(v for k, v in profile.seconds.items() if k != "evaluate rules")
         other = elapsed - accounted - profile.seconds["evaluate rules"]

@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import AssignForm, DismissForm, ResolveForm
+from .forms import AssignForm, DismissForm, ResolveForm, colleagues
 from .models import SignalStatus
 from .panels import attach_step_links
 from .queries import signals_for_user, with_versions
@@ -94,7 +95,7 @@ def _page(
                 organisation_id=signal.organisation_id,
             ),
             "conflict": conflict,
-            "next": request.POST.get("next", ""),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
         },
         status=status,
     )
@@ -177,9 +178,28 @@ def dismiss(request, pk):
 
 @login_required
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assign(request, pk):
-    """Hand the signal to a colleague of its organisation who may see the student."""
+    """Hand the signal to a colleague of its organisation who may see the student.
+
+    GET gives the form with every colleague: the student's page loads it (htmx) when
+    "Toewijzen" is opened rather than listing a school's thousands of people with every
+    view (issue 16); without JavaScript, the signal's page with the form."""
+    if request.method == "GET":
+        signal = _signal(request, pk)
+        if not request.htmx:
+            return _page(request, signal)
+        response = render(
+            request,
+            "monitoring/_assign_form.html",
+            {
+                "signal": signal,
+                "handlers": list(colleagues(signal.organisation_id)),
+                "next": request.GET.get("next", ""),
+            },
+        )
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     return _act(
         request,
         pk,

@@ -399,7 +399,8 @@ MATRIX.update({
     "doorstroomtafel:transition": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "healthz": "200 200 200 200 200 200 200 200 200 200 200 200 200",
     "home": "L 200 200 200 200 200 200 200 200 200 200 200 200",
-    "monitoring:assign": "L 405 405 405 405 405 405 405 405 405 405 405 405",
+    # GET: the form with the colleagues, loaded when "Toewijzen" is opened (issue 16).
+    "monitoring:assign": "L 404 200 404 404 404 404 404 404 404 404 404 404",
     "monitoring:dismiss": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "monitoring:resolve": "L 405 405 405 405 405 405 405 405 405 405 405 405",
     "portal:access": "R 404 404 404 404 404 404 404 404 404 404 404 404",
@@ -498,7 +499,6 @@ POST_MATRIX.update({
     "doorstroomtafel:proposal_decide": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:propose": "L R R 404 404 404 404 404 404 404 404 404 404",
     "doorstroomtafel:transition": "L 404 404 400 400 404 404 404 404 404 404 404 404",
-    "monitoring:assign": "L 404 R 404 404 404 404 404 404 404 404 404 404",
     "monitoring:dismiss": "L 404 R 404 404 404 404 404 404 404 404 404 404",
     "monitoring:resolve": "L 404 R 404 404 404 404 404 404 404 404 404 404",
     "portal:passkey_auth_options": "200 404 404 404 404 404 404 404 404 404 404 404 404",

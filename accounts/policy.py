@@ -54,6 +54,39 @@ def _policy_model(key: str):
     return model
 
 
+# --- A student in the user's scope, asked once per request --------------------------------
+# The student's page loads the student through the user's scope and then shows panels that
+# each ask "is this student in my scope?" again (guardians, journal, invitations...). The
+# page marks the student as seen in scope on the user object, which the authentication
+# middleware loads anew for every request: the predicates below read the mark instead of
+# asking the database again (issue 16).
+_IN_SCOPE = "_koers_students_in_scope"
+
+
+def remember_in_scope(user, student) -> None:
+    """`student` was just loaded through Student.objects.visible_to(user), in the user's
+    active membership: for the rest of this request it need not be looked up again."""
+    membership = active_membership(user)
+    if membership is None:
+        return
+    seen = getattr(user, _IN_SCOPE, None)
+    if seen is None:
+        seen = set()
+        setattr(user, _IN_SCOPE, seen)  # request.user is a lazy object: no __dict__ here
+    seen.add((membership.pk, student.pk))
+
+
+def student_in_scope(user, student) -> bool:
+    """The student is in the user's scope (Student.objects.visible_to) now: one query, or
+    none when this request already loaded the student through that scope."""
+    membership = active_membership(user)
+    if membership is None:
+        return False
+    if (membership.pk, student.pk) in getattr(user, _IN_SCOPE, ()):
+        return True
+    return type(student).objects.visible_to(user).filter(pk=student.pk).exists()
+
+
 def role_of(who):
     """The role `who` acts in: a Membership's own role, or the role of a user's active
     membership; None for anonymous users and users without a role."""
@@ -304,7 +337,7 @@ def can_put_on_agenda(user, meeting, student, *, is_candidate=False) -> bool:
         return False
     if is_candidate:
         return True
-    return type(student).objects.visible_to(user).filter(pk=student.pk).exists()
+    return student_in_scope(user, student)
 
 
 def can_propose_for_meeting(user, meeting, student) -> bool:
@@ -315,10 +348,9 @@ def can_propose_for_meeting(user, meeting, student) -> bool:
         return False
     if not user.is_active or not meeting.table.is_active:
         return False
-    students = type(student).objects.visible_to(user).filter(pk=student.pk)
-    if membership.role == Role.MENTOR:
-        students = students.filter(mentor_id=user.pk)
-    return students.exists()
+    if membership.role == Role.MENTOR and student.mentor_id != user.pk:
+        return False  # a mentor acts for their own mentees only
+    return student_in_scope(user, student)
 
 
 def meeting_participants_q(meeting):
@@ -424,7 +456,7 @@ def may_send_referral_for(user, student) -> bool:
     the user's own scope (outside it the student page and the form are a 404)."""
     if not has_role(user, *REFERRAL_SENDER_ROLES):
         return False
-    return type(student).objects.visible_to(user).filter(pk=student.pk).exists()
+    return student_in_scope(user, student)
 
 
 def referral_receivers_q(user, student) -> Q:
@@ -550,10 +582,9 @@ def can_invite_student(user, student) -> bool:
     membership = active_membership(user)
     if membership is None or membership.role not in STUDENT_INVITE_ROLES or not user.is_active:
         return False
-    students = type(student).objects.visible_to(user).filter(pk=student.pk)
-    if membership.role == Role.MENTOR:
-        students = students.filter(mentor_id=user.pk)
-    return students.exists()
+    if membership.role == Role.MENTOR and student.mentor_id != user.pk:
+        return False  # a mentor acts for their own mentees only
+    return student_in_scope(user, student)
 
 
 def student_owns(user, student_id) -> bool:
@@ -805,7 +836,7 @@ def may_edit_guardians(user, student) -> bool:
     change (students.queries.writable_students)."""
     if not has_role(user, *GUARDIAN_EDITOR_ROLES):
         return False
-    return type(student).objects.visible_to(user).filter(pk=student.pk).exists()
+    return student_in_scope(user, student)
 
 
 def guardian_agreement_asked(student, today) -> bool:
@@ -868,7 +899,7 @@ def may_write_note(user, student) -> bool:
     """A journal role writes notes about a student it sees."""
     if not may_use_journal(user):
         return False
-    return type(student).objects.visible_to(user).filter(pk=student.pk).exists()
+    return student_in_scope(user, student)
 
 
 def note_locked(note, now) -> bool:

@@ -16,7 +16,11 @@ class CaseworkConfig(AppConfig):
         from accounts.policy import register_policy_model
         from students.demo import register_seeder
         from students.history import register_history
-        from students.panels import register_disclosure_sections, register_student_panel
+        from students.panels import (
+            register_disclosure_sections,
+            register_student_panel,
+            register_student_presence,
+        )
         from students.retention import register_retention_hook
 
         from .demo import seed_notes
@@ -29,6 +33,7 @@ class CaseworkConfig(AppConfig):
         register_student_panel(35, journal_panel)
         # A partner's panel: the notes a referral shared with their organisation.
         register_student_panel(36, shared_notes_panel, shared=True)
+        register_student_presence("casework.notes", Note)
         register_disclosure_sections({DISCLOSURE_SECTION: _("Journaalnotitie")})
         register_retention_hook(remove_notes)
         register_seeder(45, seed_notes, name="casework")

@@ -1,6 +1,7 @@
 """The journal's panel on the student's page: the latest notes the user may read."""
 
 from accounts import policy
+from students.panels import has_rows
 
 from .queries import notes_for_page, shared_notes
 
@@ -12,7 +13,11 @@ def journal_panel(request, student):
     user = request.user
     if not policy.may_use_journal(user):
         return None
-    notes = notes_for_page(user, student, limit=PANEL_NOTES + 1)
+    notes = (
+        notes_for_page(user, student, limit=PANEL_NOTES + 1)
+        if has_rows(student, "casework.notes")
+        else []
+    )
     return {
         "template": "casework/_journal_panel.html",
         "context": {
@@ -31,7 +36,7 @@ def shared_notes_panel(request, student):
     """A partner's panel: the journal notes a referral shared with their organisation
     (and their addenda), nothing else of the journal. None when nothing is shared."""
     user = request.user
-    if not policy.sees_only_shared_sections(user):
+    if not policy.sees_only_shared_sections(user) or not has_rows(student, "casework.notes"):
         return None
     notes = shared_notes(user, student, limit=SHARED_PANEL_NOTES + 1)
     if not notes:

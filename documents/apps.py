@@ -15,14 +15,20 @@ class DocumentsConfig(AppConfig):
         if _registered:
             return
         from accounts.demo import register_seeder
-        from students.panels import register_disclosure_sections, register_student_panel
+        from students.panels import (
+            register_disclosure_sections,
+            register_student_panel,
+            register_student_presence,
+        )
         from students.retention import register_retention_hook
 
         from .demo import seed_documents
+        from .models import Document
         from .panels import student_documents_panel
         from .services import DISCLOSURE_SECTION, remove_for_retention
 
         register_student_panel(75, student_documents_panel, shared=True)
+        register_student_presence("documents.documents", Document)
         register_disclosure_sections({DISCLOSURE_SECTION: _("Document")})
         register_retention_hook(remove_for_retention)
         # After the referrals (40) and the case table (95): documents attach to them.

@@ -15,26 +15,38 @@ HOME_LIMIT = 50
 
 def student_casetable_panel(request, student):
     """Every case-table discussion of this student, for whoever may see the student."""
+    from students.panels import has_rows
+
     from .views import proposable_meetings
 
     today = timezone.localdate()
-    items = list(
-        AgendaItem.objects.filter(student=student)
-        .select_related("meeting__table", "lead_organisation", "lead_user")
-        .prefetch_related(
-            Prefetch(
-                "actions", queryset=ActionItem.objects.select_related("owner", "owner_organisation")
-            ),
-            Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
+    # Few students were ever discussed or proposed: most pages ask nothing more (issue 16).
+    items = (
+        list(
+            AgendaItem.objects.filter(student=student)
+            .select_related("meeting__table", "lead_organisation", "lead_user")
+            .prefetch_related(
+                Prefetch(
+                    "actions",
+                    queryset=ActionItem.objects.select_related("owner", "owner_organisation"),
+                ),
+                Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
+            )
+            .order_by("-meeting__date", "-id")
         )
-        .order_by("-meeting__date", "-id")
+        if has_rows(student, "doorstroomtafel.agenda_items")
+        else []
     )
     meetings = proposable_meetings(request.user, student, today=today)
     # The proposals and their outcome (a proposer sees these here, not the agenda).
-    proposals = list(
-        Proposal.objects.filter(student=student)
-        .select_related("meeting__table")
-        .order_by("-proposed_at", "-id")
+    proposals = (
+        list(
+            Proposal.objects.filter(student=student)
+            .select_related("meeting__table")
+            .order_by("-proposed_at", "-id")
+        )
+        if has_rows(student, "doorstroomtafel.proposals")
+        else []
     )
     if not items and not meetings and not proposals:
         return None
@@ -102,11 +114,17 @@ def register_panels():
     if _registered:
         return
     from accounts.home import register_home_panel
-    from students.panels import register_disclosure_sections, register_student_panel
+    from students.panels import (
+        register_disclosure_sections,
+        register_student_panel,
+        register_student_presence,
+    )
 
     register_home_panel(8, home_actions_panel)
     register_home_panel(12, home_meetings_panel)
     register_student_panel(50, student_casetable_panel)
+    register_student_presence("doorstroomtafel.agenda_items", AgendaItem)
+    register_student_presence("doorstroomtafel.proposals", Proposal)
     register_disclosure_sections(
         {
             "doorstroomtafel_agenda": "Agenda Doorstroomtafel (naam, leeftijd, school en "

@@ -118,6 +118,10 @@ def home_attention_panel(request):
 
 
 def student_signals_panel(request, student):
+    from students.panels import has_rows
+
+    if not has_rows(student, "monitoring.signals"):
+        return None  # no signal at all: nothing to ask the user's scope about
     today = timezone.localdate()
     signals = list(
         with_versions(signals_for_user(request.user, today=today))
@@ -140,9 +144,9 @@ def student_signals_panel(request, student):
         "context": {
             "signals": signals,
             "today": today,
-            "handlers": signal_handlers(request.user)
-            if any(signal.is_open for signal in signals)
-            else [],
+            # The colleagues to hand a signal to load when "Toewijzen" is opened, not
+            # with every view of the page: a school has thousands (issue 16).
+            "may_assign": active_membership(request.user) is not None,
             "next": request.get_full_path(),
         },
     }
@@ -160,4 +164,9 @@ def register_panels():
 
     register_home_panel(5, home_attention_panel)
     register_student_panel(20, student_signals_panel)
+    from students.panels import register_student_presence
+
+    from .models import Signal
+
+    register_student_presence("monitoring.signals", Signal)
     _registered = True

@@ -16,12 +16,15 @@ class PortalConfig(AppConfig):
 
         from accounts.navigation import register_nav_item
         from accounts.policy import RIGHTS_REQUEST_ANSWER_ROLES
-        from students.panels import register_student_panel
+        from students.panels import register_student_panel, register_student_presence
 
         from . import retention
+        from .models import Invitation, StudentAccount
         from .panels import student_invite_panel
 
         register_student_panel(95, student_invite_panel)
+        register_student_presence("portal.accounts", StudentAccount)
+        register_student_presence("portal.invitations", Invitation)
         register_nav_item(
             key="portal_requests",
             order=80,

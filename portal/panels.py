@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from accounts import policy
+from students.panels import has_rows
 
 from .models import Invitation, StudentAccount
 from .services import invitation_refusal
@@ -13,13 +14,19 @@ def student_invite_panel(request, student):
     if not policy.can_invite_student(user, student):
         return None
     today = timezone.localdate()
-    has_account = StudentAccount.objects.filter(student=student).exists()
+    # Few students have an account or an invitation: most pages ask neither (issue 16).
+    has_account = (
+        has_rows(student, "portal.accounts")
+        and StudentAccount.objects.filter(student=student).exists()
+    )
     open_invitation = (
         Invitation.objects.filter(
             student=student, accepted_at__isnull=True, expires_at__gt=timezone.now()
         )
         .order_by("-created_at")
         .first()
+        if has_rows(student, "portal.invitations")
+        else None
     )
     return {
         "template": "portal/_invite_panel.html",

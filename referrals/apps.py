@@ -21,7 +21,11 @@ class ReferralsConfig(AppConfig):
         from accounts.navigation import register_nav_item
         from accounts.policy import may_see_flexservice_results
         from monitoring.sweep import register_check
-        from students.panels import register_disclosure_sections, register_student_panel
+        from students.panels import (
+            register_disclosure_sections,
+            register_student_panel,
+            register_student_presence,
+        )
 
         from .demo import seed_referrals
         from .flexservice.demo import seed_flexservice
@@ -82,6 +86,10 @@ class ReferralsConfig(AppConfig):
         register_synthetic_model("referral", Referral)
         register_scope(partner_student_scope)
         register_student_panel(5, student_shared_panel, shared=True)
+        from .models import MaatwerkTrajectory, Referral
+
+        register_student_presence("referrals.referrals", Referral)
+        register_student_presence("referrals.trajectories", MaatwerkTrajectory)
         register_home_panel(12, home_inbox_panel)
         register_home_panel(14, home_desk_panel)
         register_home_panel(40, home_sent_panel)

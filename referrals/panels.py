@@ -9,6 +9,7 @@ from accounts import policy
 from accounts.models import Role
 from accounts.policy import sees_only_shared_sections, shared_referrals_q
 from students.models import AccessLog
+from students.panels import has_rows
 from students.services import access_log
 
 from .flexservice.queries import trajectories_for_user
@@ -74,13 +75,22 @@ def student_referrals_panel(request, student):
     user = request.user
     if not can_send_referrals(user) and user.role != Role.INTAKE_DESK:
         return None
-    referrals = list(
-        Referral.objects.visible_to(user)
-        .filter(student=student, from_organisation_id=user.active_membership.organisation_id)
-        .select_related("to_organisation")
-        .order_by("-created_at")
+    # Few students were ever referred: most pages ask nothing more (issue 16).
+    referrals = (
+        list(
+            Referral.objects.visible_to(user)
+            .filter(student=student, from_organisation_id=user.active_membership.organisation_id)
+            .select_related("to_organisation")
+            .order_by("-created_at")
+        )
+        if has_rows(student, "referrals.referrals")
+        else []
     )
-    trajectories = list(trajectories_for_user(user).filter(student=student))
+    trajectories = (
+        list(trajectories_for_user(user).filter(student=student))
+        if has_rows(student, "referrals.trajectories")
+        else []
+    )
     return {
         "template": "referrals/_student_panel.html",
         "context": {
@@ -100,7 +110,7 @@ def student_shared_panel(request, student):
     this student, from the snapshot taken when each was sent; nothing else of the file.
     Special-category sections on screen are logged, one row per referral (ACCESS.md)."""
     user = request.user
-    if not sees_only_shared_sections(user):
+    if not sees_only_shared_sections(user) or not has_rows(student, "referrals.referrals"):
         return None
     referrals = list(
         Referral.objects.filter(

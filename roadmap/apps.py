@@ -22,6 +22,13 @@ class RoadmapConfig(AppConfig):
         from .panels import home_route_panel, student_route_panel
 
         register_student_panel(30, student_route_panel)
+        from students.models import Enrolment, Level
+        from students.panels import register_student_presence
+
+        from .models import ContactMoment
+
+        register_student_presence("roadmap.entree_enrolments", Enrolment, level=Level.ENTREE)
+        register_student_presence("roadmap.contact_moments", ContactMoment)
         register_home_panel(20, home_route_panel)
         register_seeder(30, seed_roadmap, name="roadmap")
         from .retention import register as register_retention

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.regions import has_regional_route
 from students.models import AccessLog
+from students.panels import has_rows
 from students.services import access_log
 
 from .models import Perspective, StepKind
@@ -56,7 +57,12 @@ def route_panel_context(request, student, *, today=None):
     user = request.user
     today = today or timezone.localdate()
     aba_institution = special_institution_id(user, student)
-    enrolments = route_enrolments(student, aba_for_institution_id=aba_institution)
+    # Most students have no Entree enrolment: then there is no route to load (issue 16).
+    enrolments = (
+        route_enrolments(student, aba_for_institution_id=aba_institution)
+        if has_rows(student, "roadmap.entree_enrolments")
+        else []
+    )
     routes = []
     shows_special = False
     for enrolment in enrolments:
@@ -83,8 +89,12 @@ def route_panel_context(request, student, *, today=None):
         # (ROADMAP.md top): only Noord-Holland Noord's students see "Route naar succes".
         "regional": regional,
         "route_name": route_name(regional),
-        "contacts": latest_contact_moments(student),
-        "employments": student_employments(student),
+        "contacts": latest_contact_moments(student)
+        if has_rows(student, "roadmap.contact_moments")
+        else [],
+        "employments": student_employments(student)
+        if has_rows(student, "students.employments")
+        else [],
         "contact_kinds": contact_kinds_for(user, student),
         "startpunt_name": startpunt_name(student.municipality) if regional else "",
         "today": today,

@@ -101,6 +101,8 @@ def guardian_delete(*, guardian: Guardian, expected_version: int, actor):
 def guardians_panel(request, student):
     """Parents and network, for those who see contact details; 1 query (2 with the
     editor check), whatever the number of contacts."""
+    from .panels import has_rows
+
     user = request.user
     if not policy.sees_contact_details(user):
         return None
@@ -109,7 +111,9 @@ def guardians_panel(request, student):
         "template": "students/_guardians_panel.html",
         "context": {
             "student": student,
-            "guardians": list(student.guardians.order_by("name", "id")),
+            "guardians": list(student.guardians.order_by("name", "id"))
+            if has_rows(student, "students.guardians")
+            else [],
             "may_edit": policy.may_edit_guardians(user, student),
             "agreement_asked": policy.guardian_agreement_asked(student, today),
         },
@@ -172,10 +176,11 @@ def register():
     if _registered:
         return
     from .demo import register_seeder
-    from .panels import register_student_panel
+    from .panels import register_student_panel, register_student_presence
     from .retention import register_retention_hook
 
     register_student_panel(15, guardians_panel)
+    register_student_presence("students.guardians", Guardian)
     register_retention_hook(remove_guardians)
     register_seeder(25, seed_guardians, name="guardians")
     _registered = True

@@ -8,7 +8,8 @@ so `students` never imports the apps that depend on it.
 
 from datetime import date, timedelta
 
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,14 +38,81 @@ def register_student_panel(order, provider, *, shared=False, key=None):
     return provider
 
 
+# --- What the student has: one query for every panel (issue 16) ---------------------------
+
+student_presence_registry = Registry("student page presence")
+
+
+def register_student_presence(name, model, field="student", **filters):
+    """Let the student's page find out, in the one query it asks for every panel, whether
+    the student has any row of `model` (where `field` is the student). A panel then skips
+    its own queries when there is none (`has_rows`): most students have no referral,
+    journal note, document or case-table discussion, and the panels are asked on every
+    view of the page. The rows need not be the ones the user may see: this only tells
+    "certainly nothing" apart from "maybe something", and is never shown. `filters`
+    narrow the rows (e.g. level="entree")."""
+    student_presence_registry.add((model, field, filters), key=name)
+
+
+def has_rows(student, name) -> bool:
+    """False only when this request found that the student has no row of `name`; True
+    when it has some, or when nobody asked (a panel rendered on its own, e.g. htmx)."""
+    return getattr(student, "panel_presence", {}).get(name, True)
+
+
+# The presence query depends only on what the apps registered: it is compiled once per
+# process (the ORM's compiler costs more than PostgreSQL's answer), then run with the
+# student's id.
+_presence_sql: dict = {}
+_PK_MARKER = -7_160_316
+
+
+def _presence_statement(entries):
+    key = (connection.vendor, tuple(name for name, _entry in entries))
+    if key not in _presence_sql:
+        aliases = {
+            f"has_{index}": Exists(model._base_manager.filter(**{field: OuterRef("pk")}, **filters))
+            for index, (_name, (model, field, filters)) in enumerate(entries)
+        }
+        queryset = Student.objects.filter(pk=_PK_MARKER).annotate(**aliases).values_list(*aliases)
+        sql, params = queryset.query.sql_with_params()
+        params = list(params)
+        _presence_sql[key] = (sql, params, params.index(_PK_MARKER))
+    return _presence_sql[key]
+
+
+def load_presence(student):
+    """Every registered presence of this student, in one query: student.panel_presence.
+    Once per student object: the page asks it before its own sections, the panels after."""
+    if hasattr(student, "panel_presence"):
+        return
+    entries = student_presence_registry.items()
+    student.panel_presence = {}
+    if not entries:
+        return
+    sql, params, pk_index = _presence_statement(entries)
+    params = list(params)
+    params[pk_index] = student.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is not None:  # else removed meanwhile: the panels ask for themselves
+        student.panel_presence = {
+            name: bool(found) for (name, _entry), found in zip(entries, row, strict=True)
+        }
+
+
 def student_panels(request, student):
     from accounts.policy import sees_only_shared_sections
 
     shared_only = sees_only_shared_sections(request.user)
+    providers = [
+        provider for provider, shared in student_panel_registry if shared or not shared_only
+    ]
+    if providers:
+        load_presence(student)
     rendered = []
-    for provider, shared in student_panel_registry:
-        if shared_only and not shared:
-            continue
+    for provider in providers:
         panel = provider(request, student)
         if panel:
             rendered.append(panel)
@@ -60,10 +128,14 @@ def disclosures_panel(request, student):
     """Every disclosure of this student's data to another organisation (ACCESS.md)."""
     from .models import Disclosure
 
-    rows = list(
-        Disclosure.objects.filter(student=student)
-        .select_related("from_organisation", "to_organisation", "actor")
-        .order_by("-at", "-id")[: DISCLOSURE_LIMIT + 1]
+    rows = (
+        list(
+            Disclosure.objects.filter(student=student)
+            .select_related("from_organisation", "to_organisation", "actor")
+            .order_by("-at", "-id")[: DISCLOSURE_LIMIT + 1]
+        )
+        if has_rows(student, "students.disclosures")
+        else []
     )
     return {
         "template": "students/_disclosures_panel.html",
@@ -203,4 +275,10 @@ def register_home_panels():
         views={"students:import", "students:import_preview"},
     )
     register_student_panel(90, disclosures_panel)
+    from .models import Disclosure, Employment, Qualification
+
+    register_student_presence("students.disclosures", Disclosure)
+    # The page's own sections: most students have no diploma from elsewhere and no job.
+    register_student_presence("students.qualifications", Qualification)
+    register_student_presence("students.employments", Employment)
     _home_registered = True

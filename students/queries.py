@@ -200,3 +200,20 @@ def writable_students(user):
     ):
         return Student.objects.none()
     return Student.objects.visible_to(user)
+
+
+def may_write_student(user, student) -> bool:
+    """May the user change this student's file (writable_students)? Asked once per request:
+    the student's page and its panels share the answer, kept on the user object (the
+    authentication middleware loads it anew for every request). No query at all for a
+    role that writes no file."""
+    membership = user.active_membership
+    key = (membership.pk if membership else None, student.pk)
+    answers = getattr(user, "_koers_may_write", None)
+    if answers is None:
+        answers = {}
+        user._koers_may_write = answers  # request.user is a lazy object: no __dict__ here
+    if key not in answers:
+        writable = writable_students(user)
+        answers[key] = not writable.query.is_empty() and writable.filter(pk=student.pk).exists()
+    return answers[key]

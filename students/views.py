@@ -11,7 +11,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from accounts.policy import bulk_student_actions, can_assign_mentor, sees_only_shared_sections
+from accounts.policy import (
+    bulk_student_actions,
+    can_assign_mentor,
+    remember_in_scope,
+    sees_only_shared_sections,
+)
 from accounts.regions import has_regional_route
 from accounts.security import rate_limited
 
@@ -25,8 +30,8 @@ from .history import history_rows
 from .importing.rules import file_columns
 from .models import AccessLog, Student
 from .paging import keyset_page
-from .panels import current_enrolments_prefetch, student_panels
-from .queries import get_student_for_user, school_search_q, writable_students
+from .panels import current_enrolments_prefetch, has_rows, load_presence, student_panels
+from .queries import get_student_for_user, may_write_student, school_search_q
 from .services import ConcurrentEditError, access_log, student_assign_mentor, student_update
 
 # --- Student list and student page ---------------------------------------------------
@@ -161,7 +166,10 @@ def _enrolment_state(enrolment, today):
 
 
 def _render_student(request, student, *, today, forms=None, conflict=None, status=200):
+    """`student` comes from get_student_for_user: loaded through the user's scope."""
     user = request.user
+    # The panels need not ask the database whether the student is in scope (issue 16).
+    remember_in_scope(user, student)
     membership = user.active_membership
     if sees_only_shared_sections(user):
         # A partner sees exactly what referrals shared with their organisation: the
@@ -174,12 +182,18 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         }
         access_log(user=user, action=AccessLog.Action.VIEW_STUDENT, student=student)
         return render(request, "students/student_detail.html", context, status=status)
+    # Which sections have rows at all, one query for the page and its panels (issue 16).
+    load_presence(student)
     enrolments = list(
         student.enrolments.select_related("institution__region").order_by("-start_date", "-id")
     )
     for enrolment in enrolments:
         enrolment.state = _enrolment_state(enrolment, today)
-    employments = list(student.employments.order_by("-start_date", "-id"))
+    employments = (
+        list(student.employments.order_by("-start_date", "-id"))
+        if has_rows(student, "students.employments")
+        else []
+    )
     for employment in employments:
         employment.current = employment.start_date <= today and (
             employment.end_date is None or employment.end_date >= today
@@ -190,7 +204,7 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
 
     forms = dict(forms or {})
     may_assign_mentor = False
-    if writable_students(user).filter(pk=student.pk).exists():
+    if may_write_student(user, student):
         forms.setdefault("contact", StudentContactForm(student=student))
         may_assign_mentor = can_assign_mentor(membership)
         # The mentor form lists every mentor of the school (hundreds at a large one): it
@@ -216,7 +230,9 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         if any(has_regional_route(e.institution.region) for e in enrolments)
         else "",
         "enrolments": enrolments,
-        "qualifications": list(student.qualifications.order_by("-date", "-id")),
+        "qualifications": list(student.qualifications.order_by("-date", "-id"))
+        if has_rows(student, "students.qualifications")
+        else [],
         "employments": employments,
         "history": history_rows(changes[:HISTORY_LIMIT]),
         "history_more": len(changes) > HISTORY_LIMIT,

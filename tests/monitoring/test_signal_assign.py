@@ -142,3 +142,41 @@ def test_a_small_organisation_offers_the_colleagues_in_every_row(client, coordin
     page = home(client, coordinator).content.decode()
     assert f'id="handler-{signal.pk}"' in page
     assert reverse("monitoring:assign_options", args=[signal.pk]) not in page
+
+
+# --- The student's page lists no colleagues; "Toewijzen" loads them (issue 16) ----------
+
+
+def test_the_student_page_loads_the_colleagues_only_when_toewijzen_is_opened(
+    client, coordinator, mentor
+):
+    signal = school_signal(mentor)
+    client.force_login(coordinator)
+    page = client.get(reverse("students:detail", args=[signal.student.public_id]))
+    html = page.content.decode()
+    assign_url = reverse("monitoring:assign_options", args=[signal.pk])
+    assert "Toewijzen" in html
+    assert f'hx-get="{assign_url}?next=' in html
+    assert 'name="handler"' not in html  # no select of every colleague on each view
+    # Opened (htmx): the form with the organisation's people, the next page kept.
+    fragment = client.get(
+        assign_url, {"next": "/students/x/"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'name="handler"' in fragment
+    assert f'value="{mentor.pk}"' in fragment
+    assert 'name="next" value="/students/x/"' in fragment
+    assert f'name="version" value="{read(signal)}"' in fragment
+    # Without JavaScript: the signal's own page with the form.
+    full = client.get(assign_url, {"next": "/students/x/"})
+    assert full.status_code == 200
+    assert 'name="handler"' in full.content.decode()
+
+
+def test_the_colleagues_of_a_signal_outside_the_scope_are_a_404(
+    client, mentor, clusius_coordinator
+):
+    signal = school_signal(mentor)
+    client.force_login(clusius_coordinator)
+    url = reverse("monitoring:assign_options", args=[signal.pk])
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404
+    assert client.get(url).status_code == 404

@@ -369,10 +369,11 @@ def test_only_the_coordinator_gets_the_mentor_form(client, leerplicht, mentor, s
 
 # --- Query counts -------------------------------------------------------------------
 
-# Session, user, memberships; student; enrolments, qualifications, employments,
-# history; "may this user write"; access log. The school's mentors only when the
-# coordinator opens the mentor form (?deel=mentor).
-COORDINATOR_PAGE_QUERIES = 10
+# Session, user, memberships; student; which sections have rows at all (one query for
+# the page and every panel, issue 16); enrolments, qualifications, employments, history;
+# "may this user write"; access log. The school's mentors only when the coordinator opens
+# the mentor form (?deel=mentor).
+COORDINATOR_PAGE_QUERIES = 11
 
 
 def fill(student, count):
@@ -457,3 +458,55 @@ def test_student_model_is_not_in_the_admin():
     from django.contrib import admin
 
     assert Student not in admin.site._registry
+
+
+# --- Issue 16: one write check and one presence query for every panel ----------------------
+
+
+def test_the_write_check_runs_once_per_page_view(client, coordinator, monkeypatch):
+    """The page and its panels (guardians, journal, invitations...) ask "may this user
+    change this student" once per request (students.queries.may_write_student, and
+    accounts.policy.remember_in_scope for the panels' scope checks), not once per panel."""
+    from students import queries as student_queries
+
+    asked = []
+    writable = student_queries.writable_students
+
+    def counting(user):
+        asked.append(user.pk)
+        return writable(user)
+
+    monkeypatch.setattr(student_queries, "writable_students", counting)
+    student = StudentFactory(municipality=municipality("Schagen"), date_of_birth=DATE_OF_BIRTH)
+    fill(student, 1)
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as run:
+        response = page(client, student)
+    assert response.status_code == 200
+    assert response.context["contact_form"] is not None  # the coordinator may write
+    assert asked == [coordinator.pk]
+    scope_checks = [
+        query["sql"]
+        for query in run.captured_queries
+        if query["sql"].startswith('SELECT 1 AS "a" FROM "students_student"')
+    ]
+    assert len(scope_checks) == 1, scope_checks
+
+
+def test_presence_tells_the_panels_which_rows_exist_in_one_query(
+    django_assert_num_queries,
+):
+    student = StudentFactory(municipality=municipality("Schagen"))
+    with django_assert_num_queries(1):
+        panels.load_presence(student)
+    assert student.panel_presence["students.employments"] is False
+    assert not panels.has_rows(student, "students.employments")
+    EmploymentFactory(student=student)
+    student = Student.objects.get(pk=student.pk)  # presence is asked once per object
+    panels.load_presence(student)
+    assert panels.has_rows(student, "students.employments")
+
+
+def test_a_panel_asked_on_its_own_looks_for_itself():
+    # No presence loaded (an htmx refresh of one panel): "maybe", so the panel queries.
+    assert panels.has_rows(Student(), "students.employments")

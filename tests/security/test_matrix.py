@@ -499,6 +499,7 @@ POST_MATRIX.update({
     "doorstroomtafel:proposal_decide": "L 404 404 R R 404 404 404 404 404 404 404 404",
     "doorstroomtafel:propose": "L R R 404 404 404 404 404 404 404 404 404 404",
     "doorstroomtafel:transition": "L 404 404 400 400 404 404 404 404 404 404 404 404",
+    "monitoring:assign": "L 404 R 404 404 404 404 404 404 404 404 404 404",
     "monitoring:dismiss": "L 404 R 404 404 404 404 404 404 404 404 404 404",
     "monitoring:resolve": "L 404 R 404 404 404 404 404 404 404 404 404 404",
     "portal:passkey_auth_options": "200 404 404 404 404 404 404 404 404 404 404 404 404",

@@ -13,13 +13,25 @@ from .models import SignalEvent, signal_kind_choices
 from .queries import attention_list, signals_for_user, with_versions
 from .services import ASKED_CONTACTS, ASKED_STEPS
 
+# A pk no signal has, reversed once per list and replaced by each signal's own.
+_PK = 987654321
+
 
 def attach_step_links(signals):
     """Give each signal that asks for a step (or a contact moment) `step_links`: the
-    form(s) that answer it, offered before closing it. No queries: ids and names only."""
+    form(s) that answer it, offered before closing it; and every signal the URLs of its
+    actions (`action_urls`: reversed once per list, not three times per row, issue 16).
+    No queries: ids and names only."""
     from roadmap.models import StepKind
 
+    patterns = {
+        action: reverse(f"monitoring:{action}", args=[_PK])
+        for action in ("resolve", "dismiss", "assign")
+    }
     for signal in signals:
+        signal.action_urls = {
+            action: url.replace(str(_PK), str(signal.pk)) for action, url in patterns.items()
+        }
         links = []
         public_id = signal.student.public_id
         if signal.kind in ASKED_STEPS and signal.enrolment_id:

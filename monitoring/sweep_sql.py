@@ -471,15 +471,20 @@ def run_rules_sql(day: date, settings: RuleSettings, result, *, timings=None):
     # takes the sweep's lock and copies the stored signals (sw_g, which the candidates
     # read), then diffs them against sw_w below.
     sync = SqlSync(MONITORING_SOURCE, day, now=now, execute=step)
-    # Hash aggregates over every enrolment of the population: in memory, not spilled to
-    # disk in 4 MB pieces (the default). LOCAL: for this transaction only.
-    step("settings", f"SET LOCAL work_mem = '{WORK_MEM}'")
-    # JIT compiles each big statement anew (70-250 ms apiece here) for scans that take
-    # little longer than that: off for this transaction.
-    step("settings", "SET LOCAL jit = off")
-    # The staging tables are ANALYZEd for their row counts and the few columns the next
-    # statements join on: a sample of 3,000 rows (not 30,000) says as much for those.
-    step("settings", "SET LOCAL default_statistics_target = 10")
+    # For this transaction only (set_config(..., true) is SET LOCAL), in one statement:
+    # - work_mem: hash aggregates over every enrolment of the population in memory, not
+    #   spilled to disk in 4 MB pieces (the default);
+    # - jit off: JIT compiles each big statement anew (70-250 ms apiece here) for scans
+    #   that take little longer than that;
+    # - default_statistics_target: the staging tables are ANALYZEd for their row counts
+    #   and the few columns the next statements join on, and a sample of 3,000 rows (not
+    #   30,000) says as much for those.
+    step(
+        "settings",
+        "SELECT set_config('work_mem', %(work_mem)s, true), set_config('jit', 'off', true),"
+        " set_config('default_statistics_target', '10', true)",
+        {"work_mem": WORK_MEM},
+    )
     # The stored state is copied first: the diff then joins temp tables with fresh
     # statistics, so a plan never rests on stale ones of the signal and status tables
     # (right after a first run, they still say "empty").

@@ -32,6 +32,8 @@ SKIPPED_FIELDS = {
     "json",
     "pending_mentor_email",
     "created_by_institution",
+    # Derived for the search index from the enrolments, which the copy shows themselves.
+    "institution_ids",
 }
 # Relations shown another way (the access log as "who looked") or holding secrets.
 SKIPPED_MODELS = {"students.accesslog", "portal.invitation", "portal.passkey", "portal.datacopy"}

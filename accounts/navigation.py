@@ -3,7 +3,7 @@
 writes no menu item of its own: "Start" and "Beheer" are registered here too
 (`register_accounts_items`, from accounts' AppConfig.ready())."""
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .registry import Registry
 
@@ -28,6 +28,19 @@ def register_nav_item(*, key, order, label, url_name, roles, app_name=None, view
     nav_registry.add(item, order=order, key=key)
 
 
+# The menu's URLs take no arguments and no language: reversed once per process (and URL
+# configuration and script prefix) instead of on every page (issue 16).
+_menu_urls: dict = {}
+
+
+def _menu_url(url_name):
+    key = (get_urlconf(), get_script_prefix(), url_name)
+    url = _menu_urls.get(key)
+    if url is None:
+        url = _menu_urls[key] = reverse(url_name)
+    return url
+
+
 def navigation(request):
     """Context processor: the menu items for the user's active role."""
     user = getattr(request, "user", None)
@@ -40,7 +53,7 @@ def navigation(request):
     items = [
         {
             "label": item["label"],
-            "url": reverse(item["url_name"]),
+            "url": _menu_url(item["url_name"]),
             "active": current_view in item["views"]
             if item["views"]
             else current_app == item["app_name"],

@@ -24,7 +24,7 @@ from accounts import policy
 from accounts.models import User
 from accounts.pdf import render_pdf
 from students.models import AccessLog, Student
-from students.queries import get_student_for_user, writable_students
+from students.queries import get_student_for_user, may_write_student
 from students.services import ConcurrentEditError, access_log
 
 from . import documents, services
@@ -987,6 +987,9 @@ def proposable_meetings(user, student, *, today):
     membership = user.active_membership
     if membership is None or not policy.proposes_for_case_tables(membership):
         return []
+    # The page has asked this already (one answer per request), so it costs no query.
+    if not may_write_student(user, student):
+        return []
     meetings = list(
         Meeting.objects.filter(status=MeetingStatus.PLANNED, date__gte=today, table__is_active=True)
         .select_related("table")
@@ -994,8 +997,6 @@ def proposable_meetings(user, student, *, today):
         .order_by("date", "pk")
     )
     if not meetings:
-        return []
-    if not writable_students(user).filter(pk=student.pk).exists():
         return []
     municipality = student.municipality
     enrolments = list(student.enrolments.values_list("institution_id", "location"))

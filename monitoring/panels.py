@@ -15,25 +15,36 @@ from .services import ASKED_CONTACTS, ASKED_STEPS
 
 # A pk no signal has, reversed once per list and replaced by each signal's own.
 _PK = 987654321
+_PUBLIC_ID = "student-public-id"
 
 
 def attach_step_links(signals):
     """Give each signal that asks for a step (or a contact moment) `step_links`: the
     form(s) that answer it, offered before closing it; and every signal the URLs of its
-    actions (`action_urls`: reversed once per list, not three times per row, issue 16).
+    actions (`action_urls`) and its student's page (`student_url`): reversed once per list,
+    not in every row (issue 16).
     No queries: ids and names only."""
     from roadmap.models import StepKind
 
     patterns = {
         action: reverse(f"monitoring:{action}", args=[_PK])
-        for action in ("resolve", "dismiss", "assign")
+        for action in (
+            "resolve",
+            "dismiss",
+            "assign",
+            "resolve_form",
+            "dismiss_form",
+            "assign_options",
+        )
     }
+    student_url = reverse("students:detail", args=[_PUBLIC_ID])
     for signal in signals:
         signal.action_urls = {
             action: url.replace(str(_PK), str(signal.pk)) for action, url in patterns.items()
         }
         links = []
         public_id = signal.student.public_id
+        signal.student_url = student_url.replace(_PUBLIC_ID, str(public_id))
         if signal.kind in ASKED_STEPS and signal.enrolment_id:
             for step in ASKED_STEPS[signal.kind]:
                 links.append(
@@ -58,27 +69,6 @@ def signal_handlers(user):
 
     membership = active_membership(user)
     return list(colleagues(membership.organisation_id)) if membership else []
-
-
-# Up to this many colleagues the attention list offers them in every row's assign form;
-# a larger organisation (a school has thousands of mentors: 25 rows of 3,000 options
-# were 3.5 MB and 1.6 s of rendering per start page, issue 16) loads them when a row's
-# form is opened (monitoring:assign_options).
-INLINE_HANDLERS = 25
-
-
-def _inline_handlers(user):
-    """(the colleagues for every row's assign form, whether they load on opening
-    instead): one query of at most INLINE_HANDLERS + 1 rows."""
-    from .forms import colleagues
-
-    membership = active_membership(user)
-    if membership is None:
-        return [], False
-    handlers = list(colleagues(membership.organisation_id)[: INLINE_HANDLERS + 1])
-    if len(handlers) > INLINE_HANDLERS:
-        return [], True
-    return handlers, False
 
 
 # The attention list's columns to sort on (students.paging); the most urgent first.
@@ -112,7 +102,6 @@ def home_attention_panel(request):
     )
     signals = page.rows
     attach_step_links(signals)
-    handlers, handlers_on_open = _inline_handlers(request.user) if signals else ([], False)
     return {
         "template": "monitoring/_home_attention.html",
         "context": {
@@ -122,8 +111,10 @@ def home_attention_panel(request):
             "kinds": kinds,
             "kind": kind,
             "mine": mine,
-            "handlers": handlers,
-            "handlers_on_open": handlers_on_open,
+            # A row's resolve, dismiss and assign forms load when opened (htmx; without
+            # JavaScript a link to the signal's page): 25 rows of three forms and a
+            # school's thousands of colleagues were most of the start page (issue 16).
+            "forms_on_open": True,
             "next": request.get_full_path(),
         },
     }

@@ -208,11 +208,40 @@ def assign_options(request, pk):
     signal = _signal(request, pk)
     if not request.htmx:
         return _page(request, signal)
-    target = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
     return render(
         request,
         "monitoring/_assign_form.html",
-        {"signal": signal, "handlers": signal_handlers(request.user), "next": target},
+        {"signal": signal, "handlers": signal_handlers(request.user), "next": _next(request)},
     )
+
+
+def _next(request):
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return ""
+    return target
+
+
+def _form_on_open(request, pk, template):
+    """One of a row's forms, loaded by htmx when the attention list's row opens it (the
+    start page does not render three forms in each of its rows, issue 16); without
+    JavaScript the link opens the signal's own page with all its forms."""
+    signal = _signal(request, pk)
+    if not request.htmx:
+        return _page(request, signal)
+    attach_step_links([signal])
+    return render(request, template, {"signal": signal, "next": _next(request)})
+
+
+@login_required
+@never_cache
+@require_GET
+def resolve_form(request, pk):
+    return _form_on_open(request, pk, "monitoring/_resolve_form.html")
+
+
+@login_required
+@never_cache
+@require_GET
+def dismiss_form(request, pk):
+    return _form_on_open(request, pk, "monitoring/_dismiss_form.html")

@@ -111,13 +111,13 @@ def test_the_attention_list_with_handlers_does_not_grow_with_signals(client, lee
     assert count_home_queries(client, leerplicht) == one
 
 
-def test_a_large_organisation_loads_the_colleagues_when_a_rows_form_opens(
-    client, coordinator, mentor, clusius_coordinator, monkeypatch
+def test_the_colleagues_load_when_a_rows_assign_form_opens(
+    client, coordinator, mentor, clusius_coordinator
 ):
     """Issue 16: a school with thousands of mentors does not repeat them in every row of
-    the attention list; opening a row's "Toewijzen" loads the form (htmx), and without
-    JavaScript the link opens the signal's own page with the same form."""
-    monkeypatch.setattr("monitoring.panels.INLINE_HANDLERS", 1)
+    the attention list (nor does a small organisation: every row's forms load when
+    opened); opening a row's "Toewijzen" loads the form (htmx), and without JavaScript
+    the link opens the signal's own page with the same form."""
     signal = school_signal(mentor)
     page = home(client, coordinator).content.decode()
     options_url = reverse("monitoring:assign_options", args=[signal.pk])
@@ -137,10 +137,47 @@ def test_a_large_organisation_loads_the_colleagues_when_a_rows_form_opens(
     assert client.get(options_url, headers={"HX-Request": "true"}).status_code == 404
 
 
-def test_a_small_organisation_offers_the_colleagues_in_every_row(client, coordinator, mentor):
+@pytest.mark.parametrize(
+    ("name", "action", "field"),
+    [("resolve_form", "resolve", "note"), ("dismiss_form", "dismiss", "reason")],
+)
+def test_a_rows_resolve_and_dismiss_forms_load_when_opened(
+    client, coordinator, mentor, clusius_coordinator, name, action, field
+):
+    """Issue 16: the start page renders no resolve or dismiss form in its rows; opening
+    one loads it (htmx), and without JavaScript the link opens the signal's own page."""
     signal = school_signal(mentor)
     page = home(client, coordinator).content.decode()
+    form_url = reverse(f"monitoring:{name}", args=[signal.pk])
+    action_url = reverse(f"monitoring:{action}", args=[signal.pk])
+    assert form_url in page
+    assert f'action="{action_url}"' not in page
+    fragment = client.get(form_url, {"next": "/"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert f'action="{action_url}"' in html
+    assert f'name="{field}"' in html
+    assert f'name="version" value="{read(signal)}"' in html
+    assert 'name="next" value="/"' in html
+    # An outside address is not carried as the place to return to.
+    outside = client.get(form_url, {"next": "https://example.com/"}, headers={"HX-Request": "true"})
+    assert "example.com" not in outside.content.decode()
+    full = client.get(form_url)
+    assert full.status_code == 200
+    assert f'action="{action_url}"' in full.content.decode()
+    # Outside the scope: a 404, as for acting on it.
+    client.force_login(clusius_coordinator)
+    assert client.get(form_url, headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_the_students_page_keeps_its_forms_inline(client, coordinator, mentor):
+    signal = school_signal(mentor)
+    client.force_login(coordinator)
+    page = client.get(reverse("students:detail", args=[signal.student.public_id])).content
+    page = page.decode()
+    assert f'action="{reverse("monitoring:resolve", args=[signal.pk])}"' in page
     assert f'id="handler-{signal.pk}"' in page
+    assert reverse("monitoring:resolve_form", args=[signal.pk]) not in page
     assert reverse("monitoring:assign_options", args=[signal.pk]) not in page
 
 

@@ -182,6 +182,8 @@ def _meeting_context(request, meeting, *, today, failed=None, show_candidates=Fa
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTES_FINAL):
         context["addenda"] = _with_minutes(meeting, items)
         context["addendum_form"] = AddendumForm(items=items)
+    if "participants" in context:
+        _item_choices(items, organisations, context["participants"])
     if editor and meeting.status == MeetingStatus.PLANNED:
         if show_candidates:
             context.update(_candidates_context(meeting, today, context["csrf_input"]))
@@ -334,6 +336,41 @@ def _item_minimum(items):
             '<dl class="row mb-1 small">{}</dl>',
             format_html_join("", row, zip(words, values, strict=True)),
         )
+
+
+def _item_choices(items, organisations, participants):
+    """Per item of a held meeting, the options of its minutes' lead and its new action's
+    owner: each list built once for the page and only the chosen option marked per item
+    (thirty items of template loops over every participant, twice, cost more than the
+    page's queries)."""
+    organisation_options = format_html_join(
+        "", '<option value="{}">{}</option>', ((o.pk, o) for o in organisations)
+    )
+    user_options = format_html_join(
+        "",
+        '<option value="{}">{} ({})</option>',
+        ((u.pk, u, u.email) for u in participants),
+    )
+    for item in items:
+        lead_organisation = item.lead_organisation.pk if item.lead_organisation else None
+        lead_user = item.lead_user.pk if item.lead_user else None
+        owner = item.action_form["owner"].value() if item.action_form is not None else None
+        item.lead_organisation_options = _chosen(organisation_options, lead_organisation)
+        item.lead_user_options = _chosen(user_options, lead_user)
+        item.owner_options = _chosen(user_options, owner)
+
+
+def _chosen(options, value):
+    """The options with the one of `value` selected (the values are ids: a value that is
+    not one selects nothing)."""
+    if value is None or value == "":
+        return options
+    mark = f'<option value="{value}">'
+    if mark not in options:
+        return options
+    return mark_safe(  # noqa: S308 - escaped options, one constant attribute added
+        options.replace(mark, f'<option value="{value}" selected>', 1)
+    )
 
 
 def _move_form(item, meeting, csrf_input, direction, disabled, word, name):

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -137,9 +138,11 @@ def meeting_new(request, table_id):
     return _index_response(request, failed=(table.pk, form), status=400)
 
 
-def _meeting_context(request, meeting, *, today, failed=None):
+def _meeting_context(request, meeting, *, today, failed=None, show_candidates=False):
     """The meeting page. `failed` is (kind, item id or None, form) of a refused form,
-    shown again with each error on its field."""
+    shown again with each error on its field. The candidates are only looked for when
+    asked (`show_candidates`, the page's ?kandidaten=tonen without JavaScript); otherwise
+    the page loads them when the preparer opens their list (?deel=kandidaten)."""
     user = request.user
     # The meeting was loaded through the user's visible meetings: the role decides.
     editor = can_edit(user)
@@ -156,9 +159,7 @@ def _meeting_context(request, meeting, *, today, failed=None):
         "can_edit": editor,
         "planned_editor": editor and meeting.status == MeetingStatus.PLANNED,
         # One hidden input for the page's many forms, as {% csrf_token %} renders it.
-        "csrf_input": format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-        ),
+        "csrf_input": _csrf_input(request),
         "today": today,
         "organisations": organisations,
         "members": users,
@@ -181,9 +182,11 @@ def _meeting_context(request, meeting, *, today, failed=None):
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTES_FINAL):
         context["addenda"] = _with_minutes(meeting, items)
         context["addendum_form"] = AddendumForm(items=items)
+    if "participants" in context:
+        _item_choices(items, organisations, context["participants"])
     if editor and meeting.status == MeetingStatus.PLANNED:
-        context["candidates"] = found = candidates(meeting, today=today)
-        context["candidate_rows"] = _candidate_rows(meeting, found, context["csrf_input"])
+        if show_candidates:
+            context.update(_candidates_context(meeting, today, context["csrf_input"]))
         context["proposals"] = list(
             Proposal.objects.filter(meeting=meeting, status=ProposalStatus.OPEN).select_related(
                 "student", "proposed_by"
@@ -196,6 +199,17 @@ def _meeting_context(request, meeting, *, today, failed=None):
         .order_by("-at", "-id")[:100]
     )
     return context
+
+
+def _csrf_input(request):
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
+
+
+def _candidates_context(meeting, today, csrf_input):
+    found = candidates(meeting, today=today)
+    return {"candidates": found, "candidate_rows": _candidate_rows(meeting, found, csrf_input)}
 
 
 def _candidate_rows(meeting, found, csrf_input):
@@ -324,6 +338,41 @@ def _item_minimum(items):
         )
 
 
+def _item_choices(items, organisations, participants):
+    """Per item of a held meeting, the options of its minutes' lead and its new action's
+    owner: each list built once for the page and only the chosen option marked per item
+    (thirty items of template loops over every participant, twice, cost more than the
+    page's queries)."""
+    organisation_options = format_html_join(
+        "", '<option value="{}">{}</option>', ((o.pk, o) for o in organisations)
+    )
+    user_options = format_html_join(
+        "",
+        '<option value="{}">{} ({})</option>',
+        ((u.pk, u, u.email) for u in participants),
+    )
+    for item in items:
+        lead_organisation = item.lead_organisation.pk if item.lead_organisation else None
+        lead_user = item.lead_user.pk if item.lead_user else None
+        owner = item.action_form["owner"].value() if item.action_form is not None else None
+        item.lead_organisation_options = _chosen(organisation_options, lead_organisation)
+        item.lead_user_options = _chosen(user_options, lead_user)
+        item.owner_options = _chosen(user_options, owner)
+
+
+def _chosen(options, value):
+    """The options with the one of `value` selected (the values are ids: a value that is
+    not one selects nothing)."""
+    if value is None or value == "":
+        return options
+    mark = f'<option value="{value}">'
+    if mark not in options:
+        return options
+    return mark_safe(  # noqa: S308 - escaped options, one constant attribute added
+        options.replace(mark, f'<option value="{value}" selected>', 1)
+    )
+
+
 def _move_form(item, meeting, csrf_input, direction, disabled, word, name):
     return format_html(
         '<form method="post" action="{}">{}<input type="hidden" name="version" value="{}">'
@@ -386,9 +435,13 @@ def _with_minutes(meeting, items):
     return list(Addendum.objects.filter(meeting=meeting).select_related("author", "item__student"))
 
 
-def _meeting_response(request, meeting, *, failed=None, status=200, extra=None):
+def _meeting_response(
+    request, meeting, *, failed=None, status=200, extra=None, show_candidates=False
+):
     today = timezone.localdate()
-    context = _meeting_context(request, meeting, today=today, failed=failed)
+    context = _meeting_context(
+        request, meeting, today=today, failed=failed, show_candidates=show_candidates
+    )
     context.update(extra or {})
     if context["items"]:
         access_log(
@@ -407,7 +460,25 @@ def meeting_detail(request, public_id):
     if request.method == "POST":
         return _meeting_details(request, public_id)
     meeting = get_meeting_for_user(request.user, public_id)
-    return _meeting_response(request, meeting)
+    if request.htmx and request.GET.get("deel") == "kandidaten":
+        return _candidates_part(request, meeting)
+    return _meeting_response(
+        request, meeting, show_candidates=request.GET.get("kandidaten") == "tonen"
+    )
+
+
+def _candidates_part(request, meeting):
+    """The candidates' list, loaded when the preparer opens it on the meeting page (the
+    rule book over the table's scope is the page's most expensive part, and the page is
+    shown again after every agenda change: issue 16). Only for an editor while the
+    meeting is planned, as the page shows it; anyone else finds nothing here."""
+    if not (can_edit(request.user) and meeting.status == MeetingStatus.PLANNED):
+        raise Http404("No candidates here")
+    found = _candidates_context(meeting, timezone.localdate(), _csrf_input(request))
+    context = {"meeting": meeting, **found}
+    response = render(request, "doorstroomtafel/_candidates.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _meeting_details(request, public_id):
@@ -592,7 +663,8 @@ def item_add(request, public_id):
         form = CandidateForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Kies een student en een reden."))
-            return _back(meeting, "candidates")
+            url = reverse("doorstroomtafel:meeting", args=[meeting.public_id])
+            return redirect(f"{url}?kandidaten=tonen#candidates")
         student = get_object_or_404(scope, public_id=form.cleaned_data["student"])
         if not policy.can_put_on_agenda(
             request.user,

@@ -25,7 +25,10 @@ def test_leerplicht_prepares_finalises_and_minutes_a_case_table(page, live_serve
     page.locator('[data-panel="casetable-meetings"]').get_by_role("link", name=TABLE).first.click()
     expect(page).to_have_url(url)
 
-    # Candidates come from open signals of the table's sub-region.
+    # Candidates come from open signals of the table's sub-region; their list is loaded
+    # when the preparer opens it.
+    expect(page.locator("tr.candidate")).to_have_count(0)
+    page.locator("#candidates summary").click()
     candidates = page.locator("tr.candidate")
     expect(candidates.first).to_be_visible()
     name = candidates.first.get_attribute("data-student")

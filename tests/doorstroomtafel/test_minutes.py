@@ -155,3 +155,27 @@ def test_an_action_is_completed_once(held, leerplicht, dsp, today):
     services.action_complete(action=action, actor=dsp)
     with pytest.raises(ValidationError):
         services.action_complete(action=action, actor=dsp)
+
+
+def test_the_minutes_selects_show_the_chosen_lead_and_a_refused_actions_owner(
+    held, leerplicht, dsp, client
+):
+    # The options are built once for the page (views._item_choices); per item only the
+    # chosen one is marked.
+    item = held.items.get()
+    dsp_org = dsp.memberships.get().organisation
+    minutes(item, leerplicht, lead_organisation=dsp_org, lead_user=dsp)
+    client.force_login(leerplicht)
+    page = f"/doorstroomtafel/{held.public_id}/"
+
+    content = client.get(page).content.decode()
+    assert f'<option value="{dsp_org.pk}" selected>{dsp_org}</option>' in content
+    assert f'<option value="{dsp.pk}" selected>{dsp} ({dsp.email})</option>' in content
+    # The lead only: the new action's owner is not chosen yet.
+    assert content.count(f'<option value="{dsp.pk}" selected>') == 1
+
+    refused = client.post(
+        f"{page}punten/{item.pk}/actie/", {"what": "", "owner": dsp.pk, "due_date": ""}
+    )
+    assert refused.status_code == 400
+    assert refused.content.decode().count(f'<option value="{dsp.pk}" selected>') == 2

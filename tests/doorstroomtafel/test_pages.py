@@ -20,10 +20,13 @@ pytestmark = pytest.mark.django_db
 BSN = "111222333"
 # Measured and pinned: the same for 1 and for 40 items (session, user, membership, the
 # meeting, items, enrolments with their steps, signals, organisations, members, history,
-# the access-log row; a planned meeting adds candidates and proposals for the preparer:
-# the candidates are two queries when there are none (the scope's municipalities and the
-# page of students), four when there are).
-PLANNED_PAGE_QUERIES = 14
+# the access-log row; a planned meeting adds the proposals for the preparer). The
+# candidates are not on the page: they load when the preparer opens their list.
+PLANNED_PAGE_QUERIES = 12
+# The candidates' part (?deel=kandidaten): session, user, membership, the meeting, then
+# the candidates: the scope's municipalities, the page of students, their signals, their
+# stop advice.
+CANDIDATES_PART_QUERIES = 8
 FINAL_PAGE_QUERIES = 11
 PDF_QUERIES = 8
 
@@ -61,6 +64,62 @@ def test_the_agenda_page_and_pdf_use_a_fixed_number_of_queries(
     services.agenda_finalise(meeting=meeting, actor=leerplicht)
     assert count_queries(client, page) == FINAL_PAGE_QUERIES
     assert count_queries(client, pdf) == PDF_QUERIES
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_the_candidates_load_on_their_own_in_a_fixed_number_of_queries(
+    client, meeting, leerplicht, mentor, today, size
+):
+    for n in range(size):
+        student = make_student(today=today, last_name=f"Kandidaat{n:02d}")
+        make_signal(student, "dropout", today=today)
+        StudyAdviceStep.objects.create(
+            enrolment=student.enrolments.get(),
+            date=today - timedelta(days=10),
+            advice="stop",
+            author=mentor,
+        )
+    client.force_login(leerplicht)
+    page = f"/doorstroomtafel/{meeting.public_id}/"
+    client.get(page)  # warm the session
+
+    # The page itself does not look for them: the list opens (htmx) or a link shows it.
+    response = client.get(page)
+    assert b'class="candidate"' not in response.content
+    assert b"?deel=kandidaten" in response.content
+    assert b'href="?kandidaten=tonen#candidates"' in response.content
+
+    with CaptureQueriesContext(connection) as captured:
+        part = client.get(page, {"deel": "kandidaten"}, HTTP_HX_REQUEST="true")
+    assert part.status_code == 200
+    assert len(captured) == CANDIDATES_PART_QUERIES
+    assert b"<html" not in part.content
+    assert part.content.count(b'<tr class="candidate"') == size
+    assert b'data-action="add-candidate"' in part.content
+    assert "HX-Request" in part["Vary"]
+
+    # Without JavaScript: the page with the list open.
+    shown = client.get(page, {"kandidaten": "tonen"})
+    assert shown.content.count(b'<tr class="candidate"') == size
+    assert b"<details open>" in shown.content
+
+
+def test_only_the_preparer_of_a_planned_meeting_gets_the_candidates(
+    client, meeting, dropout, leerplicht, coordinator
+):
+    page = f"/doorstroomtafel/{meeting.public_id}/"
+    client.force_login(coordinator)  # sees the meeting, does not prepare it
+    assert client.get(page).status_code == 200
+    assert client.get(page, {"deel": "kandidaten"}, HTTP_HX_REQUEST="true").status_code == 404
+    assert b'class="candidate"' not in client.get(page, {"kandidaten": "tonen"}).content
+
+    client.force_login(leerplicht)
+    # A refused candidate form comes back to the page with the list open.
+    refused = client.post(f"{page}punten/", {"student": "", "reason": ""})
+    assert refused.url == f"{page}?kandidaten=tonen#candidates"
+    add(meeting, dropout, leerplicht)
+    services.agenda_finalise(meeting=meeting, actor=leerplicht)
+    assert client.get(page, {"deel": "kandidaten"}, HTTP_HX_REQUEST="true").status_code == 404
 
 
 def pdf_text(content):

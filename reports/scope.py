@@ -77,12 +77,16 @@ class Scope:
     def has_enrolment_filter(self):
         return self.institution_ids is not None or bool(self.location or self.level)
 
-    def _population(self):
+    def population_sql(self) -> str:
+        """The SELECT of the population table's ids (SQL text without parameters)."""
         # The name is reports.db's own (a prefix and hex digits), never input.
         name = self.population_table
         if not POPULATION_TABLE.fullmatch(name or ""):
             raise ValueError(f"not a population table: {name!r}")
-        return RawSQL(f"SELECT pk FROM {name}", ())  # noqa: S611,S608  # nosec B608 - our own name
+        return f"SELECT pk FROM {name}"  # noqa: S608  # nosec B608 - our own name
+
+    def _population(self):
+        return RawSQL(self.population_sql(), ())  # noqa: S611
 
     def students(self):
         """Students in scope: living in the region / sub-region, and with an enrolment

@@ -39,7 +39,13 @@ def population_table(scope):
     savepoint) back, which removes it too.
     """
     name = f"reports_population_{uuid.uuid4().hex[:16]}"
-    sql, params = scope.selected_students().values("pk").query.sql_with_params()
+    # With the date of birth and the municipality: a figure that splits the population
+    # by age band and municipality reads them here, not from the students' table again.
+    sql, params = (
+        scope.selected_students()
+        .values("pk", "date_of_birth", "municipality_id")
+        .query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
         if connection.vendor == "postgresql":

@@ -479,7 +479,7 @@ def _vsv_snapshot_split(scope, first, second):
 WITH f AS ({first_sql})
 SELECT {bucket}, f.level, m.name, COUNT(*) FILTER (WHERE {new}), COUNT(*)
 FROM f
-JOIN students_student s ON s.id = f.student_id
+JOIN {scope.population_table_name()} s ON s.pk = f.student_id
 JOIN {_municipality_table()} m ON m.id = s.municipality_id
 LEFT JOIN (
     SELECT x.student_id, COUNT(*) FILTER (WHERE {enrolled}) AS enrolled,

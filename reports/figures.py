@@ -26,9 +26,11 @@ Definitions (shown under each table on the page too):
   year's first calendar year (t), not enrolled on 1 October t+1 and no SK on that date.
 """
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -44,8 +46,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -299,6 +302,41 @@ def _age_bucket(day):
     )
 
 
+def _age_bucket_sql(column, day):
+    """_age_bucket as SQL over the date-of-birth `column`, and its parameters."""
+    sql = f"CASE WHEN {column} > %s THEN '< 18' WHEN {column} > %s THEN '18-22' ELSE '23+' END"
+    return sql, [latest_birth_date_for_age(18, day), latest_birth_date_for_age(23, day)]
+
+
+_NAMED_PARAMETER = re.compile(r"%\((\w+)\)s|%s|%%")
+
+
+def _positional(sql, named, positional=()):
+    """`sql` with its named parameters (`%(name)s`, from `named`) and its positional ones
+    (`%s`, from `positional`, in order) all positional, and the parameters in the order
+    of the text: the rule book's SQL (named) and the ORM's (positional) in one statement."""
+    params = []
+    rest = iter(positional)
+
+    def replace(match):
+        if match.group(0) == "%%":
+            return "%%"
+        params.append(named[match.group(1)] if match.group(1) else next(rest))
+        return "%s"
+
+    return _NAMED_PARAMETER.sub(replace, sql), params
+
+
+def _grouped_rows(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _municipality_table():
+    return Student._meta.get_field("municipality").related_model._meta.db_table
+
+
 def _enrolled_on(day, student_ref="pk"):
     return Enrolment.objects.filter(rulebook.enrolled_on_q(day), student=OuterRef(student_ref))
 
@@ -346,16 +384,48 @@ def _split(queryset, fields, sums, keep=None):
     return totals, [splits[field] for field in fields]
 
 
+def _split_rows(rows, count):
+    """_split over rows (bucket, level, municipality, *sums) a statement grouped."""
+    splits = [defaultdict(lambda: [0] * count) for _ in range(3)]
+    totals = [0] * count
+    for row in rows:
+        values = list(row[3:])
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+        for split, key in zip(splits, row[:3], strict=True):
+            split[key][:] = [a + b for a, b in zip(split[key], values, strict=True)]
+    return totals, splits
+
+
+def _vsv_operational_split(scope, day):
+    """The VSV students on `day` per age band, level and municipality: with the population
+    table, set-based (rulebook.expressions.vsv_sql) in one statement; else per student."""
+    if not scope.population_table:
+        students = vsv_candidates(scope, day).annotate(bucket=_age_bucket(day))
+        return _split(
+            students,
+            ("bucket", "vsv_level", "municipality__name"),
+            {"n": Count("pk")},
+            keep=lambda row: bool(row["vsv_level"]),
+        )
+    bucket, bucket_params = _age_bucket_sql("s.date_of_birth", day)
+    sql = (
+        f"SELECT {bucket}, v.vsv_level, m.name, COUNT(*)"  # noqa: S608 - constants
+        f" FROM ({rulebook.vsv_sql(scope.population_sql())}) v"
+        " JOIN students_student s ON s.id = v.student_id"
+        f" JOIN {_municipality_table()} m ON m.id = s.municipality_id"
+        " GROUP BY 1, 2, 3"
+    )
+    sql, params = _positional(sql, rulebook.vsv_sql_params(day, _settings()), bucket_params)
+    # The groups of students who are not VSV (level "" or none) are dropped here: a
+    # condition on the level in the statement would read it twice.
+    rows = [row for row in _grouped_rows(sql, params) if row[1]]
+    return _split_rows(rows, 1)
+
+
 def vsv_operational(scope) -> Table:
     day = scope.vsv_date
-    students = vsv_candidates(scope, day).annotate(bucket=_age_bucket(day))
     stored = MonitoringStatus.objects.filter(student__in=scope.student_ids(), vsv=True).count()
-    (total,), (by_age, by_level, by_municipality) = _split(
-        students,
-        ("bucket", "vsv_level", "municipality__name"),
-        {"n": Count("pk")},
-        keep=lambda row: bool(row["vsv_level"]),
-    )
+    (total,), (by_age, by_level, by_municipality) = _vsv_operational_split(scope, day)
     by_age = {key: v[0] for key, v in by_age.items()}
     by_level = {key: v[0] for key, v in by_level.items()}
     by_municipality = {key: v[0] for key, v in by_municipality.items()}
@@ -378,9 +448,55 @@ def vsv_operational(scope) -> Table:
     )
 
 
-def vsv_snapshot(scope) -> Table:
-    year = scope.school_year
-    first, second = date(year, 10, 1), date(year + 1, 10, 1)
+def _vsv_snapshot_split(scope, first, second):
+    """The students enrolled on `first` (filters) per age band, level and municipality:
+    (new VSV, all). With the population table in one statement, set-based: the latest
+    matching enrolment on `first` per student (a window), and one aggregate per student of
+    the enrolments and qualifications for `second` (the rule book's row conditions)."""
+    if not scope.population_table:
+        return _vsv_snapshot_split_per_student(scope, first, second)
+    population = scope.population_sql()
+    latest_first = (
+        Enrolment.objects.filter(
+            scope.enrolment_q(), rulebook.enrolled_on_q(first), student_id__in=scope.student_ids()
+        )
+        .annotate(
+            _row=Window(
+                RowNumber(),
+                partition_by=[F("student_id")],
+                order_by=[F("start_date").desc(), F("pk").desc()],
+            )
+        )
+        .values("student_id", "level", "_row")
+    )
+    first_sql, first_params = latest_first.query.sql_with_params()
+    bucket, bucket_params = _age_bucket_sql("s.date_of_birth", first)
+    enrolled = rulebook.enrolled_on_sql("x", "%(second)s")
+    sk_enrolment = rulebook.startkwalificatie_enrolment_sql("x", "%(second)s")
+    sk_qualification = rulebook.startkwalificatie_qualification_sql("x", "%(second)s")
+    new = "COALESCE(e.enrolled, 0) = 0 AND COALESCE(e.sk, 0) = 0 AND COALESCE(q.sk, 0) = 0"
+    sql = f"""
+WITH f AS ({first_sql})
+SELECT {bucket}, f.level, m.name, COUNT(*) FILTER (WHERE {new}), COUNT(*)
+FROM f
+JOIN {scope.population_table_name()} s ON s.pk = f.student_id
+JOIN {_municipality_table()} m ON m.id = s.municipality_id
+LEFT JOIN (
+    SELECT x.student_id, COUNT(*) FILTER (WHERE {enrolled}) AS enrolled,
+        COUNT(*) FILTER (WHERE {sk_enrolment}) AS sk
+    FROM students_enrolment x WHERE x.student_id IN ({population}) GROUP BY x.student_id
+) e ON e.student_id = f.student_id
+LEFT JOIN (
+    SELECT x.student_id, COUNT(*) FILTER (WHERE {sk_qualification}) AS sk
+    FROM students_qualification x WHERE x.student_id IN ({population}) GROUP BY x.student_id
+) q ON q.student_id = f.student_id
+WHERE f._row = 1
+GROUP BY 1, 2, 3"""  # noqa: S608 - the rule book's constants and the ORM's SQL
+    sql, params = _positional(sql, {"second": second}, [*first_params, *bucket_params])
+    return _split_rows(_grouped_rows(sql, params), 2)
+
+
+def _vsv_snapshot_split_per_student(scope, first, second):
     enrolled_first = Enrolment.objects.filter(
         scope.enrolment_q(), rulebook.enrolled_on_q(first), student=OuterRef("pk")
     )
@@ -397,10 +513,18 @@ def vsv_snapshot(scope) -> Table:
         )
     )
     new = Q(enrolled_next=False, sk_next=False)
-    (new_total, total), (by_age, by_level, by_municipality) = _split(
+    return _split(
         base,
         ("bucket", "level_first", "municipality__name"),
         {"new": Count("pk", filter=new), "total": Count("pk")},
+    )
+
+
+def vsv_snapshot(scope) -> Table:
+    year = scope.school_year
+    first, second = date(year, 10, 1), date(year + 1, 10, 1)
+    (new_total, total), (by_age, by_level, by_municipality) = _vsv_snapshot_split(
+        scope, first, second
     )
     totals = {"new": new_total, "total": total}
     rows = [[_("Totaal"), "", N(totals["new"]), Ratio(totals["new"], totals["total"])]]

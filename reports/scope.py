@@ -77,12 +77,20 @@ class Scope:
     def has_enrolment_filter(self):
         return self.institution_ids is not None or bool(self.location or self.level)
 
-    def _population(self):
+    def population_table_name(self) -> str:
+        """The population table (columns pk, date_of_birth, municipality_id)."""
         # The name is reports.db's own (a prefix and hex digits), never input.
         name = self.population_table
         if not POPULATION_TABLE.fullmatch(name or ""):
             raise ValueError(f"not a population table: {name!r}")
-        return RawSQL(f"SELECT pk FROM {name}", ())  # noqa: S611,S608  # nosec B608 - our own name
+        return name
+
+    def population_sql(self) -> str:
+        """The SELECT of the population table's ids (SQL text without parameters)."""
+        return f"SELECT pk FROM {self.population_table_name()}"  # noqa: S608  # nosec B608
+
+    def _population(self):
+        return RawSQL(self.population_sql(), ())  # noqa: S611
 
     def students(self):
         """Students in scope: living in the region / sub-region, and with an enrolment

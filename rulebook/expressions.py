@@ -19,7 +19,8 @@ need nothing. The SQL engine (monitoring.sweep_sql) takes the same conditions as
                                         startkwalificatie_q (per student),
                                         startkwalificatie_enrolment_sql / _qualification_sql
     working_on, exempt                  working_q, exempt_q
-    counts_as_vsv                       vsv_students (with last_reference_date)
+    counts_as_vsv                       vsv_students (with last_reference_date),
+                                        vsv_sql (set-based, with vsv_sql_params)
     planned_end                         planned_end_expression, planned_end_sql
     next_step_secured                   annotate_next_step_secured
     stop_advice                         stop_advice_row_q, stop_advice_q
@@ -464,3 +465,84 @@ def doorstroomtafel_candidate_q(
         stop_advice_row_q(day), enrolment__student=OuterRef(student_ref)
     )
     return Q(Exists(in_signals.values_list(one).union(stop_advices.values_list(one), all=True)))
+
+
+# --- the VSV status on D, set-based (SQL) ----------------------------------------------------
+
+
+def _flag(condition: str) -> str:
+    """A row condition as a column of 1/0 (both engines), for MAX per student."""
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def vsv_sql(population: str) -> str:
+    """rules.counts_as_vsv as SQL over the students whose ids `population` selects (a SELECT
+    of one id column, without parameters): the twin of vsv_students, set-based.
+
+    Rows (student_id, vsv_level) for the students of the population for whom conditions
+    1-3 hold and who have an enrolment, qualification or employment record, with
+    vsv_level as vsv_students annotates it (a student counts as VSV on D exactly when it
+    is not empty; a student without any record has no leaving event, so is never VSV and
+    is left out). Conditions 1-3 are decided from one aggregate per student over the
+    rows of the three tables (each of the rule book's row conditions a 1/0 column, MAX
+    per student, in one GROUP BY), not from a subquery per student; the level of the
+    latest leaving event (condition 4) is then read for those few students only.
+    Parameters: vsv_sql_params(D, settings). PostgreSQL and SQLite.
+    """
+    d = "%(vsv_day)s"
+    reference = "%(vsv_reference)s"
+    diploma_first = f"CASE WHEN x.end_reason = '{DIPLOMA}' THEN 0 ELSE 1 END"
+    leaving_level = (
+        f"CASE WHEN x.end_reason <> '{DIPLOMA}' THEN x.level"
+        f" WHEN x.level = '{ENTREE}' AND x.end_date < {reference} THEN x.level ELSE '' END"
+    )
+    enrolled_or_future = f"{enrolled_on_sql('x', d)} OR x.start_date > {d}"
+    entree_diploma = f"x.level = '{ENTREE}' AND x.end_reason = '{DIPLOMA}' AND x.end_date <= {d}"
+    working = f"x.hours_per_week >= %(vsv_hours)s AND {enrolled_on_sql('x', d)}"
+    certificate = f"x.type IN {sql_list(EXEMPTING_QUALIFICATION_TYPES)} AND x.date <= {d}"
+    no_date = "CAST(NULL AS DATE)"
+    # Columns: sk, enrolled_or_future, entree (diploma or record), working, certificate,
+    # last enrolment end before D, last Entree record before D.
+    rows = f"""
+        SELECT x.student_id, {_flag(startkwalificatie_enrolment_sql("x", d))} AS sk,
+            {_flag(enrolled_or_future)} AS busy, {_flag(entree_diploma)} AS entree,
+            0 AS working, 0 AS certificate,
+            CASE WHEN x.end_date < {d} THEN x.end_date END AS last_end, {no_date} AS last_entree
+        FROM students_enrolment x WHERE x.student_id IN ({population})
+        UNION ALL
+        SELECT x.student_id, {_flag(startkwalificatie_qualification_sql("x", d))}, 0,
+            {_flag(f"x.type = '{ENTREE}' AND x.date <= {d}")}, 0, {_flag(certificate)},
+            {no_date}, CASE WHEN x.type = '{ENTREE}' AND x.date < {d} THEN x.date END
+        FROM students_qualification x WHERE x.student_id IN ({population})
+        UNION ALL
+        SELECT x.student_id, 0, 0, 0, {_flag(working)}, 0, {no_date}, {no_date}
+        FROM students_employment x WHERE x.student_id IN ({population})"""  # noqa: S608 - constants
+    return f"""
+SELECT c.student_id, CASE
+    WHEN c.last_entree IS NOT NULL AND (c.last_end IS NULL OR c.last_end <= c.last_entree)
+    THEN CASE WHEN c.last_entree >= {reference} THEN '' ELSE '{ENTREE}' END
+    ELSE (
+        SELECT {leaving_level} FROM students_enrolment x
+        WHERE x.student_id = c.student_id AND x.end_date < {d}
+        ORDER BY x.end_date DESC, {diploma_first}, x.id DESC LIMIT 1
+    ) END AS vsv_level
+FROM (
+    SELECT r.student_id, MAX(r.last_end) AS last_end, MAX(r.last_entree) AS last_entree
+    FROM ({rows}
+    ) r
+    GROUP BY r.student_id
+    HAVING MAX(r.sk) = 0 AND MAX(r.busy) = 0 AND MAX(r.certificate) = 0
+        AND NOT (MAX(r.entree) = 1 AND MAX(r.working) = 1)
+) c
+JOIN students_student s ON s.id = c.student_id
+WHERE s.date_of_birth > %(vsv_born_after)s"""  # noqa: S608 - the rule book's constants, the caller's SELECT
+
+
+def vsv_sql_params(day: date, settings: RuleSettings) -> dict[str, Any]:
+    """The parameters of vsv_sql for D."""
+    return {
+        "vsv_day": day,
+        "vsv_reference": last_reference_date(day, settings),
+        "vsv_hours": settings.WORK_HOURS_THRESHOLD,
+        "vsv_born_after": latest_birth_date_for_age(dated_value(settings.UPPER_AGE, day), day),
+    }

@@ -297,6 +297,29 @@ def test_counts_as_vsv(world, population, day):
             employments=Employment.objects,
         ).filter(vsv_level__gt="")
         assert ids(found) == expected
+        # The set-based twin (SQL), over every student, with the same levels (where
+        # there is a leaving event).
+        levels = dict(
+            expressions.vsv_students(
+                Student.objects.all(),
+                day,
+                SETTINGS,
+                enrolments=Enrolment.objects,
+                qualifications=Qualification.objects,
+                employments=Employment.objects,
+            )
+            .exclude(vsv_level=None)
+            .values_list("pk", "vsv_level")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                expressions.vsv_sql("SELECT id FROM students_student"),
+                expressions.vsv_sql_params(day, SETTINGS),
+            )
+            # Students without a leaving event (level None) may be left out.
+            rows = {pk: level for pk, level in cursor.fetchall() if level is not None}
+        assert rows == levels
+        assert {pk for pk, level in rows.items() if level} == expected
 
     compare(world, population, check)
 

@@ -96,7 +96,7 @@ check-deploy: $(STAMP)
 
 # bandit, medium and high severity, on the project's code (not tests, not .venv).
 bandit: $(STAMP)
-	$(BIN)/bandit -q -r accounts students roadmap monitoring referrals doorstroomtafel reports portal api config -x '*/migrations/*' -ll
+	$(BIN)/bandit -q -r accounts rulebook students roadmap monitoring referrals doorstroomtafel reports portal api casework caseload documents planner config -x '*/migrations/*' -ll
 
 # msgids are Dutch; English is the one translation. Needs gettext (apt-get install gettext).
 messages: $(STAMP) .env

@@ -409,7 +409,7 @@ def _vsv_operational_split(scope, day):
         )
     bucket, bucket_params = _age_bucket_sql("s.date_of_birth", day)
     sql = (
-        f"SELECT {bucket}, v.vsv_level, m.name, COUNT(*)"  # noqa: S608 - constants
+        f"SELECT {bucket}, v.vsv_level, m.name, COUNT(*)"  # noqa: S608  # nosec B608 - constants
         f" FROM ({rulebook.vsv_sql(scope.population_sql())}) v"
         " JOIN students_student s ON s.id = v.student_id"
         f" JOIN {_municipality_table()} m ON m.id = s.municipality_id"
@@ -491,7 +491,7 @@ LEFT JOIN (
     FROM students_qualification x WHERE x.student_id IN ({population}) GROUP BY x.student_id
 ) q ON q.student_id = f.student_id
 WHERE f._row = 1
-GROUP BY 1, 2, 3"""  # noqa: S608 - the rule book's constants and the ORM's SQL
+GROUP BY 1, 2, 3"""  # noqa: S608 - the rule book's constants and the ORM's SQL  # nosec B608
     sql, params = _positional(sql, {"second": second}, [*first_params, *bucket_params])
     return _split_rows(_grouped_rows(sql, params), 2)
 

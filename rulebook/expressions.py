@@ -516,7 +516,7 @@ def vsv_sql(population: str) -> str:
         FROM students_qualification x WHERE x.student_id IN ({population})
         UNION ALL
         SELECT x.student_id, 0, 0, 0, {_flag(working)}, 0, {no_date}, {no_date}
-        FROM students_employment x WHERE x.student_id IN ({population})"""  # noqa: S608 - constants
+        FROM students_employment x WHERE x.student_id IN ({population})"""  # noqa: S608 - constants  # nosec B608
     return f"""
 SELECT c.student_id, CASE
     WHEN c.last_entree IS NOT NULL AND (c.last_end IS NULL OR c.last_end <= c.last_entree)
@@ -535,7 +535,7 @@ FROM (
         AND NOT (MAX(r.entree) = 1 AND MAX(r.working) = 1)
 ) c
 JOIN students_student s ON s.id = c.student_id
-WHERE s.date_of_birth > %(vsv_born_after)s"""  # noqa: S608 - the rule book's constants, the caller's SELECT
+WHERE s.date_of_birth > %(vsv_born_after)s"""  # noqa: S608 - the rule book's constants, the caller's SELECT  # nosec B608
 
 
 def vsv_sql_params(day: date, settings: RuleSettings) -> dict[str, Any]:

@@ -5,6 +5,8 @@ Each persona is a user with one role at one organisation of the reference data.
 
 import pytest
 
+from tests.reference import ensure_reference_data
+
 from .factories import make_user
 
 
@@ -131,14 +133,5 @@ def _reference_data_after_a_flush(request):
         "transactional_db" in request.fixturenames
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from django.apps import apps
-    from django.db import connection
-
-    from accounts import reference_data
-    from accounts.models import Region
-    from students.append_only import install_triggers
-
-    if not Region.objects.exists():
-        reference_data.load(apps)
-        install_triggers(connection)
+    ensure_reference_data()
     yield

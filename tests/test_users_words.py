@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from tests.reference import ensure_reference_data
 from tests.security.test_matrix import ACTORS, SKIPPED_PREFIXES, objects, url_for, url_names
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +192,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         ),
         transaction.atomic(),
     ):
+        # A module fixture runs before the per-test one that restores them after a flush.
+        ensure_reference_data()
         call_command("seed_demo", force=True, verbosity=0)
         yield objects()
         transaction.set_rollback(True)

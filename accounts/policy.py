@@ -48,10 +48,7 @@ def register_policy_model(key: str, model) -> None:
 
 
 def _policy_model(key: str):
-    model = policy_model_registry.get(key)
-    if model is None:
-        raise LookupError(f"no model {key!r} registered with accounts.policy (AppConfig.ready)")
-    return model
+    return policy_model_registry.require(key)
 
 
 # --- A student in the user's scope, asked once per request --------------------------------

@@ -38,6 +38,13 @@ class Registry:
         entry = self._entries.get(key)
         return default if entry is None else entry[1]
 
+    def require(self, key: str) -> Any:
+        """The value under `key`; a LookupError naming this registry if none was added
+        (an app that should register it in its AppConfig.ready() did not)."""
+        if key not in self:
+            raise LookupError(f"nothing registered as {key!r} in {self.name}")
+        return self.get(key)
+
     def remove(self, key: str) -> None:
         self._entries.pop(key, None)
 

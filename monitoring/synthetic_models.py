@@ -18,7 +18,4 @@ def register_synthetic_model(key: str, model) -> None:
 
 
 def synthetic_model(key: str):
-    model = synthetic_model_registry.get(key)
-    if model is None:
-        raise LookupError(f"no model {key!r} registered for the synthetic population")
-    return model
+    return synthetic_model_registry.require(key)

@@ -26,15 +26,11 @@ own database there (`koers_bench`, dropped first, kept afterwards for inspection
 """
 
 import argparse
-import os
 import sys
 import time
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "koers_bench"
@@ -64,17 +60,6 @@ LEFT JOIN (SELECT en.student_id, max(x.date) AS last FROM roadmap_perspectiveste
 LEFT JOIN (SELECT student_id, max(date) AS last
            FROM roadmap_contactmoment GROUP BY student_id) cm ON cm.student_id = s.id
 """
-
-
-def server_url(url, database):
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + database))
-
-
-def recreate_database(url, name):
-    with psycopg.connect(server_url(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
 
 
 class StatementCounter:
@@ -219,27 +204,13 @@ def main():
     parser.add_argument("--database", default=BENCH_DB, help="the database to (re)create")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must name a PostgreSQL server (the benchmark makes koers_bench)")
-    if not args.database.isidentifier():
-        sys.exit("--database must be a plain identifier")
-    recreate_database(url, args.database)
-    os.environ["DATABASE_URL"] = server_url(url, args.database)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    import django
+    from bench._db import drop_database, setup_database
 
-    django.setup()
-    from django.core.management import call_command
+    url = setup_database(args.database)
     from django.db import connection
 
     from monitoring.synthetic import generate
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"migrate: {time.perf_counter() - started:.1f} s")
 
     have = 0
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -288,8 +259,7 @@ def main():
 
     if args.drop:
         connection.close()
-        with psycopg.connect(server_url(url, "postgres"), autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
+        drop_database(url, args.database)
 
 
 if __name__ == "__main__":

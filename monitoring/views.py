@@ -205,13 +205,8 @@ def assign_options(request, pk):
     """The assign form with every colleague, for an organisation too large to offer them
     in every row of the attention list: htmx loads the form when a row's "Toewijzen" is
     opened; without JavaScript the link opens the signal's own page with its forms."""
-    signal = _signal(request, pk)
-    if not request.htmx:
-        return _page(request, signal)
-    return render(
-        request,
-        "monitoring/_assign_form.html",
-        {"signal": signal, "handlers": signal_handlers(request.user), "next": _next(request)},
+    return _form_on_open(
+        request, pk, "monitoring/_assign_form.html", handlers=lambda: signal_handlers(request.user)
     )
 
 
@@ -222,15 +217,19 @@ def _next(request):
     return target
 
 
-def _form_on_open(request, pk, template):
+def _form_on_open(request, pk, template, handlers=None):
     """One of a row's forms, loaded by htmx when the attention list's row opens it (the
     start page does not render three forms in each of its rows, issue 16); without
-    JavaScript the link opens the signal's own page with all its forms."""
+    JavaScript the link opens the signal's own page with all its forms. `handlers` gives
+    the colleagues for the assign form, asked only when the form is rendered."""
     signal = _signal(request, pk)
     if not request.htmx:
         return _page(request, signal)
     attach_step_links([signal])
-    return render(request, template, {"signal": signal, "next": _next(request)})
+    context = {"signal": signal, "next": _next(request)}
+    if handlers is not None:
+        context["handlers"] = handlers()
+    return render(request, template, context)
 
 
 @login_required

@@ -10,8 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
@@ -159,7 +159,7 @@ def _meeting_context(request, meeting, *, today, failed=None, show_candidates=Fa
         "can_edit": editor,
         "planned_editor": editor and meeting.status == MeetingStatus.PLANNED,
         # One hidden input for the page's many forms, as {% csrf_token %} renders it.
-        "csrf_input": _csrf_input(request),
+        "csrf_input": csrf_input(request),
         "today": today,
         "organisations": organisations,
         "members": users,
@@ -199,12 +199,6 @@ def _meeting_context(request, meeting, *, today, failed=None, show_candidates=Fa
         .order_by("-at", "-id")[:100]
     )
     return context
-
-
-def _csrf_input(request):
-    return format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-    )
 
 
 def _candidates_context(meeting, today, csrf_input):
@@ -476,7 +470,7 @@ def _candidates_part(request, meeting):
     meeting is planned, as the page shows it; anyone else finds nothing here."""
     if not (can_edit(request.user) and meeting.status == MeetingStatus.PLANNED):
         raise Http404("No candidates here")
-    found = _candidates_context(meeting, timezone.localdate(), _csrf_input(request))
+    found = _candidates_context(meeting, timezone.localdate(), csrf_input(request))
     context = {"meeting": meeting, **found}
     response = render(request, "doorstroomtafel/_candidates.html", context)
     patch_vary_headers(response, ["HX-Request"])

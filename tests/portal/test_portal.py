@@ -415,7 +415,7 @@ def test_correction_request_is_a_task_for_the_schools_coordinator_due_in_a_month
     assert other.get(reverse("portal_staff:request", args=[item.pk])).status_code == 404
     other.force_login(coordinator)
     listing = other.get(reverse("portal_staff:requests")).content.decode()
-    assert pupil.last_name in listing
+    assert escape(pupil.last_name) in listing
     page = other.get(reverse("portal_staff:request", args=[item.pk])).content.decode()
     assert AccessLog.objects.filter(
         user=coordinator, student=pupil, detail__contains="opened the student's own request"

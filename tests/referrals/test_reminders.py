@@ -2,6 +2,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from monitoring.models import Signal, SignalEvent
 from monitoring.queries import attention_list
@@ -80,7 +81,7 @@ def test_the_receivers_inbox_marks_the_overdue_referral(waiting, wi, client):
     # The inbox computes overdue from the send date against today.
     page = client.get("/").content.decode()
     assert "Wacht langer dan 10 werkdagen" in page
-    assert waiting.student.last_name not in page
+    assert escape(waiting.student.last_name) not in page
 
 
 def test_the_sweep_runs_the_reminder_check():

@@ -126,6 +126,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Pages and API calls are short queries from many people at once: a parallel worker
+    # costs more to start (about 5 ms, measured at 500,000 students) than it saves, and
+    # takes a core from another request. The batch work (monitoring.sweep_sql,
+    # reports.db.report_transaction) asks for KOERS_BATCH_PARALLEL_WORKERS again.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        filter(None, [_options.get("options"), "-c max_parallel_workers_per_gather=0"])
+    )
+KOERS_BATCH_PARALLEL_WORKERS = env.int("KOERS_BATCH_PARALLEL_WORKERS", default=2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -137,7 +146,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # django-axes first: it refuses a locked-out user before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user with their memberships in one query.
+    "accounts.backends.MembershipBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

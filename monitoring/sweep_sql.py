@@ -26,6 +26,7 @@ month's last day, which is MONITORING.md's month rule (students.dates.add_months
 
 from datetime import date, timedelta
 
+from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
@@ -479,11 +480,14 @@ def run_rules_sql(day: date, settings: RuleSettings, result, *, timings=None):
     # - default_statistics_target: the staging tables are ANALYZEd for their row counts
     #   and the few columns the next statements join on, and a sample of 3,000 rows (not
     #   30,000) says as much for those.
+    # - parallel workers: pages run without them (config.settings); the sweep scans the
+    #   population and may use them.
     step(
         "settings",
         "SELECT set_config('work_mem', %(work_mem)s, true), set_config('jit', 'off', true),"
-        " set_config('default_statistics_target', '10', true)",
-        {"work_mem": WORK_MEM},
+        " set_config('default_statistics_target', '10', true),"
+        " set_config('max_parallel_workers_per_gather', %(workers)s, true)",
+        {"work_mem": WORK_MEM, "workers": str(django_settings.KOERS_BATCH_PARALLEL_WORKERS)},
     )
     # The stored state is copied first: the diff then joins temp tables with fresh
     # statistics, so a plan never rests on stale ones of the signal and status tables

@@ -3,6 +3,7 @@
 import uuid
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 
 
@@ -23,6 +24,12 @@ def report_transaction():
                 # The figures group the population set-based (a hash or a sort of a row
                 # per student, a few MiB at 500,000 students): in memory, not on disk.
                 cursor.execute("SET LOCAL work_mem = '32MB'")
+                # Pages run without parallel workers (config.settings); a report scans
+                # the population and may use them.
+                cursor.execute(
+                    "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
+                    [str(settings.KOERS_BATCH_PARALLEL_WORKERS)],
+                )
         yield
 
 

@@ -243,13 +243,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.first_name or self.email
 
-    @cached_property
-    def memberships_list(self):
-        return list(
-            self.memberships.filter(is_active=True, organisation__is_active=True)
+    @staticmethod
+    def active_memberships_query(memberships):
+        """The active memberships among `memberships`, with what every page reads of
+        them (also accounts.backends, which loads them with the user)."""
+        return (
+            memberships.filter(is_active=True, organisation__is_active=True)
             .select_related("organisation__region", "organisation__subregion")
             .order_by("pk")
         )
+
+    @cached_property
+    def memberships_list(self):
+        return list(self.active_memberships_query(self.memberships.all()))
 
     @property
     def active_membership(self):

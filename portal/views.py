@@ -52,7 +52,7 @@ logger = logging.getLogger("koers.security")
 INVITATION_SESSION = "koers_portal_invitation"
 CHALLENGE_SESSION = "koers_portal_challenge"
 USER_HANDLE_SESSION = "koers_portal_user_handle"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.MembershipBackend"
 
 
 # --- Helpers ---------------------------------------------------------------------------

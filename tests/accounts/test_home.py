@@ -156,8 +156,8 @@ def test_mentor_panel_query_count_does_not_grow_with_students(
         entree(student, today - timedelta(days=20))
         EnrolmentFactory(student=student, level="2", programme="Ook", start_date=today)
     client.force_login(mentor)
-    # Session, user, memberships; the mentor's students; their current enrolments.
-    with django_assert_num_queries(5):
+    # Session, the user with their memberships; the mentor's students; their current enrolments.
+    with django_assert_num_queries(4):
         client.get("/")
 
 

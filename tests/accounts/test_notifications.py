@@ -116,14 +116,14 @@ def test_list_query_count_does_not_grow(client, mentor, django_assert_num_querie
     _notify(mentor, count, student_id=student.pk)
     client.force_login(mentor)
     client.get(reverse("accounts:notifications"))  # the session's first touch
-    # Session, user, memberships; total and page; the names in scope and their access
+    # Session, the user with their memberships; total and page; the names in scope and their access
     # log row; the unread count.
     with django_assert_num_queries(QUERIES):
         response = client.get(reverse("accounts:notifications"))
     assert len(response.context["rows"]) == min(count, 25)
 
 
-QUERIES = 8
+QUERIES = 7
 
 
 def test_list_is_paged(client, mentor):

@@ -191,9 +191,9 @@ def test_confirmation_query_count_does_not_grow(
     students = [enrolled(mentor) for _ in range(count)]
     client.force_login(coordinator)
     url = confirm_url(select(client, "mentor", students))
-    # Session, user, memberships; the scope check; the records; the mentors of the form;
+    # Session, the user with their memberships; the scope check; the records; the mentors of the form;
     # the access log.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(url)
 
 
@@ -204,9 +204,9 @@ def test_apply_query_count_does_not_grow(
     students = [enrolled(mentor) for _ in range(count)]
     client.force_login(coordinator)
     url = confirm_url(select(client, "mentor", students))
-    # Session, user, memberships; the scope check; the records; the mentors; the savepoint,
+    # Session, the user with their memberships; the scope check; the records; the mentors; the savepoint,
     # the mentor check, the locked rows, the old mentors, one UPDATE, one INSERT of the
     # history, release; the session saved.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.post(url, {"mentor": str(other_mentor.pk)})
     assert Student.objects.filter(mentor=other_mentor).count() == count

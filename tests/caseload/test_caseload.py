@@ -126,9 +126,9 @@ def test_student_page_shows_the_group(client, mentor):
     assert "Entree 2026-A" in response.content.decode()
 
 
-# Session, user, memberships; the students (with subqueries); the groups; the routes;
+# Session, the user with their memberships; the students (with subqueries); the groups; the routes;
 # the access log.
-CASELOAD_QUERIES = 7
+CASELOAD_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -149,6 +149,6 @@ def test_school_overview_query_count_does_not_grow(
     for index in range(count):
         open_signal(entree_student((mentor, other_mentor)[index % 2]))
     client.force_login(coordinator)
-    # Session, user, memberships; the grouped counts; the mentors.
-    with django_assert_num_queries(5):
+    # Session, the user with their memberships; the grouped counts; the mentors.
+    with django_assert_num_queries(4):
         client.get(reverse("caseload:school"))

@@ -304,9 +304,9 @@ def test_journal_panel_query_count_is_fixed(client, mentor, django_assert_num_qu
     assert len(panel["context"]["notes"]) == min(count, 5)
 
 
-# Session, user, memberships, the student in scope; the notes, their contacts, addenda and
+# Session, the user with their memberships, the student in scope; the notes, their contacts, addenda and
 # history (one query each); the write check; the access-log row.
-JOURNAL_PAGE_QUERIES = 10
+JOURNAL_PAGE_QUERIES = 9
 # The notes, their contacts and addenda; the write check.
 JOURNAL_PANEL_QUERIES = 4
 

@@ -27,7 +27,7 @@ def add_documents(student, user, n):
 # Session and user, membership, second factor, the student, the documents (one query with
 # who added them), the referrals, steps and meeting items the upload form offers, and the
 # access-log row.
-PINNED_DOCUMENTS_PAGE = 9
+PINNED_DOCUMENTS_PAGE = 8
 
 
 def count(client, url):

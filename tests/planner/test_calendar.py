@@ -85,14 +85,14 @@ def test_month_query_count_does_not_grow(client, mentor, django_assert_num_queri
         due_today(mentor)
     client.force_login(mentor)
     client.get(reverse("planner:month"))
-    # Session, user, memberships; enrolments with their steps; follow-up meetings;
+    # Session, the user with their memberships; enrolments with their steps; follow-up meetings;
     # case-table meetings; own actions; the access log row.
     with django_assert_num_queries(QUERIES):
         response = client.get(reverse("planner:month"))
     assert response.context["event_count"] == count
 
 
-QUERIES = 8
+QUERIES = 7
 
 
 def _make_feed(client):
@@ -240,7 +240,7 @@ def test_week_query_count_does_not_grow(client, mentor, django_assert_num_querie
     week_of_events(mentor, count)
     client.force_login(mentor)
     client.get(reverse("planner:week"))
-    # Session, user, memberships; enrolments with their steps; follow-up meetings;
+    # Session, the user with their memberships; enrolments with their steps; follow-up meetings;
     # case-table meetings with their tables; own actions; the access log row.
     with django_assert_num_queries(WEEK_QUERIES):
         response = client.get(reverse("planner:week"))
@@ -251,4 +251,4 @@ def test_week_query_count_does_not_grow(client, mentor, django_assert_num_querie
     assert response.context["event_count"] == len(kinds)
 
 
-WEEK_QUERIES = 8
+WEEK_QUERIES = 7

@@ -45,14 +45,14 @@ def test_referral_list_pages_with_total_and_keeps_the_sort(client, mentor, setti
 def test_referral_list_query_count_does_not_grow(client, mentor, django_assert_num_queries, count):
     referrals(mentor, count)
     client.force_login(mentor)
-    # Session, user, memberships; the total; the page (with student and organisations);
+    # Session, the user with their memberships; the total; the page (with student and organisations);
     # the receiver-sees-student check reads loaded rows only.
     with django_assert_num_queries(QUERIES):
         response = client.get("/verwijzingen/")
     assert response.context["page"].total == count
 
 
-QUERIES = 5
+QUERIES = 4
 
 
 def test_trajectory_list_sorts_on_the_surname_and_shows_its_total(client, desk_user, settings):

@@ -417,12 +417,12 @@ def _job_page_queries(client, job, django_assert_num_queries, count):
 def test_job_page_query_count_is_fixed(known, coordinator, client, django_assert_num_queries):
     job = start(client, coordinator)
     build_export(job.pk)
-    # Session, user, memberships, the job, the list of recent jobs.
-    _job_page_queries(client, job, django_assert_num_queries, 5)
+    # Session, the user with their memberships, the job, the list of recent jobs.
+    _job_page_queries(client, job, django_assert_num_queries, 4)
     for _ in range(12):
         start(client, coordinator)
-    _job_page_queries(client, job, django_assert_num_queries, 5)
-    with django_assert_num_queries(4):
+    _job_page_queries(client, job, django_assert_num_queries, 4)
+    with django_assert_num_queries(3):
         client.get(f"/rapportages/exports/{job.public_id}/", headers={"HX-Request": "true"})
 
 

@@ -222,17 +222,17 @@ def test_logging_a_step_takes_one_request_with_a_pinned_number_of_queries(
     client.force_login(mentor)
     url = step_url(mentee, enrolment, "study-advice")
     data = form_data(valid_data("study-advice", enrolment, today))
-    # session, user, memberships, enrolment with student, scope and step (one query), the
+    # session, the user with their memberships, enrolment with student, scope and step (one query), the
     # insert in a savepoint (3; the test's transaction makes the service's atomic a
     # savepoint too: 2 more), the history row.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.post(url, data)
     assert response.status_code == 302
     corrected = form_data(
         valid_data("study-advice", enrolment, today) | {"advice": "stop"}, version=1
     )
     # A correction: the same lookup, the conditional UPDATE and the history row.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.post(url, corrected)
     assert response.status_code == 302
 

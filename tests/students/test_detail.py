@@ -369,11 +369,11 @@ def test_only_the_coordinator_gets_the_mentor_form(client, leerplicht, mentor, s
 
 # --- Query counts -------------------------------------------------------------------
 
-# Session, user, memberships; student; which sections have rows at all (one query for
+# Session, the user with their memberships; student; which sections have rows at all (one query for
 # the page and every panel, issue 16); enrolments, qualifications, employments, history;
 # "may this user write"; access log. The school's mentors only when the coordinator opens
 # the mentor form (?deel=mentor).
-COORDINATOR_PAGE_QUERIES = 11
+COORDINATOR_PAGE_QUERIES = 10
 
 
 def fill(student, count):

@@ -356,10 +356,10 @@ def test_empty_list_says_so(client, coordinator):
     assert "nog geen studenten" in client.get("/students/").content.decode()
 
 
-# Session, user, memberships; locations for the filter; the total (capped); the page;
+# Session, the user with their memberships; locations for the filter; the total (capped); the page;
 # the current enrolments of the page; the access-log row. (The school's mentors only when
 # the mentor filter is opened: ?deel=mentoren.)
-COORDINATOR_LIST_QUERIES = 8
+COORDINATOR_LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -388,7 +388,7 @@ def test_leerplicht_list_query_count_does_not_grow_with_students(
     for _index in range(count):
         enrol(StudentFactory(municipality=municipality("Hoorn")))
     client.force_login(leerplicht)
-    # Session, user, memberships; schools and locations of the region; total; page;
+    # Session, the user with their memberships; schools and locations of the region; total; page;
     # enrolments; access log.
-    with django_assert_num_queries(10):  # +1: the region's municipality ids
+    with django_assert_num_queries(9):  # +1: the region's municipality ids
         client.get("/students/")

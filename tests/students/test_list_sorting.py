@@ -198,7 +198,7 @@ def test_an_unknown_sort_falls_back_to_the_name(client, coordinator):
 
 # --- Query count --------------------------------------------------------------------------
 
-LIST_QUERIES = 8  # as tests/students/test_list.py: session .. the count .. the access log
+LIST_QUERIES = 7  # as tests/students/test_list.py: session .. the count .. the access log
 
 
 @pytest.mark.parametrize("count", [1, 50])

@@ -138,12 +138,19 @@ def keyset_page(
     size: int,
     order_overrides=None,
     cursor_field="public_id",
+    narrow=None,
 ) -> Page:
     """One page of `queryset` in the sort `get["sort"]` asks for, after or before the
     cursor row `get["after"]` / `get["before"]` (looked up in `cursors`, by a public key:
     no values in the URL). `params` are the list's active filters; `order_overrides`
     ({sort key: fields}) says how the database is asked for a sort's order (the same
     order, other expressions).
+
+    `narrow`, when given, holds the same rows as `queryset` by a filter the database
+    reads from one index (students.queries.school_search_q): the count and the page's
+    ids come from it, and the page's rows are read through `queryset`, so its scope still
+    decides what shows. The scope is then checked for a page of rows instead of every
+    match before sorting.
 
     Queries: the count, the page, and the cursor's values when there is a cursor."""
     sort = parse_sort(get.get("sort"), allowed, default_sort)
@@ -157,30 +164,30 @@ def keyset_page(
             cursor = cursors.filter(**{cursor_field: key}).values_list(*fields).first()
         except (ValueError, ValidationError):
             cursor = None  # not a key at all: the first page
-    total = capped_count(queryset)
+    source = queryset if narrow is None else narrow
+    total = capped_count(source)
     position = _position(get.get("pos"))
     order_fields = (order_overrides or {}).get(sort.key)
     ordering = sort.order_by(order_fields)
+
+    def read(rows, order):
+        rows = rows.order_by(*order)[: size + 1]
+        if narrow is None:
+            return list(rows)
+        return list(queryset.filter(pk__in=rows.values("pk")).order_by(*order))
+
     if cursor is None:
-        rows = list(queryset.order_by(*ordering)[: size + 1])
+        rows = read(source, ordering)
         rows, has_previous, has_next, start = rows[:size], False, len(rows) > size, 1
     else:
         forward = bool(after) != sort.descending
         if after:
-            rows = list(
-                queryset.filter(keyset_q(fields, cursor, forward=forward)).order_by(*ordering)[
-                    : size + 1
-                ]
-            )
+            rows = read(source.filter(keyset_q(fields, cursor, forward=forward)), ordering)
             rows, has_previous, has_next = rows[:size], True, len(rows) > size
             start = position
         else:
             reverse = Sort(sort.key, sort.fields, not sort.descending).order_by(order_fields)
-            rows = list(
-                queryset.filter(keyset_q(fields, cursor, forward=forward)).order_by(*reverse)[
-                    : size + 1
-                ]
-            )
+            rows = read(source.filter(keyset_q(fields, cursor, forward=forward)), reverse)
             rows, has_previous, has_next = rows[:size][::-1], len(rows) > size, True
             start = max(position, 1) if has_previous else 1
     state = {**params, "sort": sort.param if sort.param != default_sort else ""}

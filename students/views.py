@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -89,8 +89,12 @@ def student_list(request):
     )
     filters = form.active_filters()
     search = form.cleaned_data.get("q") or ""
-    if search:
-        queryset = queryset.filter(school_search_q(user, search))
+    # A school's name search reads the school and the name from one index; the scope is
+    # checked for the page's rows (keyset_page's `narrow`).
+    school_search = school_search_q(user, search) if search else Q()
+    narrow = (
+        form.filter(Student.objects.filter(school_search), today=today) if school_search else None
+    )
     page = keyset_page(
         queryset,
         cursors=visible,
@@ -100,6 +104,7 @@ def student_list(request):
         default_sort=DEFAULT_SORT,
         size=settings.KOERS_PAGE_SIZE,
         order_overrides={DEFAULT_SORT: _name_order(search)},
+        narrow=narrow,
     )
     students = page.rows
     for student in students:

@@ -130,3 +130,41 @@ def test_other_roles_and_short_words_are_not_narrowed(mentor, coordinator, leerp
     assert school_search_q(mentor, "jansen") == school_search_q(leerplicht, "jansen")
     assert not school_search_q(leerplicht, "jansen")
     assert not school_search_q(coordinator, "ja")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the narrowing is PostgreSQL's")
+def test_the_scope_decides_what_a_narrowed_search_shows(client, coordinator):
+    """The page's ids come from the row's list of schools; its rows are read through the
+    scope, so a list that says "Horizon" of a student not enrolled there shows nothing."""
+    horizon, clusius = school("Horizon College"), school("Clusius College")
+    here = EnrolmentFactory(student=StudentFactory(last_name="Jansen"), institution=horizon)
+    elsewhere = EnrolmentFactory(student=StudentFactory(last_name="Jansen"), institution=clusius)
+    Student.objects.filter(pk=elsewhere.student_id).update(institution_ids=[horizon.pk])
+    client.force_login(coordinator)
+    page = client.get(reverse("students:list"), {"q": "jansen"}).content.decode()
+    assert here.student.public_id in page
+    assert elsewhere.student.public_id not in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the narrowing is PostgreSQL's")
+def test_a_narrowed_search_pages_forward_and_back(client, coordinator, settings):
+    settings.KOERS_PAGE_SIZE = 3
+    horizon = school("Horizon College")
+    names = [f"Jansen {letter}" for letter in "abcdefg"]
+    for name in names:
+        EnrolmentFactory(
+            student=StudentFactory(last_name=name, first_name="Kim"), institution=horizon
+        )
+    client.force_login(coordinator)
+
+    def shown(response):
+        html = response.content.decode()
+        return [name for name in names if f"{name}, Kim" in html]
+
+    first = client.get(reverse("students:list"), {"q": "jansen"})
+    assert shown(first) == names[:3]
+    assert first.context["page"].total == 7
+    second = client.get(reverse("students:list") + first.context["next_url"])
+    assert shown(second) == names[3:6]
+    back = client.get(reverse("students:list") + second.context["previous_url"])
+    assert shown(back) == names[:3]

@@ -331,3 +331,23 @@ def test_coordinator_sees_a_former_student_of_their_school(coordinator, clusius_
     )
     assert Student.objects.visible_to(coordinator).filter(pk=student.pk).exists()
     assert not Student.objects.visible_to(clusius_coordinator).filter(pk=student.pk).exists()
+
+
+def test_the_scope_is_resolved_once_per_request_user_and_stays_its_own(coordinator):
+    """visible_to keeps the resolved filter on the request's user (one per membership,
+    role and day); every caller gets its own queryset, and a change of role is a new
+    scope."""
+    today = date(2026, 3, 2)
+    first = Student.objects.visible_to(coordinator, today=today)
+    again = Student.objects.visible_to(coordinator, today=today)
+    assert first is not again
+    assert str(first.query) == str(again.query)
+    narrowed = again.filter(last_name="Jansen")
+    assert "Jansen" not in str(first.query)
+    assert str(Student.objects.visible_to(coordinator, today=today).query) == str(first.query)
+    assert "Jansen" in str(narrowed.query)
+    # Another day or a filtered queryset is resolved anew.
+    assert Student.objects.filter(pk=0).visible_to(coordinator, today=today).query.where
+    membership = coordinator.active_membership
+    membership.role = "mentor"
+    assert str(Student.objects.visible_to(coordinator, today=today).query) != str(first.query)

@@ -8,7 +8,7 @@ every change is a service; every POST redirects back to the meeting page.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
@@ -1058,16 +1058,29 @@ def proposable_meetings(user, student, *, today):
     # The page has asked this already (one answer per request), so it costs no query.
     if not may_write_student(user, student):
         return []
+    municipality = student.municipality
+    # The tables that may cover the student, asked of the database (not every planned
+    # meeting in the country): the student's region and sub-region, the schools of the
+    # student's enrolments (Student.institution_ids); the locations are compared below.
+    schools = list(student.institution_ids or [])
     meetings = list(
         Meeting.objects.filter(status=MeetingStatus.PLANNED, date__gte=today, table__is_active=True)
+        .filter(
+            Q(table__scope_kind=ScopeKind.REGION, table__region_id=municipality.region_id)
+            | Q(
+                table__scope_kind=ScopeKind.SUBREGION, table__subregion_id=municipality.subregion_id
+            )
+            | Q(table__scope_kind=ScopeKind.SCHOOL, table__school_id__in=schools)
+        )
         .select_related("table")
         .prefetch_related("table__locations")
         .order_by("date", "pk")
     )
     if not meetings:
         return []
-    municipality = student.municipality
-    enrolments = list(student.enrolments.values_list("institution_id", "location"))
+    enrolments = []
+    if any(meeting.table.scope_kind == ScopeKind.SCHOOL for meeting in meetings):
+        enrolments = list(student.enrolments.values_list("institution_id", "location"))
     found = []
     for meeting in meetings:
         table = meeting.table

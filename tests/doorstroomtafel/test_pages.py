@@ -284,3 +284,30 @@ def test_a_partner_owning_an_action_sees_the_minimum_and_a_link_to_the_meeting_i
     other = type(client)()
     other.force_login(dsp)
     assert f"/students/{dropout.public_id}/" in other.get("/").content.decode()
+
+
+def test_the_proposal_form_asks_the_database_for_the_students_tables_only(
+    meeting, mentor, leerplicht, today, django_assert_num_queries
+):
+    """Planned meetings of tables elsewhere in the country are not read to be compared
+    in Python: with none covering the student, one query answers (no locations)."""
+    from accounts.models import Region
+    from doorstroomtafel.models import CaseTable, ScopeKind
+    from doorstroomtafel.views import proposable_meetings
+
+    elsewhere = CaseTable.objects.create(
+        name="Doorstroomtafel Haaglanden",
+        scope_kind=ScopeKind.REGION,
+        region=Region.objects.get(name="Haaglanden"),
+    )
+    services.meeting_create(
+        table=elsewhere, date=today + timedelta(days=3), place="Den Haag", actor=leerplicht
+    )
+    student = make_student(today=today, mentor=mentor)
+    student.refresh_from_db()
+    assert proposable_meetings(mentor, student, today=today) == [meeting]
+    CaseTable.objects.filter(pk=meeting.table_id).update(is_active=False)
+    student = type(student).objects.select_related("municipality").get(pk=student.pk)
+    proposable_meetings(mentor, student, today=today)  # the write check is kept per request
+    with django_assert_num_queries(1):
+        assert proposable_meetings(mentor, student, today=today) == []

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 
 # Above this, a list says "meer dan 1.000" rather than counting every row.
 COUNT_CAP = 1000
@@ -165,7 +165,6 @@ def keyset_page(
         except (ValueError, ValidationError):
             cursor = None  # not a key at all: the first page
     source = queryset if narrow is None else narrow
-    total = capped_count(source)
     position = _position(get.get("pos"))
     order_fields = (order_overrides or {}).get(sort.key)
     ordering = sort.order_by(order_fields)
@@ -176,10 +175,24 @@ def keyset_page(
             return list(rows)
         return list(queryset.filter(pk__in=rows.values("pk")).order_by(*order))
 
-    if cursor is None:
+    if cursor is None and narrow is not None:
+        # The first page of a narrowed list: its ids and the number of matches from one
+        # read of the index and the rows (COUNT(*) OVER ()), then the rows by id.
+        found = list(
+            narrow.annotate(matches=Window(Count("pk")))
+            .order_by(*ordering)
+            .values_list("pk", "matches")[: size + 1]
+        )
+        matches = found[0][1] if found else 0
+        total = None if matches > COUNT_CAP else matches
+        rows = list(queryset.filter(pk__in=[pk for pk, _ in found]).order_by(*ordering))
+        rows, has_previous, has_next, start = rows[:size], False, len(found) > size, 1
+    elif cursor is None:
+        total = capped_count(source)
         rows = read(source, ordering)
         rows, has_previous, has_next, start = rows[:size], False, len(rows) > size, 1
     else:
+        total = capped_count(source)
         forward = bool(after) != sort.descending
         if after:
             rows = read(source.filter(keyset_q(fields, cursor, forward=forward)), ordering)

@@ -23,6 +23,10 @@
    own venv `var/bench-venv`, see bench/requirements.txt), `/healthz` first as the floor.
 6. Prints p50/p95/p99, req/s, errors and the ratios to the floor per page, the verdict
    against the goals of issue 16, and writes the JSON result to bench/results/.
+7. After the load, the name search's SQL: the statements the coordinator's search
+   request issues (captured in this process, through the whole middleware stack), each
+   run under EXPLAIN ANALYZE, against the read of the trigram index alone (the Bitmap
+   Index Scan on student_school_search inside them); goal <= 3x, median of 5.
 
 `--profile NAME` drives that page once more while py-spy samples the gunicorn workers,
 and prints where the time goes (the project's own functions, by samples).
@@ -64,6 +68,8 @@ REGION = "Noord-Holland Noord"
 # floor's p95). The dashboard's goal is against one SQL statement: no verdict here.
 GOAL_STUDENT = (0.15, 5)
 GOAL_PAGE = (0.10, 6)
+GOAL_SEARCH_SQL = 3.0
+SEARCH_INDEX = "student_school_search"
 
 
 def _fail(message):
@@ -433,6 +439,64 @@ def print_table(rows):
     print("(milliseconds; 'x floor' is the throughput as a share of /healthz's in this run)")
 
 
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def search_sql(user, text, runs=5):
+    """The search's SQL (every statement of its request that reads students) against
+    the trigram index read alone, timed by EXPLAIN ANALYZE: median of `runs`."""
+    from statistics import median
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, name="bench", confirmed=True)
+    with override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        url = f"/students/?{urllib.parse.urlencode({'q': text})}"
+        client.get(url)  # warm: the statements run once before they are captured
+        with CaptureQueriesContext(connection) as captured:
+            if client.get(url).status_code != 200:
+                _fail("the search page did not answer 200")
+    statements = [
+        query["sql"] for query in captured.captured_queries
+        if query["sql"].startswith("SELECT") and '"students_student"' in query["sql"]
+    ]  # fmt: skip
+    totals, scans = [], []
+    for _ in range(runs):
+        total = scan = 0.0
+        for sql in statements:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)  # nosec B608 - captured
+                plan = cursor.fetchone()[0]
+            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+            total += plan["Execution Time"]
+            scan += sum(
+                node["Actual Total Time"] for node in _plan_nodes(plan["Plan"])
+                if node.get("Index Name") == SEARCH_INDEX
+            )  # fmt: skip
+        totals.append(total)
+        scans.append(scan)
+    total, scan = median(totals), median(scans)
+    ratio = total / scan if scan else float("inf")
+    verdict = "PASS" if ratio <= GOAL_SEARCH_SQL else "FAIL"
+    print(f"\nname search {text!r}, its SQL: {len(statements)} statements reading students, "
+          f"{total:.1f} ms; the trigram index read alone ({SEARCH_INDEX}) {scan:.1f} ms; "
+          f"{ratio:.2f}x, {verdict} (<= {GOAL_SEARCH_SQL:.0f}x)")  # fmt: skip
+    return {"statements": len(statements), "sql_ms": total, "index_ms": scan, "ratio": ratio,
+            "verdict": verdict}  # fmt: skip
+
+
 PROJECT_DIRS = ("accounts/", "students/", "roadmap/", "monitoring/", "referrals/",
                 "doorstroomtafel/", "reports/", "config/")  # fmt: skip
 DJANGO_STEPS = ("django/template/", "django/db/models/sql/compiler.py", "django/middleware/",
@@ -586,13 +650,15 @@ def main():
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+    search = search_sql(personas["coordinator"], SEARCH)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     path = RESULTS / f"web-{students}-{stamp}.json"
     path.write_text(json.dumps({
         "students": students, "seconds": args.seconds, "concurrency": CONCURRENCY,
         "workers": WORKERS, "today": today.isoformat(), "in_scope": data["in_scope"],
-        "pages": rows, "profiles": profiles, "load_average": os.getloadavg(),
+        "pages": rows, "profiles": profiles, "search_sql": search,
+        "load_average": os.getloadavg(),
     }, indent=2))  # fmt: skip
     print(f"\nwritten to {path.relative_to(ROOT)}")
 

@@ -227,6 +227,17 @@ def fixtures(personas, today):
     public_ids = dict(Student.objects.filter(pk__in=chosen).values_list("pk", "public_id"))
     student_pages = [f"/students/{public_ids[pk]}/" for pk in chosen]
     # Entree enrolments of the school without a study advice yet: each POST logs one.
+    # The advice an earlier run logged is taken back first (with its history rows), so
+    # a run with --reuse has as many to log as the first (else its POSTs repeat and fail).
+    from students.models import RecordChange
+
+    earlier = list(StudyAdviceStep.objects.filter(author=coordinator).values_list("pk", flat=True))
+    if earlier:
+        RecordChange.objects.filter(
+            record_type=StudyAdviceStep._meta.model_name, record_id__in=earlier
+        ).delete()
+        StudyAdviceStep.objects.filter(pk__in=earlier).delete()
+        print(f"  took back {len(earlier):,} study advices logged by an earlier run")
     open_steps = list(
         Enrolment.objects.filter(institution=school, level="entree", end_date__isnull=True,
                                  start_date__lte=today)

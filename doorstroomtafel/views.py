@@ -1050,6 +1050,8 @@ def action_done(request, action_id):
 def proposable_meetings(user, student, *, today):
     """Planned meetings whose table covers this student, for a mentor or coordinator who
     may write the student's file; empty for anyone else."""
+    from students.models import Enrolment
+
     from .models import Meeting, ScopeKind
 
     membership = user.active_membership
@@ -1061,8 +1063,8 @@ def proposable_meetings(user, student, *, today):
     municipality = student.municipality
     # The tables that may cover the student, asked of the database (not every planned
     # meeting in the country): the student's region and sub-region, the schools of the
-    # student's enrolments (Student.institution_ids); the locations are compared below.
-    schools = list(student.institution_ids or [])
+    # student's enrolments; the locations are compared below.
+    schools = Enrolment.objects.filter(student=student).values("institution_id")
     meetings = list(
         Meeting.objects.filter(status=MeetingStatus.PLANNED, date__gte=today, table__is_active=True)
         .filter(

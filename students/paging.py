@@ -175,6 +175,7 @@ def keyset_page(
             return list(rows)
         return list(queryset.filter(pk__in=rows.values("pk")).order_by(*order))
 
+    paged = False
     if cursor is None and narrow is not None:
         # The first page of a narrowed list: its ids and the number of matches from one
         # read of the index and the rows (COUNT(*) OVER ()), then the rows by id.
@@ -186,7 +187,16 @@ def keyset_page(
         matches = found[0][1] if found else 0
         total = None if matches > COUNT_CAP else matches
         rows = list(queryset.filter(pk__in=[pk for pk, _ in found]).order_by(*ordering))
-        rows, has_previous, has_next, start = rows[:size], False, len(found) > size, 1
+        if len(rows) < len(found):
+            # A row the narrowing holds but the scope does not (the derived column behind
+            # it was stale): the count and page are taken through the scope instead.
+            narrow = None
+            source = queryset
+        else:
+            rows, has_previous, has_next, start = rows[:size], False, len(found) > size, 1
+            paged = True
+    if paged:
+        pass
     elif cursor is None:
         total = capped_count(source)
         rows = read(source, ordering)

@@ -148,10 +148,19 @@ class StudentQuerySet(models.QuerySet):
             or query.select_related
             or query.annotations
             or query.order_by
+            or query.extra_order_by
+            or query.extra
+            or query.values_select
+            or query.deferred_loading[0]
+            or not query.deferred_loading[1]
+            or not query.standard_ordering
             or query.is_sliced
             or query.distinct
+            or query.select_for_update
             or self._prefetch_related_lookups
+            or self._fields
             or self._db
+            or self._iterable_class is not models.query.ModelIterable
         )
 
     def bulk_create(self, objs, *args, **kwargs):

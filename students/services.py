@@ -488,7 +488,16 @@ def student_refresh_institutions(*, student_ids: list[int]) -> None:
     diploma changes no startkwalificatie, but may add an institution)."""
     if student_ids:
         marks = ", ".join(["%s"] * len(student_ids))
-        _refresh_institutions(f"id IN ({marks})", [int(pk) for pk in student_ids])
+        ids = [int(pk) for pk in student_ids]
+        if connection.vendor == "postgresql":
+            # The students' rows locked first, in a statement of their own: the UPDATEs
+            # that follow then read every enrolment committed meanwhile (READ COMMITTED
+            # takes a new snapshot per statement). Without it, two transactions changing
+            # one student's enrolments at once could each write what it alone saw.
+            with connection.cursor() as cursor:
+                lock = f"SELECT count(*) FROM (SELECT 1 FROM students_student WHERE id IN ({marks}) ORDER BY id FOR UPDATE) locked"  # noqa: E501, S608  # nosec B608 - placeholders only
+                cursor.execute(lock, ids)
+        _refresh_institutions(f"id IN ({marks})", ids)
 
 
 # A student's institutions from their enrolments, ascending, as a JSON list.

@@ -43,3 +43,18 @@ def test_an_inactive_user_is_nobody(mentor):
     assert MembershipBackend().get_user(mentor.pk) is None
     mentor.memberships.update(is_active=False)
     assert MembershipBackend().get_user(mentor.pk) is None
+
+
+def test_a_session_logged_in_before_the_backend_changed_stays_logged_in(client, mentor):
+    """accounts/migrations/0006 rewrites the backend path kept in open sessions."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0006_sessions_membership_backend")
+    client.force_login(mentor, backend=migration.OLD)
+    assert client.get("/students/").status_code == 302  # the old path: logged out
+    client.force_login(mentor, backend=migration.OLD)
+    migration.forwards(apps, None)
+    assert client.get("/students/").status_code == 200
+    assert client.session[migration.KEY] == migration.NEW

@@ -8,7 +8,7 @@ every change is a service; every POST redirects back to the meeting page.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
@@ -1075,13 +1075,15 @@ def proposable_meetings(user, student, *, today):
             | Q(table__scope_kind=ScopeKind.SCHOOL, table__school_id__in=schools)
         )
         .select_related("table")
-        .prefetch_related("table__locations")
         .order_by("date", "pk")
     )
     if not meetings:
         return []
     enrolments = []
-    if any(meeting.table.scope_kind == ScopeKind.SCHOOL for meeting in meetings):
+    schools_tables = [m.table for m in meetings if m.table.scope_kind == ScopeKind.SCHOOL]
+    if schools_tables:
+        # Only a school's table has locations to compare with the student's enrolments.
+        prefetch_related_objects(schools_tables, "locations")
         enrolments = list(student.enrolments.values_list("institution_id", "location"))
     found = []
     for meeting in meetings:

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.policy import active_membership, has_attention_list
@@ -101,27 +102,42 @@ def attention_rows(signals, *, next_path, today):
         '{label}</summary><div {target}><a class="d-inline-block mt-2" href="{url}?next='
         '{query}">{link}</a></div></details>'
     )
+
+    def blocks(pk, asks_for_step):
+        def block(action, target, style, label, link):
+            url = reverse(f"monitoring:{action}", args=[pk])
+            return format_html(on_open, url=url, query=query, target=target, style=style,
+                               label=label, link=link)  # fmt: skip
+
+        resolve = labels["resolve_without_step" if asks_for_step else "resolve"]
+        return format_html(
+            "{}\n{}\n{}",
+            block("resolve_form", "data-action-form", "btn-outline-success", resolve,
+                  labels["to_form"]),
+            block("dismiss_form", "data-action-form", "btn-outline-secondary",
+                  labels["dismiss"], labels["to_form"]),
+            block("assign_options", "data-assign-form", "btn-outline-primary",
+                  labels["assign"], labels["choose"]),
+        )  # fmt: skip
+
+    # Built once per list for a marker id, then given each row's id (an integer); per
+    # row only when the marker's digits happen to be in the page's own address.
+    marker = str(_PK)
+    shared = {asks: blocks(_PK, asks) for asks in (False, True)} if marker not in query else {}
     for signal in signals:
-        urls = signal.action_urls
         steps = format_html_join(
             "\n",
             '<a class="btn btn-primary btn-sm mb-1" href="{}?next={}" data-step-link>{}</a>',
             ((url, query, label) for label, url in signal.step_links),
         )
-        resolve = labels["resolve_without_step"] if signal.asks_for_step else labels["resolve"]
-        actions = format_html(
-            "{steps}\n{resolve}\n{dismiss}\n{assign}",
-            steps=steps,
-            resolve=format_html(on_open, url=urls["resolve_form"], query=query,
-                                target="data-action-form", style="btn-outline-success",
-                                label=resolve, link=labels["to_form"]),
-            dismiss=format_html(on_open, url=urls["dismiss_form"], query=query,
-                                target="data-action-form", style="btn-outline-secondary",
-                                label=labels["dismiss"], link=labels["to_form"]),
-            assign=format_html(on_open, url=urls["assign_options"], query=query,
-                               target="data-assign-form", style="btn-outline-primary",
-                               label=labels["assign"], link=labels["choose"]),
-        )  # fmt: skip
+        if shared:
+            # The marker replaced by the row's integer id: nothing to escape.
+            row_blocks = mark_safe(  # noqa: S308  # nosec B308 B703 - escaped, an integer
+                shared[signal.asks_for_step].replace(marker, str(signal.pk))
+            )
+        else:
+            row_blocks = blocks(signal.pk, signal.asks_for_step)
+        actions = format_html("{}\n{}", steps, row_blocks)
         name = signal.student.full_name
         kind = signal.kind_label
         choose = (

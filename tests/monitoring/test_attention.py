@@ -311,3 +311,27 @@ def test_a_tampered_signal_version_changes_nothing(client, leerplicht, action, v
     assert "laad de pagina opnieuw" in response.content.decode()
     signal.refresh_from_db()
     assert signal.status == "open"
+
+
+def test_each_row_acts_on_its_own_signal_whatever_the_page_address(client, mentor):
+    """The rows' actions are built once per list for a marker id (monitoring.panels.
+    attention_rows); an address that holds the marker's digits keeps them."""
+    from monitoring.panels import _PK
+
+    students = [entree_student(mentor=mentor) for _ in range(2)]
+    run_sweep(TODAY)
+    first = home(client, mentor).content.decode()
+    signals = [
+        signal
+        for signal in Signal.objects.filter(student__in=students)
+        if f'data-signal="{signal.pk}"' in first
+    ]
+    assert len(signals) >= 2
+    for params in ({}, {"x": str(_PK)}):
+        page = home(client, mentor, **params).content.decode()
+        for signal in signals:
+            form = reverse("monitoring:resolve_form", args=[signal.pk])
+            assert f'hx-get="{form}?next=' in page
+            assert reverse("monitoring:assign_options", args=[signal.pk]) in page
+        assert (f"%3Fx%3D{_PK}" in page) == bool(params)
+        assert reverse("monitoring:resolve_form", args=[_PK]) not in page

@@ -43,6 +43,21 @@ def attach_step_links(signals):
         )
     }
     student_url = reverse("students:detail", args=[_PUBLIC_ID])
+    contact_url = reverse("roadmap:contact_new", args=[_PUBLIC_ID])
+    # Per step kind: its label and its form's address for marker ids, given each row's.
+    step_links = {}
+
+    def step_link(step, public_id, enrolment_id):
+        if step not in step_links:
+            step_links[step] = (
+                _("%(step)s vastleggen") % {"step": StepKind(step).label},
+                reverse("roadmap:step", args=[_PUBLIC_ID, _PK, step]),
+            )
+        label, url = step_links[step]
+        return label, url.replace(_PUBLIC_ID, str(public_id)).replace(
+            f"/{_PK}/", f"/{enrolment_id}/"
+        )
+
     for signal in signals:
         signal.action_urls = {
             action: url.replace(str(_PK), str(signal.pk)) for action, url in patterns.items()
@@ -52,15 +67,10 @@ def attach_step_links(signals):
         signal.student_url = student_url.replace(_PUBLIC_ID, str(public_id))
         if signal.kind in ASKED_STEPS and signal.enrolment_id:
             for step in ASKED_STEPS[signal.kind]:
-                links.append(
-                    (
-                        _("%(step)s vastleggen") % {"step": StepKind(step).label},
-                        reverse("roadmap:step", args=[public_id, signal.enrolment_id, step]),
-                    )
-                )
+                links.append(step_link(step, public_id, signal.enrolment_id))
         elif signal.kind in ASKED_CONTACTS:
             links.append(
-                (_("Contactmoment vastleggen"), reverse("roadmap:contact_new", args=[public_id]))
+                (_("Contactmoment vastleggen"), contact_url.replace(_PUBLIC_ID, str(public_id)))
             )
         signal.step_links = links
         signal.asks_for_step = bool(links)

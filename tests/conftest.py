@@ -3,6 +3,9 @@
 Each persona is a user with one role at one organisation of the reference data.
 """
 
+import time
+from types import SimpleNamespace
+
 import pytest
 
 from tests.reference import ensure_reference_data
@@ -135,3 +138,13 @@ def _reference_data_after_a_flush(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     ensure_reference_data()
     yield
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch):
+    """The rate limiter's clock (accounts.security) stands still for the test: a burst of
+    requests falls in one window, never across the turn of a minute (which would count
+    it in two and let the request that must be refused through)."""
+    now = time.time()
+    monkeypatch.setattr("accounts.security.time", SimpleNamespace(time=lambda: now))
+    return now

@@ -152,7 +152,7 @@ def test_feed_of_a_deactivated_user_is_404(client, mentor):
     assert client.__class__().get(reverse("planner:feed", args=[token])).status_code == 404
 
 
-def test_feed_is_rate_limited_like_exports(client, mentor, settings):
+def test_feed_is_rate_limited_like_exports(client, mentor, settings, one_rate_window):
     settings.KOERS_RATE_LIMITS = {**settings.KOERS_RATE_LIMITS, "export": (1, 60)}
     client.force_login(mentor)
     token = _make_feed(client)

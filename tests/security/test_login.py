@@ -177,7 +177,9 @@ def test_only_demo_accounts_skip_the_second_factor_and_only_with_debug(
     assert client.get("/").status_code == 302
 
 
-def test_a_burst_of_exports_gets_429_and_is_logged(client, mentor, settings, caplog):
+def test_a_burst_of_exports_gets_429_and_is_logged(
+    client, mentor, settings, caplog, one_rate_window
+):
     settings.KOERS_RATE_LIMITS = {"search": (3, 60), "export": (3, 60)}
     client.force_login(mentor)
     for _n in range(3):
@@ -188,7 +190,9 @@ def test_a_burst_of_exports_gets_429_and_is_logged(client, mentor, settings, cap
     assert any("rate limit export" in r.getMessage() for r in caplog.records)
 
 
-def test_a_burst_of_searches_gets_429_but_browsing_the_list_does_not(client, mentor, settings):
+def test_a_burst_of_searches_gets_429_but_browsing_the_list_does_not(
+    client, mentor, settings, one_rate_window
+):
     settings.KOERS_RATE_LIMITS = {"search": (3, 60), "export": (3, 60)}
     client.force_login(mentor)
     for _n in range(5):

@@ -22,6 +22,12 @@ ODF = {
 }
 
 
+def _member(name):
+    # A fixed date: the bytes are the same whenever they are made (xdist's workers each
+    # collect the parametrised tests, and their ids hold these bytes).
+    return zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+
+
 def image(fmt):
     from PIL import Image
 
@@ -34,27 +40,27 @@ def ooxml(kind):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr(
-            "[Content_Types].xml",
+            _member("[Content_Types].xml"),
             '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Override PartName="/main.xml" '
             f'ContentType="{OOXML_MAIN[kind]}"/></Types>',
         )
-        archive.writestr("main.xml", "<x/>")
+        archive.writestr(_member("main.xml"), "<x/>")
     return out.getvalue()
 
 
 def odf(kind):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("mimetype", ODF[kind], compress_type=zipfile.ZIP_STORED)
-        archive.writestr("content.xml", "<x/>")
+        archive.writestr(_member("mimetype"), ODF[kind], compress_type=zipfile.ZIP_STORED)
+        archive.writestr(_member("content.xml"), "<x/>")
     return out.getvalue()
 
 
 def plain_zip():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("readme.txt", "hallo")
+        archive.writestr(_member("readme.txt"), "hallo")
     return out.getvalue()
 
 

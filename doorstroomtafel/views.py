@@ -8,7 +8,7 @@ every change is a service; every POST redirects back to the meeting page.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
@@ -61,6 +61,7 @@ from .queries import (
     get_meeting_for_user,
     is_candidate,
     meetings_for_user,
+    student_in_scope,
     table_scope_q,
     tables_for_user,
     tables_with_visible_meetings,
@@ -1063,7 +1064,7 @@ def proposable_meetings(user, student, *, today):
     municipality = student.municipality
     # The tables that may cover the student, asked of the database (not every planned
     # meeting in the country): the student's region and sub-region, the schools of the
-    # student's enrolments; the locations are compared below.
+    # student's enrolments.
     schools = Enrolment.objects.filter(student=student).values("institution_id")
     meetings = list(
         Meeting.objects.filter(status=MeetingStatus.PLANNED, date__gte=today, table__is_active=True)
@@ -1077,30 +1078,13 @@ def proposable_meetings(user, student, *, today):
         .select_related("table")
         .order_by("date", "pk")
     )
-    if not meetings:
-        return []
-    enrolments = []
-    schools_tables = [m.table for m in meetings if m.table.scope_kind == ScopeKind.SCHOOL]
-    if schools_tables:
-        # Only a school's table has locations to compare with the student's enrolments.
-        prefetch_related_objects(schools_tables, "locations")
-        enrolments = list(student.enrolments.values_list("institution_id", "location"))
-    found = []
-    for meeting in meetings:
-        table = meeting.table
-        if table.scope_kind == ScopeKind.REGION:
-            covered = municipality.region_id == table.region_id
-        elif table.scope_kind == ScopeKind.SUBREGION:
-            covered = municipality.subregion_id == table.subregion_id
-        else:
-            names = {location.name.lower() for location in table.locations.all()}
-            covered = any(
-                institution_id == table.school_id and (not names or location.lower() in names)
-                for institution_id, location in enrolments
-            )
-        if covered:
-            found.append(meeting)
-    return found
+    # A school's table may name locations: its own scope rule decides (table_scope_q),
+    # asked for the few school tables found only.
+    return [
+        meeting
+        for meeting in meetings
+        if meeting.table.scope_kind != ScopeKind.SCHOOL or student_in_scope(meeting.table, student)
+    ]
 
 
 @login_required

@@ -23,6 +23,12 @@ _PK = 987654321
 _PUBLIC_ID = "student-public-id"
 
 
+def _action_patterns():
+    """The URLs of a signal's actions for the marker id `_PK`."""
+    actions = ("resolve", "dismiss", "assign", "resolve_form", "dismiss_form", "assign_options")
+    return {action: reverse(f"monitoring:{action}", args=[_PK]) for action in actions}
+
+
 def attach_step_links(signals):
     """Give each signal that asks for a step (or a contact moment) `step_links`: the
     form(s) that answer it, offered before closing it; and every signal the URLs of its
@@ -31,17 +37,7 @@ def attach_step_links(signals):
     No queries: ids and names only."""
     from roadmap.models import StepKind
 
-    patterns = {
-        action: reverse(f"monitoring:{action}", args=[_PK])
-        for action in (
-            "resolve",
-            "dismiss",
-            "assign",
-            "resolve_form",
-            "dismiss_form",
-            "assign_options",
-        )
-    }
+    patterns = _action_patterns()
     student_url = reverse("students:detail", args=[_PUBLIC_ID])
     contact_url = reverse("roadmap:contact_new", args=[_PUBLIC_ID])
     # Per step kind: its label and its form's address for marker ids, given each row's.
@@ -113,11 +109,10 @@ def attention_rows(signals, *, next_path, today):
         '{query}">{link}</a></div></details>'
     )
 
-    def blocks(pk, asks_for_step):
+    def blocks(urls, asks_for_step):
         def block(action, target, style, label, link):
-            url = reverse(f"monitoring:{action}", args=[pk])
-            return format_html(on_open, url=url, query=query, target=target, style=style,
-                               label=label, link=link)  # fmt: skip
+            return format_html(on_open, url=urls[action], query=query, target=target,
+                               style=style, label=label, link=link)  # fmt: skip
 
         resolve = labels["resolve_without_step" if asks_for_step else "resolve"]
         return format_html(
@@ -133,7 +128,8 @@ def attention_rows(signals, *, next_path, today):
     # Built once per list for a marker id, then given each row's id (an integer); per
     # row only when the marker's digits happen to be in the page's own address.
     marker = str(_PK)
-    shared = {asks: blocks(_PK, asks) for asks in (False, True)} if marker not in query else {}
+    patterns = _action_patterns()
+    shared = {asks: blocks(patterns, asks) for asks in (False, True)} if marker not in query else {}
     for signal in signals:
         steps = format_html_join(
             "\n",
@@ -146,7 +142,7 @@ def attention_rows(signals, *, next_path, today):
                 shared[signal.asks_for_step].replace(marker, str(signal.pk))
             )
         else:
-            row_blocks = blocks(signal.pk, signal.asks_for_step)
+            row_blocks = blocks(signal.action_urls, signal.asks_for_step)
         actions = format_html("{}\n{}", steps, row_blocks)
         name = signal.student.full_name
         kind = signal.kind_label

@@ -127,6 +127,22 @@ def _position(value):
         return 1
 
 
+def _narrowed_first_page(queryset, narrow, ordering, size):
+    """The first page of a narrowed list: its ids and the number of matches from one read
+    of the index and the rows (COUNT(*) OVER ()), then the rows by id through the scope.
+    (rows, total, has_next), or None when the scope dropped one of the page's rows."""
+    found = list(
+        narrow.annotate(matches=Window(Count("pk")))
+        .order_by(*ordering)
+        .values_list("pk", "matches")[: size + 1]
+    )
+    rows = list(queryset.filter(pk__in=[pk for pk, _ in found]).order_by(*ordering))
+    if len(rows) < len(found):
+        return None
+    matches = found[0][1] if found else 0
+    return rows[:size], (None if matches > COUNT_CAP else matches), len(found) > size
+
+
 def keyset_page(
     queryset,
     *,
@@ -175,28 +191,17 @@ def keyset_page(
             return list(rows)
         return list(queryset.filter(pk__in=rows.values("pk")).order_by(*order))
 
-    paged = False
+    first = None
     if cursor is None and narrow is not None:
-        # The first page of a narrowed list: its ids and the number of matches from one
-        # read of the index and the rows (COUNT(*) OVER ()), then the rows by id.
-        found = list(
-            narrow.annotate(matches=Window(Count("pk")))
-            .order_by(*ordering)
-            .values_list("pk", "matches")[: size + 1]
-        )
-        matches = found[0][1] if found else 0
-        total = None if matches > COUNT_CAP else matches
-        rows = list(queryset.filter(pk__in=[pk for pk, _ in found]).order_by(*ordering))
-        if len(rows) < len(found):
+        first = _narrowed_first_page(queryset, narrow, ordering, size)
+        if first is None:
             # A row the narrowing holds but the scope does not (the derived column behind
             # it was stale): the count and page are taken through the scope instead.
             narrow = None
             source = queryset
-        else:
-            rows, has_previous, has_next, start = rows[:size], False, len(found) > size, 1
-            paged = True
-    if paged:
-        pass
+    if first is not None:
+        rows, total, has_next = first
+        has_previous, start = False, 1
     elif cursor is None:
         total = capped_count(source)
         rows = read(source, ordering)

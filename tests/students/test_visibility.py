@@ -333,13 +333,24 @@ def test_coordinator_sees_a_former_student_of_their_school(coordinator, clusius_
     assert not Student.objects.visible_to(clusius_coordinator).filter(pk=student.pk).exists()
 
 
-def test_the_scope_is_resolved_once_per_request_user_and_stays_its_own(coordinator):
+def test_the_scope_is_resolved_once_per_request_user_and_stays_its_own(coordinator, monkeypatch):
     """visible_to keeps the resolved filter on the request's user (one per membership,
     role and day); every caller gets its own queryset, and a change of role is a new
     scope."""
+    from students import queries
+
+    resolved = []
+    original = queries._membership_scope
+
+    def counted(membership, today):
+        resolved.append(today)
+        return original(membership, today)
+
+    monkeypatch.setattr(queries, "_membership_scope", counted)
     today = date(2026, 3, 2)
     first = Student.objects.visible_to(coordinator, today=today)
     again = Student.objects.visible_to(coordinator, today=today)
+    assert resolved == [today]
     assert first is not again
     assert str(first.query) == str(again.query)
     narrowed = again.filter(last_name="Jansen")

@@ -141,9 +141,11 @@ else:
     # keeps a generic plan only where it estimates it no worse than a fresh one. Behind a
     # pooler in transaction mode without prepared-statement support, set
     # DATABASE_PREPARED_STATEMENTS=false.
+    # (Django leaves psycopg's preparing off unless prepare_threshold is given.)
     _options["server_side_binding"] = True
-    if not env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        _options["prepare_threshold"] = None
+    _options["prepare_threshold"] = (
+        5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+    )
 KOERS_BATCH_PARALLEL_WORKERS = env.int("KOERS_BATCH_PARALLEL_WORKERS", default=2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -229,7 +229,11 @@ def test_search_uses_the_trigram_index_on_postgresql():
         # Ordered as the list orders a search of three letters or more (students.views).
         queryset = Student.objects.search("sahin").order_by(*_name_order("sahin"))
         plan = queryset.explain()
-    assert "student_search_name_trgm" in plan, plan
+    # Either trigram index on the name: the national one, or the school's (school ids
+    # and name, students.queries.school_search_q), which on a table this small ties in
+    # cost and is picked by chance.
+    assert "student_search_name_trgm" in plan or "student_school_search" in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_the_import_fills_the_sort_and_search_columns_on_create_and_update(tmp_path):

@@ -30,3 +30,11 @@ def test_pages_run_without_parallel_workers():
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone() == ("0",)
+
+
+def test_a_prepared_query_is_still_planned_for_its_own_values():
+    """No generic plan: one made for any search term reads a name search without its
+    trigram index (config/settings.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_custom_plan",)

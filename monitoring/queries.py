@@ -62,10 +62,11 @@ def with_versions(signals):
 
 def attention_list(user, *, today, kind: str = "", mine: bool = False):
     """The open signals for the user's start page, the most urgent first; `mine`: only
-    those handed to the user."""
+    those handed to the user. Without their versions: the forms that change a signal
+    load it with its version when opened (monitoring.views)."""
     signals = signals_for_user(user, today=today).filter(status=SignalStatus.OPEN)
     if kind:
         signals = signals.filter(kind=kind)
     if mine:
         signals = signals.filter(handler_id=user.pk)
-    return with_versions(signals.select_related("student", "handler").order_by("due_date", "pk"))
+    return signals.select_related("student", "handler").order_by("due_date", "pk")

@@ -181,6 +181,27 @@ def test_attention_list_queries_do_not_grow_with_signals(client, leerplicht):
     assert count_home_queries(client, leerplicht) == one
 
 
+def test_the_attention_list_reads_no_bsn_or_contact_details(client, leerplicht):
+    """The rows show a name and a link: the student's BSN, e-mail and phone are not read
+    for them (and a handler's password hash never)."""
+    minor_dropout()
+    run_sweep(TODAY)
+    client.force_login(leerplicht)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    signal_reads = [q["sql"] for q in queries if 'FROM "monitoring_signal"' in q["sql"]]
+    assert signal_reads
+    for sql in signal_reads:
+        for column in (
+            '"students_student"."bsn"',
+            '"students_student"."email"',
+            '"students_student"."phone"',
+            '"accounts_user"."password"',
+        ):
+            assert column not in sql.split(" FROM ")[0], (column, sql)
+
+
 # --- Issue 13: signals that ask for a step; no lost update -----------------------------
 
 

@@ -52,6 +52,13 @@ LIST_SORTS = {
     "woongemeente": ("municipality__name", "sort_name"),
 }
 DEFAULT_SORT = "naam"
+# The columns the list's rows show (students/_student_rows.html): not the BSN, contact
+# details or the derived search columns (issue 16: less to compile, fetch and build).
+LIST_COLUMNS = (
+    "public_id", "student_number", "first_name", "last_name", "date_of_birth",
+    "municipality", "municipality__name", "mentor", "mentor__first_name",
+    "mentor__last_name", "mentor__email",
+)  # fmt: skip
 # The student's page shows the latest changes; older ones stay in the database.
 HISTORY_LIMIT = 50
 
@@ -85,6 +92,7 @@ def student_list(request):
     queryset = (
         form.filter(visible, today=today)
         .select_related("municipality", "mentor")
+        .only(*LIST_COLUMNS)
         .prefetch_related(current_enrolments_prefetch(today))
     )
     filters = form.active_filters()

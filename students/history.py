@@ -19,8 +19,11 @@ from decimal import Decimal
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import dateformat
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext as _
 
@@ -197,6 +200,34 @@ def history_row(entry):
 
 def history_rows(entries):
     return [history_row(entry) for entry in entries]
+
+
+def with_row_html(rows):
+    """Each row's table row as HTML (`row["html"]`), built here rather than by the
+    template engine, as the attention list's (issue 16): a student page's history was a
+    quarter of its template time. The same markup as a template would write, escaped."""
+    becomes = _("wordt")
+    for row in rows:
+        if row["fields"]:
+            items = format_html_join(
+                "",
+                '<li>{}: {} <span aria-hidden="true">→</span><span class="visually-hidden">'
+                "{}</span> {}</li>",
+                (
+                    (capfirst(field["label"]), field["old"], becomes, field["new"])
+                    for field in row["fields"]
+                ),
+            )
+            changes = format_html('<ul class="list-unstyled mb-0">{}</ul>', items)
+        else:
+            changes = "—"
+        row["html"] = format_html(
+            "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
+            dateformat.format(localtime(row["at"]) if is_aware(row["at"]) else row["at"],
+                              "d-m-Y H:i"),
+            row["actor"], capfirst(row["record"]), row["action"], changes,
+        )  # fmt: skip
+    return rows
 
 
 def _record_change_model(entry):

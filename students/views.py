@@ -26,7 +26,7 @@ from .forms import (
     StudentFilterForm,
     StudentMentorForm,
 )
-from .history import history_rows
+from .history import history_rows, with_row_html
 from .importing.rules import file_columns
 from .models import AccessLog, Student
 from .paging import keyset_page
@@ -247,7 +247,7 @@ def _render_student(request, student, *, today, forms=None, conflict=None, statu
         if has_rows(student, "students.qualifications")
         else [],
         "employments": employments,
-        "history": history_rows(changes[:HISTORY_LIMIT]),
+        "history": with_row_html(history_rows(changes[:HISTORY_LIMIT])),
         "history_more": len(changes) > HISTORY_LIMIT,
         "history_limit": HISTORY_LIMIT,
         "contact_form": forms.get("contact"),

@@ -132,28 +132,7 @@ else:
     # reports.db.report_transaction) asks for KOERS_BATCH_PARALLEL_WORKERS again.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = " ".join(
-        filter(
-            None,
-            [
-                _options.get("options"),
-                "-c max_parallel_workers_per_gather=0",
-                "-c plan_cache_mode=force_custom_plan",
-            ],
-        )
-    )
-    # Parameters travel apart from the SQL (server-side binding), so a page's queries
-    # have the same text for every user and psycopg prepares each after its fifth run on
-    # a connection: PostgreSQL then parses each once per connection instead of on every
-    # request (issue 16). It still plans each run for its own values
-    # (plan_cache_mode=force_custom_plan): a generic plan, made for any value, read a
-    # name search "%jansen%" without its trigram index (85 ms instead of 36 ms a page,
-    # measured at 500,000 students), and a school of 10 students is not one of 100,000.
-    # Behind a pooler in transaction mode without prepared-statement support, set
-    # DATABASE_PREPARED_STATEMENTS=false.
-    # (Django leaves psycopg's preparing off unless prepare_threshold is given.)
-    _options["server_side_binding"] = True
-    _options["prepare_threshold"] = (
-        5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+        filter(None, [_options.get("options"), "-c max_parallel_workers_per_gather=0"])
     )
 KOERS_BATCH_PARALLEL_WORKERS = env.int("KOERS_BATCH_PARALLEL_WORKERS", default=2)
 

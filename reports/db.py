@@ -6,6 +6,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection, transaction
 
+from .figures import population_facts_sql, population_rows_sql
+
 
 @contextmanager
 def report_transaction():
@@ -42,25 +44,39 @@ def population_table(scope):
     students and the filters' enrolments costs as much as a figure itself, once per
     figure. With the ids in a table (analysed, so PostgreSQL knows its size) each figure
     reads them by a hash join instead. `scope.students()` and `scope.enrolments()` read
-    the table while it exists. Dropped at the end; an error rolls the transaction (or
-    savepoint) back, which removes it too.
+    the table while it exists. Beside each id the table holds what the figures ask of a
+    student (reports.figures.population_facts_sql), so the population's enrolments,
+    qualifications and employments are read once for every figure, and a second table
+    (`scope.population_rows`) the population's enrolments. Dropped at the end; an error
+    rolls the transaction (or savepoint) back, which removes them too.
     """
     name = f"reports_population_{uuid.uuid4().hex[:16]}"
-    # With the date of birth and the municipality: a figure that splits the population
-    # by age band and municipality reads them here, not from the students' table again.
-    sql, params = (
-        scope.selected_students()
-        .values("pk", "date_of_birth", "municipality_id")
-        .query.sql_with_params()
-    )
+    # First the students (with their date of birth and municipality: a figure that splits
+    # the population by age band and municipality reads them here) each with their
+    # enrolments, a plan with parallel workers; then per student the facts the figures
+    # ask of a student (reports.figures.population_facts_sql), from those rows and the
+    # population's other records: one pass over the students' tables.
+    rows = f"reports_population_{uuid.uuid4().hex[:16]}"
+    sql, params = population_rows_sql(scope)
+    analyse = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
+        if analyse:
+            # The ids' statistics are what the plans need (how many, and distinct): a
+            # small sample tells that.
+            cursor.execute("SET LOCAL default_statistics_target = 10")
+        cursor.execute(f"CREATE TEMPORARY TABLE {rows} AS {sql}", params)
+        if analyse:
+            cursor.execute(f"ANALYZE {rows} (pk, level, start_date)")
+        sql, params = population_facts_sql(scope, rows)
         cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {name}")
-    scope.population_table = name
+        if analyse:
+            cursor.execute(f"ANALYZE {name} (pk)")
+            cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
+    scope.population_table, scope.population_rows = name, rows
     try:
         yield name
     finally:
-        scope.population_table = None
+        scope.population_table = scope.population_rows = None
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE {name}")
+        for table in (name, rows):
+            cursor.execute(f"DROP TABLE {table}")

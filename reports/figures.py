@@ -30,6 +30,7 @@ import re
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.core.exceptions import FullResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -64,7 +65,7 @@ from referrals.flexservice.results import NO_TARGET, compute_results
 from roadmap.models import Perspective, PerspectiveStep
 from rulebook import expressions as rulebook
 from rulebook.settings import rule_settings
-from rulebook.vocabulary import NEXT_STEP_LEVELS
+from rulebook.vocabulary import NEXT_STEP_LEVELS, sql_list
 from students.dates import latest_birth_date_for_age, school_year_label
 from students.models import Employment, Enrolment, Level, Qualification, Student
 from students.queries import startkwalificatie_q
@@ -110,6 +111,9 @@ def entree_outflow(scope) -> Table:
     settings = _settings()
     today = scope.today
     first = scope.school_year - 3
+    if scope.population_table:
+        counts, monitoring = _entree_outflow_counts(scope, first, settings)
+        return _entree_outflow_table(scope, first, counts, monitoring)
     enrolments = scope.enrolments().filter(
         level=Level.ENTREE,
         start_date__gte=date(first, 8, 1),
@@ -169,6 +173,94 @@ def entree_outflow(scope) -> Table:
         .annotate(n=Count("student_id", distinct=True))
         .order_by()
     }
+    return _entree_outflow_table(scope, first, counts, monitoring)
+
+
+def _entree_outflow_counts(scope, first, settings):
+    """entree_outflow's counts from the population's facts (facts_table) in one statement:
+    ({cohort: {outcome: students}}, {cohort: students still in monitoring}), the same as
+    the per-enrolment subqueries of entree_outflow."""
+    facts = facts_table(scope)
+    today = scope.today
+    match_sql, match_params = _where_sql(
+        Enrolment.objects.filter(
+            scope.enrolment_q(),
+            level=Level.ENTREE,
+            start_date__gte=date(first, 8, 1),
+            start_date__lte=scope.year_end,
+        )
+    )
+    # The population's enrolments (population_rows_sql) under their table's name, as the
+    # filters' SQL names them.
+    x = Enrolment._meta.db_table
+    cohorts = list(range(scope.school_year, first, -1))
+    # The school year of the start date: within the range, bounds on the date.
+    cohort = (
+        "CASE "
+        + " ".join(f"WHEN {x}.start_date >= %s THEN {year}" for year in cohorts)
+        + f" ELSE {first} END"
+    )
+    cohort_params = [date(year, 8, 1) for year in cohorts]
+
+    def place(perspective):
+        # IN over the few steps with a place (one hash), not a lookup per enrolment.
+        return (
+            f"{x}.id IN (SELECT ps.enrolment_id FROM {PerspectiveStep._meta.db_table} ps"  # noqa: S608  # nosec B608
+            f" WHERE ps.perspective = '{perspective.value}' AND ps.destination_place <> '')"
+        )
+
+    ended = f"{x}.end_date < %(today)s"
+    # The first outcome that holds, as its number in `outcomes` (numbers group faster
+    # than text).
+    outcomes = ["enrolled", *(key for key, _label in OUTCOMES)]
+    tests = {
+        "enrolled": f"NOT ({ended}) OR {x}.end_date IS NULL",
+        "further_education": f"f.next_start > {x}.start_date",
+        "work": "f.today_working = 1",
+        "dagbesteding": place(Perspective.DAGBESTEDING),
+        "praktijkleren": place(Perspective.PRAKTIJKLEREN),
+        "vsv": "f.stored_vsv = 1",
+    }
+    outcome = (
+        "CASE "
+        + " ".join(f"WHEN {tests[key]} THEN {outcomes.index(key)}" for key in tests)
+        + f" ELSE {outcomes.index('unknown')} END"
+    )
+    # Left, in the target group today (below the upper age, no startkwalificatie) and
+    # their monitoring did not end.
+    monitored = (
+        f"{ended} AND f.date_of_birth > %(upper_age_born_after)s AND f.today_sk = 0"
+        " AND f.monitoring_ended = 0"
+    )
+    sql = f"""
+WITH r AS (
+    SELECT {x}.student_id, {cohort} AS cohort, {outcome} AS outcome,
+        CASE WHEN {monitored} THEN 1 ELSE 0 END AS monitored
+    FROM {scope.population_rows_name()} {x}
+    JOIN {facts} f ON f.pk = {x}.student_id
+    WHERE {match_sql}
+)
+SELECT cohort, outcome, COUNT(*)
+FROM (SELECT DISTINCT cohort, outcome, student_id FROM r) d GROUP BY cohort, outcome
+UNION ALL
+SELECT cohort, NULL, COUNT(*)
+FROM (SELECT DISTINCT cohort, student_id FROM r WHERE monitored = 1) d GROUP BY cohort"""  # noqa: S608 - constants and the ORM's SQL  # nosec B608
+    named = {
+        "today": today,
+        "upper_age_born_after": rulebook.upper_age_born_after(today, settings),
+    }
+    sql, params = _positional(sql, named, [*cohort_params, *match_params])
+    counts = defaultdict(lambda: defaultdict(int))
+    monitoring = {}
+    for cohort_year, outcome_number, n in _grouped_rows(sql, params):
+        if outcome_number is None:
+            monitoring[int(cohort_year)] = n
+        else:
+            counts[int(cohort_year)][outcomes[outcome_number]] += n
+    return counts, monitoring
+
+
+def _entree_outflow_table(scope, first, counts, monitoring) -> Table:
     rows = []
     for cohort in range(first, scope.school_year + 1):
         by_outcome = counts.get(cohort, {})
@@ -341,6 +433,162 @@ def _enrolled_on(day, student_ref="pk"):
     return Enrolment.objects.filter(rulebook.enrolled_on_q(day), student=OuterRef(student_ref))
 
 
+def _where_sql(queryset):
+    """The WHERE clause of `queryset` (over its unaliased table) as SQL and parameters;
+    ("", []) without conditions."""
+    query = queryset.query
+    try:
+        return query.where.as_sql(query.get_compiler(connection=connection), connection)
+    except FullResultSet:
+        return "", []
+
+
+def facts_table(scope) -> str:
+    """The population table (reports.db.population_table), which holds every student's
+    facts (population_facts_sql) beside the id."""
+    return scope.population_table_name()
+
+
+# The enrolments' columns population_rows_sql keeps beside each student (the facts read them).
+ENROLMENT_COLUMNS = (
+    "id",
+    "student_id",
+    "start_date",
+    "end_date",
+    "level",
+    "end_reason",
+    "institution_id",
+    "location",
+)
+
+
+def population_rows_sql(scope):
+    """The scope's students (Scope.selected_students: pk, date_of_birth, municipality_id),
+    each with the columns of every one of their enrolments (ENROLMENT_COLUMNS, under
+    their own names), as a SELECT and its parameters: a row per enrolment, and for a
+    student without enrolments one row without (only a scope without an enrolment filter
+    has such students)."""
+    population, params = (
+        scope.selected_students()
+        .values("pk", "date_of_birth", "municipality_id")
+        .order_by()
+        .query.sql_with_params()
+    )
+    join = "LEFT JOIN" if not scope.has_enrolment_filter() else "JOIN"
+    enrolment = ", ".join(f"e.{column}" for column in ENROLMENT_COLUMNS)
+    sql = (
+        f"SELECT p.pk, p.date_of_birth, p.municipality_id, {enrolment}"  # noqa: S608  # nosec B608
+        f" FROM ({population}) p {join} {Enrolment._meta.db_table} e ON e.student_id = p.pk"
+    )
+    return sql, params
+
+
+def population_facts_sql(scope, rows_table):
+    """The scope's students, with their enrolments in `rows_table` (population_rows_sql),
+    with their facts, as a SELECT and its parameters:
+    reports.db.population_table keeps it in a temporary table, so the figures read one
+    row per student instead of their enrolments, qualifications and employments again,
+    each figure.
+
+    One pass over each table: every fact a figure asks of a student is an aggregate
+    column. Columns: pk, date_of_birth, municipality_id and
+    - the VSV status on the scope's VSV date: rulebook.expressions.vsv_facts_sql's
+      (vsv_level_from_facts_sql decides from them);
+    - the 1 October snapshot (t, t+1): `first_match`, an enrolment matching the filters
+      and enrolled on 1 October t; `second_enrolled`, `second_sk`: enrolled on, and a
+      startkwalificatie by, 1 October t+1;
+    - the Entree outflow, today: `today_sk` (a startkwalificatie), `today_working` (work
+      of 12 h or more), `next_start` (the latest start of an enrolment at level 2-4 or
+      vavo);
+    - the last sweep's status: `stored_vsv`, `monitoring_ended`.
+    Flags are 1/0 (0 without rows: whether a row of the student's holds it), dates NULL
+    without rows.
+    """
+    settings = _settings()
+    first, second = _snapshot_dates(scope)
+    enrolments = Enrolment._meta.db_table
+    vsv = rulebook.vsv_facts_sql(enrolments)
+    vsv_x = rulebook.vsv_facts_sql("x")
+    match_sql, match_params = _where_sql(Enrolment.objects.filter(scope.enrolment_q()))
+    first_match = rulebook.enrolled_on_sql(enrolments, "%(first)s")
+    if match_sql:
+        first_match = f"{first_match} AND {match_sql}"
+    working_today = (
+        f"x.hours_per_week >= %(hours)s AND {rulebook.enrolled_on_sql('x', '%(today)s')}"
+    )
+    flag = rulebook.flag_sql
+    sk_enrolment = rulebook.startkwalificatie_enrolment_sql
+    sk_qualification = rulebook.startkwalificatie_qualification_sql
+    columns = {
+        "enrolment": {
+            **vsv["enrolment"],
+            "first_match": f"MAX({flag(first_match)})",
+            "second_enrolled": f"MAX({flag(rulebook.enrolled_on_sql(enrolments, '%(second)s'))})",
+            "second_sk": f"MAX({flag(sk_enrolment(enrolments, '%(second)s'))})",
+            "today_sk": f"MAX({flag(sk_enrolment(enrolments, '%(today)s'))})",
+            "next_start": (
+                f"MAX(CASE WHEN {enrolments}.level IN {sql_list(NEXT_STEP_LEVELS)}"
+                f" THEN {enrolments}.start_date END)"
+            ),
+        },
+        "qualification": {
+            **vsv_x["qualification"],
+            "second_sk": f"MAX({flag(sk_qualification('x', '%(second)s'))})",
+            "today_sk": f"MAX({flag(sk_qualification('x', '%(today)s'))})",
+        },
+        "employment": {**vsv_x["employment"], "today_working": f"MAX({flag(working_today)})"},
+    }
+    dates = {*rulebook.VSV_FACT_DATES, "next_start"}
+    named = {
+        **rulebook.vsv_sql_params(scope.vsv_date, settings),
+        "first": first,
+        "second": second,
+        "today": scope.today,
+        "hours": settings.WORK_HOURS_THRESHOLD,
+    }
+    merged = []
+    for name in dict.fromkeys(name for kind in columns.values() for name in kind):
+        sources = [
+            alias for alias, kind in zip("eqw", columns, strict=True) if name in columns[kind]
+        ]
+        if name in dates:
+            (alias,) = sources  # each date fact comes from one table
+            merged.append(f"{alias}.{name} AS {name}")
+        elif sources == ["e"]:
+            merged.append(f"e.{name} AS {name}")
+        else:
+            held = " OR ".join(f"{alias}.{name} = 1" for alias in sources)
+            merged.append(f"CASE WHEN {held} THEN 1 ELSE 0 END AS {name}")
+
+    def aggregated(table, kind):
+        selected = ", ".join(f"{value} AS {name}" for name, value in columns[kind].items())
+        return (
+            f"SELECT x.student_id, {selected} FROM {table} x"  # noqa: S608  # nosec B608
+            f" WHERE x.student_id IN (SELECT pk FROM {rows_table}) GROUP BY x.student_id"
+        )
+
+    enrolment_columns = ", ".join(
+        f"{value} AS {name}" for name, value in columns["enrolment"].items()
+    )
+    # The enrolments' aggregates per student of the population (a student without
+    # enrolments has flags 0 and no dates), the other two tables' joined to them. The
+    # rows are the enrolments' under their table's name, as the filters' SQL names them.
+    sql = f"""
+SELECT e.pk, e.date_of_birth, e.municipality_id, {", ".join(merged)},
+    CASE WHEN ms.vsv THEN 1 ELSE 0 END AS stored_vsv,
+    CASE WHEN ms.monitoring_ended THEN 1 ELSE 0 END AS monitoring_ended
+FROM (
+    SELECT {enrolments}.pk, {enrolments}.date_of_birth, {enrolments}.municipality_id,
+        {enrolment_columns}
+    FROM {rows_table} {enrolments}
+    GROUP BY {enrolments}.pk, {enrolments}.date_of_birth, {enrolments}.municipality_id
+) e
+LEFT JOIN ({aggregated(Qualification._meta.db_table, "qualification")}) q ON q.student_id = e.pk
+LEFT JOIN ({aggregated(Employment._meta.db_table, "employment")}) w ON w.student_id = e.pk
+LEFT JOIN {MonitoringStatus._meta.db_table} ms ON ms.student_id = e.pk"""  # noqa: S608 - the rule book's constants and the ORM's SQL  # nosec B608
+    return _positional(sql, named, match_params)
+
+
 def vsv_candidates(scope, day):
     """Students of the scope with `vsv_level`: the level of their latest leaving event
     when it makes them VSV on `day` (the rule book's counts_as_vsv,
@@ -398,8 +646,9 @@ def _split_rows(rows, count):
 
 def _vsv_operational_split(scope, day):
     """The VSV students on `day` per age band, level and municipality: with the population
-    table, set-based (rulebook.expressions.vsv_sql) in one statement; else per student."""
-    if not scope.population_table:
+    table, from its facts on the scope's VSV date (rulebook.expressions.
+    vsv_level_from_facts_sql) in one statement; else per student."""
+    if not scope.population_table or day != scope.vsv_date:
         students = vsv_candidates(scope, day).annotate(bucket=_age_bucket(day))
         return _split(
             students,
@@ -407,13 +656,16 @@ def _vsv_operational_split(scope, day):
             {"n": Count("pk")},
             keep=lambda row: bool(row["vsv_level"]),
         )
-    bucket, bucket_params = _age_bucket_sql("s.date_of_birth", day)
+    facts = facts_table(scope)
+    bucket, bucket_params = _age_bucket_sql("f.date_of_birth", day)
+    # Conditions 1-3 on the row (few students are left), then the level of each one's
+    # latest leaving event.
+    candidate = rulebook.vsv_candidate_sql("f", "f.date_of_birth")
+    level = rulebook.vsv_leaving_level_sql("f", "f.pk")
     sql = (
-        f"SELECT {bucket}, v.vsv_level, m.name, COUNT(*)"  # noqa: S608  # nosec B608 - constants
-        f" FROM ({rulebook.vsv_sql(scope.population_sql())}) v"
-        " JOIN students_student s ON s.id = v.student_id"
-        f" JOIN {_municipality_table()} m ON m.id = s.municipality_id"
-        " GROUP BY 1, 2, 3"
+        f"SELECT {bucket}, {level}, m.name, COUNT(*)"  # noqa: S608  # nosec B608 - constants
+        f" FROM {facts} f JOIN {_municipality_table()} m ON m.id = f.municipality_id"
+        f" WHERE {candidate} GROUP BY 1, 2, 3"
     )
     sql, params = _positional(sql, rulebook.vsv_sql_params(day, _settings()), bucket_params)
     # The groups of students who are not VSV (level "" or none) are dropped here: a
@@ -424,7 +676,13 @@ def _vsv_operational_split(scope, day):
 
 def vsv_operational(scope) -> Table:
     day = scope.vsv_date
-    stored = MonitoringStatus.objects.filter(student__in=scope.student_ids(), vsv=True).count()
+    if scope.population_table:
+        stored = _grouped_rows(
+            f"SELECT COUNT(*) FROM {facts_table(scope)} WHERE stored_vsv = 1",  # noqa: S608  # nosec B608
+            [],
+        )[0][0]
+    else:
+        stored = MonitoringStatus.objects.filter(student__in=scope.student_ids(), vsv=True).count()
     (total,), (by_age, by_level, by_municipality) = _vsv_operational_split(scope, day)
     by_age = {key: v[0] for key, v in by_age.items()}
     by_level = {key: v[0] for key, v in by_level.items()}
@@ -450,12 +708,24 @@ def vsv_operational(scope) -> Table:
 
 def _vsv_snapshot_split(scope, first, second):
     """The students enrolled on `first` (filters) per age band, level and municipality:
-    (new VSV, all). With the population table in one statement, set-based: the latest
-    matching enrolment on `first` per student (a window), and one aggregate per student of
-    the enrolments and qualifications for `second` (the rule book's row conditions)."""
-    if not scope.population_table:
+    (new VSV, all). With the population table in one statement over its facts
+    (population_facts_sql: enrolled on `first` matching the filters, and enrolled on and
+    a startkwalificatie by `second`), with the level of the latest matching enrolment on
+    `first` per student (a window) when the filters do not fix the level."""
+    if not scope.population_table or (first, second) != _snapshot_dates(scope):
         return _vsv_snapshot_split_per_student(scope, first, second)
-    population = scope.population_sql()
+    facts = facts_table(scope)
+    bucket, bucket_params = _age_bucket_sql("f.date_of_birth", first)
+    new = "f.second_enrolled = 0 AND f.second_sk = 0"
+    if scope.level:
+        # The filters fix the level: every matching enrolment is at it.
+        sql = f"""
+SELECT {bucket}, %s, m.name, COUNT(*) FILTER (WHERE {new}), COUNT(*)
+FROM {facts} f JOIN {_municipality_table()} m ON m.id = f.municipality_id
+WHERE f.first_match = 1
+GROUP BY 1, 2, 3"""  # noqa: S608 - constants  # nosec B608
+        return _split_rows(_grouped_rows(sql, [*bucket_params, scope.level]), 2)
+    # The level of the latest matching enrolment on `first` per student (a window).
     latest_first = (
         Enrolment.objects.filter(
             scope.enrolment_q(), rulebook.enrolled_on_q(first), student_id__in=scope.student_ids()
@@ -468,31 +738,18 @@ def _vsv_snapshot_split(scope, first, second):
             )
         )
         .values("student_id", "level", "_row")
+        .order_by()
     )
     first_sql, first_params = latest_first.query.sql_with_params()
-    bucket, bucket_params = _age_bucket_sql("s.date_of_birth", first)
-    enrolled = rulebook.enrolled_on_sql("x", "%(second)s")
-    sk_enrolment = rulebook.startkwalificatie_enrolment_sql("x", "%(second)s")
-    sk_qualification = rulebook.startkwalificatie_qualification_sql("x", "%(second)s")
-    new = "COALESCE(e.enrolled, 0) = 0 AND COALESCE(e.sk, 0) = 0 AND COALESCE(q.sk, 0) = 0"
     sql = f"""
-WITH f AS ({first_sql})
-SELECT {bucket}, f.level, m.name, COUNT(*) FILTER (WHERE {new}), COUNT(*)
-FROM f
-JOIN {scope.population_table_name()} s ON s.pk = f.student_id
-JOIN {_municipality_table()} m ON m.id = s.municipality_id
-LEFT JOIN (
-    SELECT x.student_id, COUNT(*) FILTER (WHERE {enrolled}) AS enrolled,
-        COUNT(*) FILTER (WHERE {sk_enrolment}) AS sk
-    FROM students_enrolment x WHERE x.student_id IN ({population}) GROUP BY x.student_id
-) e ON e.student_id = f.student_id
-LEFT JOIN (
-    SELECT x.student_id, COUNT(*) FILTER (WHERE {sk_qualification}) AS sk
-    FROM students_qualification x WHERE x.student_id IN ({population}) GROUP BY x.student_id
-) q ON q.student_id = f.student_id
-WHERE f._row = 1
-GROUP BY 1, 2, 3"""  # noqa: S608 - the rule book's constants and the ORM's SQL  # nosec B608
-    sql, params = _positional(sql, {"second": second}, [*first_params, *bucket_params])
+WITH l AS ({first_sql})
+SELECT {bucket}, l.level, m.name, COUNT(*) FILTER (WHERE {new}), COUNT(*)
+FROM l
+JOIN {facts} f ON f.pk = l.student_id
+JOIN {_municipality_table()} m ON m.id = f.municipality_id
+WHERE l._row = 1
+GROUP BY 1, 2, 3"""  # noqa: S608 - constants and the ORM's SQL  # nosec B608
+    params = [*first_params, *bucket_params]
     return _split_rows(_grouped_rows(sql, params), 2)
 
 
@@ -520,9 +777,14 @@ def _vsv_snapshot_split_per_student(scope, first, second):
     )
 
 
+def _snapshot_dates(scope):
+    """The 1 October snapshot's dates: 1 October t and t+1 of the school year t."""
+    return date(scope.school_year, 10, 1), date(scope.school_year + 1, 10, 1)
+
+
 def vsv_snapshot(scope) -> Table:
     year = scope.school_year
-    first, second = date(year, 10, 1), date(year + 1, 10, 1)
+    first, second = _snapshot_dates(scope)
     (new_total, total), (by_age, by_level, by_municipality) = _vsv_snapshot_split(
         scope, first, second
     )

@@ -40,8 +40,11 @@ class Scope:
     on_date: date | None = None  # the VSV operational count's date
     labels: dict = field(default_factory=dict)
     # While the figures are computed (reports.db.population_table): a temporary table
-    # with the ids of `students()`, so the population is selected once, not per figure.
+    # with the ids of `students()` and each one's facts, so the population is selected
+    # (and its records read) once, not per figure; and beside it a table of the
+    # population's enrolments (reports.figures.population_rows_sql).
     population_table: str | None = None
+    population_rows: str | None = None
 
     @property
     def year_start(self):
@@ -78,9 +81,18 @@ class Scope:
         return self.institution_ids is not None or bool(self.location or self.level)
 
     def population_table_name(self) -> str:
-        """The population table (columns pk, date_of_birth, municipality_id)."""
+        """The population table (columns pk, date_of_birth, municipality_id and the
+        students' facts, reports.figures.population_facts_sql)."""
         # The name is reports.db's own (a prefix and hex digits), never input.
         name = self.population_table
+        if not POPULATION_TABLE.fullmatch(name or ""):
+            raise ValueError(f"not a population table: {name!r}")
+        return name
+
+    def population_rows_name(self) -> str:
+        """The population's enrolments (reports.figures.population_rows_sql), checked as
+        population_table_name."""
+        name = self.population_rows
         if not POPULATION_TABLE.fullmatch(name or ""):
             raise ValueError(f"not a population table: {name!r}")
         return name

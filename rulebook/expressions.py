@@ -13,14 +13,17 @@ need nothing. The SQL engine (monitoring.sweep_sql) takes the same conditions as
 
     rule (rulebook.rules)               expression (here)
     enrolled_on                         enrolled_on_q, enrolled_on_sql
-    age < n, in_target_group,           age_below_q, below_upper_age_q, in_target_group_q,
+    age < n, in_target_group,           age_below_q, below_upper_age_q (upper_age_born_after),
+                                        in_target_group_q,
     responsible_authority               leerplicht_responsible_q, doorstroompunt_responsible_q
     has_startkwalificatie               startkwalificatie_enrolment_q / _qualification_q,
                                         startkwalificatie_q (per student),
                                         startkwalificatie_enrolment_sql / _qualification_sql
     working_on, exempt                  working_q, exempt_q
     counts_as_vsv                       vsv_students (with last_reference_date),
-                                        vsv_sql (set-based, with vsv_sql_params)
+                                        vsv_sql (set-based, with vsv_sql_params), from
+                                        per-student facts (vsv_facts_sql) by
+                                        vsv_candidate_sql and vsv_leaving_level_sql
     planned_end                         planned_end_expression, planned_end_sql
     next_step_secured                   annotate_next_step_secured
     stop_advice                         stop_advice_row_q, stop_advice_q
@@ -183,9 +186,14 @@ def age_below_q(age: int, day: date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}date_of_birth__gt": latest_birth_date_for_age(age, day)})
 
 
+def upper_age_born_after(day: date, settings: RuleSettings) -> date:
+    """below_upper_age_q as a date: below the upper age on D exactly when born after it."""
+    return latest_birth_date_for_age(dated_value(settings.UPPER_AGE, day), day)
+
+
 def below_upper_age_q(day: date, settings: RuleSettings, prefix: str = "") -> Q:
     """The age half of rules.in_target_group: below the upper age on D (a dated setting)."""
-    return age_below_q(dated_value(settings.UPPER_AGE, day), day, prefix)
+    return Q(**{f"{prefix}date_of_birth__gt": upper_age_born_after(day, settings)})
 
 
 def leerplicht_responsible_q(day: date, settings: RuleSettings, prefix: str = "") -> Q:
@@ -470,9 +478,103 @@ def doorstroomtafel_candidate_q(
 # --- the VSV status on D, set-based (SQL) ----------------------------------------------------
 
 
-def _flag(condition: str) -> str:
+def flag_sql(condition: str) -> str:
     """A row condition as a column of 1/0 (both engines), for MAX per student."""
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+# The per-student facts the VSV status on D is decided from (vsv_facts_sql), each an
+# aggregate over one table's rows of the student: flags (1/0, 0 without rows) and dates
+# (NULL without rows).
+VSV_FACT_FLAGS = ("vsv_sk", "vsv_busy", "vsv_entree", "vsv_working", "vsv_certificate")
+VSV_FACT_DATES = ("vsv_last_end", "vsv_last_entree")
+
+
+def vsv_facts_sql(alias: str = "x") -> dict[str, dict[str, str]]:
+    """rules.counts_as_vsv's per-student facts on D, as aggregates (for a GROUP BY student)
+    over the rows `alias` of each table: {"enrolment" | "qualification" | "employment":
+    {column: aggregate}}. A fact that two tables decide (a startkwalificatie, an Entree
+    diploma) has a column in each; the student's fact is their maximum (1/0 flags:
+    a condition holds for some row). Parameters: vsv_sql_params(D, settings).
+
+    vsv_candidate_sql and vsv_leaving_level_sql (together vsv_level_from_facts_sql) decide
+    the status from them; vsv_sql is the three together.
+    """
+    x = alias
+    d = "%(vsv_day)s"
+    enrolled_or_future = f"{enrolled_on_sql(x, d)} OR {x}.start_date > {d}"
+    entree_diploma = (
+        f"{x}.level = '{ENTREE}' AND {x}.end_reason = '{DIPLOMA}' AND {x}.end_date <= {d}"
+    )
+    working = f"{x}.hours_per_week >= %(vsv_hours)s AND {enrolled_on_sql(x, d)}"
+    certificate = f"{x}.type IN {sql_list(EXEMPTING_QUALIFICATION_TYPES)} AND {x}.date <= {d}"
+    entree_record = f"{x}.type = '{ENTREE}' AND {x}.date <= {d}"
+    return {
+        "enrolment": {
+            "vsv_sk": f"MAX({flag_sql(startkwalificatie_enrolment_sql(x, d))})",
+            "vsv_busy": f"MAX({flag_sql(enrolled_or_future)})",
+            "vsv_entree": f"MAX({flag_sql(entree_diploma)})",
+            # The last enrolment end before D.
+            "vsv_last_end": f"MAX(CASE WHEN {x}.end_date < {d} THEN {x}.end_date END)",
+        },
+        "qualification": {
+            "vsv_sk": f"MAX({flag_sql(startkwalificatie_qualification_sql(x, d))})",
+            "vsv_entree": f"MAX({flag_sql(entree_record)})",
+            "vsv_certificate": f"MAX({flag_sql(certificate)})",
+            # The last Entree record before D.
+            "vsv_last_entree": (
+                f"MAX(CASE WHEN {x}.type = '{ENTREE}' AND {x}.date < {d} THEN {x}.date END)"
+            ),
+        },
+        "employment": {"vsv_working": f"MAX({flag_sql(working)})"},
+    }
+
+
+def vsv_candidate_sql(facts: str, born: str) -> str:
+    """rules.counts_as_vsv's conditions 1-3 from the per-student facts of vsv_facts_sql: a
+    condition over the row `facts` (the facts as columns, each flag the maximum over the
+    tables, 0 without rows) and the date of birth `born` (SQL): in the target group, not
+    enrolled and no future enrolment, not exempt."""
+    f = facts
+    return (
+        f"{born} > %(vsv_born_after)s AND {f}.vsv_sk = 0 AND {f}.vsv_busy = 0"
+        f" AND {f}.vsv_certificate = 0 AND NOT ({f}.vsv_entree = 1 AND {f}.vsv_working = 1)"
+    )
+
+
+def vsv_leaving_level_sql(facts: str, student: str) -> str:
+    """rules.counts_as_vsv's condition 4 for a student for whom vsv_candidate_sql holds: an
+    expression over the row `facts` and the student's id `student` (SQL) whose value is the
+    vsv_level of vsv_students: NULL without a leaving event, "" when the latest leaving
+    event does not make the student VSV on D, else its level. Only when that event is an
+    enrolment end is the enrolment read (a subquery)."""
+    f = facts
+    d = "%(vsv_day)s"
+    reference = "%(vsv_reference)s"
+    diploma_first = f"CASE WHEN x.end_reason = '{DIPLOMA}' THEN 0 ELSE 1 END"
+    leaving_level = (
+        f"CASE WHEN x.end_reason <> '{DIPLOMA}' THEN x.level"
+        f" WHEN x.level = '{ENTREE}' AND x.end_date < {reference} THEN x.level ELSE '' END"
+    )
+    latest = f"""(
+        SELECT {leaving_level} FROM students_enrolment x
+        WHERE x.student_id = {student} AND x.end_date < {d}
+        ORDER BY x.end_date DESC, {diploma_first}, x.id DESC LIMIT 1
+    )"""  # noqa: S608 - the rule book's constants  # nosec B608
+    return f"""CASE
+    WHEN {f}.vsv_last_entree IS NOT NULL
+        AND ({f}.vsv_last_end IS NULL OR {f}.vsv_last_end <= {f}.vsv_last_entree)
+    THEN CASE WHEN {f}.vsv_last_entree >= {reference} THEN '' ELSE '{ENTREE}' END
+    WHEN {f}.vsv_last_end IS NULL THEN NULL
+    ELSE {latest} END"""
+
+
+def vsv_level_from_facts_sql(facts: str, student: str, born: str) -> str:
+    """rules.counts_as_vsv from the per-student facts of vsv_facts_sql (vsv_candidate_sql,
+    then vsv_leaving_level_sql): the vsv_level of vsv_students, NULL when conditions 1-3
+    do not hold."""
+    candidate = vsv_candidate_sql(facts, born)
+    return f"CASE WHEN {candidate} THEN {vsv_leaving_level_sql(facts, student)} END"
 
 
 def vsv_sql(population: str) -> str:
@@ -484,58 +586,45 @@ def vsv_sql(population: str) -> str:
     vsv_level as vsv_students annotates it (a student counts as VSV on D exactly when it
     is not empty; a student without any record has no leaving event, so is never VSV and
     is left out). Conditions 1-3 are decided from one aggregate per student over the
-    rows of the three tables (each of the rule book's row conditions a 1/0 column, MAX
-    per student, in one GROUP BY), not from a subquery per student; the level of the
-    latest leaving event (condition 4) is then read for those few students only.
+    rows of the three tables (vsv_facts_sql: each of the rule book's row conditions a 1/0
+    column, MAX per student, vsv_candidate_sql), not from a subquery per student; the
+    level of the latest leaving event (condition 4) is then read for those few students
+    only (vsv_leaving_level_sql).
     Parameters: vsv_sql_params(D, settings). PostgreSQL and SQLite.
     """
-    d = "%(vsv_day)s"
-    reference = "%(vsv_reference)s"
-    diploma_first = f"CASE WHEN x.end_reason = '{DIPLOMA}' THEN 0 ELSE 1 END"
-    leaving_level = (
-        f"CASE WHEN x.end_reason <> '{DIPLOMA}' THEN x.level"
-        f" WHEN x.level = '{ENTREE}' AND x.end_date < {reference} THEN x.level ELSE '' END"
-    )
-    enrolled_or_future = f"{enrolled_on_sql('x', d)} OR x.start_date > {d}"
-    entree_diploma = f"x.level = '{ENTREE}' AND x.end_reason = '{DIPLOMA}' AND x.end_date <= {d}"
-    working = f"x.hours_per_week >= %(vsv_hours)s AND {enrolled_on_sql('x', d)}"
-    certificate = f"x.type IN {sql_list(EXEMPTING_QUALIFICATION_TYPES)} AND x.date <= {d}"
+    facts = vsv_facts_sql("x")
+    columns = (*VSV_FACT_FLAGS, *VSV_FACT_DATES)
+    tables = {
+        "enrolment": "students_enrolment",
+        "qualification": "students_qualification",
+        "employment": "students_employment",
+    }
     no_date = "CAST(NULL AS DATE)"
-    # Columns: sk, enrolled_or_future, entree (diploma or record), working, certificate,
-    # last enrolment end before D, last Entree record before D.
-    rows = f"""
-        SELECT x.student_id, {_flag(startkwalificatie_enrolment_sql("x", d))} AS sk,
-            {_flag(enrolled_or_future)} AS busy, {_flag(entree_diploma)} AS entree,
-            0 AS working, 0 AS certificate,
-            CASE WHEN x.end_date < {d} THEN x.end_date END AS last_end, {no_date} AS last_entree
-        FROM students_enrolment x WHERE x.student_id IN ({population})
-        UNION ALL
-        SELECT x.student_id, {_flag(startkwalificatie_qualification_sql("x", d))}, 0,
-            {_flag(f"x.type = '{ENTREE}' AND x.date <= {d}")}, 0, {_flag(certificate)},
-            {no_date}, CASE WHEN x.type = '{ENTREE}' AND x.date < {d} THEN x.date END
-        FROM students_qualification x WHERE x.student_id IN ({population})
-        UNION ALL
-        SELECT x.student_id, 0, 0, 0, {_flag(working)}, 0, {no_date}, {no_date}
-        FROM students_employment x WHERE x.student_id IN ({population})"""  # noqa: S608 - constants  # nosec B608
+    branches = []
+    for kind, table in tables.items():
+        values = [
+            facts[kind].get(name, "0" if name in VSV_FACT_FLAGS else no_date) for name in columns
+        ]
+        # Each table's own aggregates first (per student), then their maximum over the
+        # tables: the same as one aggregate over the union of the rows.
+        selected = ", ".join(f"{v} AS {n}" for v, n in zip(values, columns, strict=True))
+        branches.append(
+            f"SELECT x.student_id, {selected} FROM {table} x"  # noqa: S608  # nosec B608 - constants
+            f" WHERE x.student_id IN ({population}) GROUP BY x.student_id"
+        )
+    union = "\n        UNION ALL\n        ".join(branches)
+    merged = ", ".join(f"MAX(r.{name}) AS {name}" for name in columns)
     return f"""
-SELECT c.student_id, CASE
-    WHEN c.last_entree IS NOT NULL AND (c.last_end IS NULL OR c.last_end <= c.last_entree)
-    THEN CASE WHEN c.last_entree >= {reference} THEN '' ELSE '{ENTREE}' END
-    ELSE (
-        SELECT {leaving_level} FROM students_enrolment x
-        WHERE x.student_id = c.student_id AND x.end_date < {d}
-        ORDER BY x.end_date DESC, {diploma_first}, x.id DESC LIMIT 1
-    ) END AS vsv_level
+SELECT c.student_id, {vsv_leaving_level_sql("c", "c.student_id")} AS vsv_level
 FROM (
-    SELECT r.student_id, MAX(r.last_end) AS last_end, MAX(r.last_entree) AS last_entree
-    FROM ({rows}
+    SELECT r.student_id, {merged}
+    FROM (
+        {union}
     ) r
     GROUP BY r.student_id
-    HAVING MAX(r.sk) = 0 AND MAX(r.busy) = 0 AND MAX(r.certificate) = 0
-        AND NOT (MAX(r.entree) = 1 AND MAX(r.working) = 1)
 ) c
 JOIN students_student s ON s.id = c.student_id
-WHERE s.date_of_birth > %(vsv_born_after)s"""  # noqa: S608 - the rule book's constants, the caller's SELECT  # nosec B608
+WHERE {vsv_candidate_sql("c", "s.date_of_birth")}"""  # noqa: S608 - the rule book's constants, the caller's SELECT  # nosec B608
 
 
 def vsv_sql_params(day: date, settings: RuleSettings) -> dict[str, Any]:
@@ -544,5 +633,5 @@ def vsv_sql_params(day: date, settings: RuleSettings) -> dict[str, Any]:
         "vsv_day": day,
         "vsv_reference": last_reference_date(day, settings),
         "vsv_hours": settings.WORK_HOURS_THRESHOLD,
-        "vsv_born_after": latest_birth_date_for_age(dated_value(settings.UPPER_AGE, day), day),
+        "vsv_born_after": upper_age_born_after(day, settings),
     }

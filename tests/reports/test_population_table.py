@@ -20,6 +20,7 @@ from monitoring.models import MonitoringStatus, Signal
 from reports import figures
 from reports.db import population_table, report_transaction
 from reports.scope import Scope
+from roadmap.models import PerspectiveStep
 from rulebook import expressions
 from rulebook.settings import RuleSettings
 from students.models import Employment, Enrolment, Qualification, Student
@@ -28,6 +29,7 @@ from tests.factories import (
     EnrolmentFactory,
     QualificationFactory,
     StudentFactory,
+    municipality,
 )
 
 from .conftest import TODAY
@@ -188,3 +190,65 @@ def test_vsv_narrowed_first_is_the_same_as_the_rule_book_order(varied):
         assert results[0] == results[1], day
         found_some = found_some or any(level for _pk, level in results[0])
     assert found_some
+
+
+def _resident(born):
+    return StudentFactory(date_of_birth=born, municipality=municipality("Alkmaar"))
+
+
+def _entree(student, start, **fields):
+    return EnrolmentFactory(
+        student=student,
+        level="entree",
+        start_date=start,
+        planned_end_date=start + timedelta(days=320),
+        **fields,
+    )
+
+
+def test_entree_outflow_from_the_facts_counts_each_student_once_per_outcome(known, coordinator):
+    """The outflow's one statement over the population's facts (students counted once per
+    cohort and outcome, and once per cohort still in monitoring) against the
+    per-enrolment subqueries, with students who have two Entree enrolments in a cohort
+    and every outcome."""
+    start = date(2026, 9, 1)
+    # Two Entree enrolments in the 2026 cohort: one left (a praktijkleren place), one still
+    # running; and one who left twice (both unknown: counted once, and once in monitoring).
+    twice = _resident(date(2010, 3, 1))
+    left = _entree(twice, start, end_date=date(2026, 12, 1), end_reason="dropout")
+    PerspectiveStep.objects.create(
+        enrolment=left,
+        date=date(2026, 11, 1),
+        author=coordinator,
+        perspective="praktijkleren",
+        destination_place="Leerbedrijf De Bouw",
+    )
+    _entree(twice, date(2027, 1, 10))
+    again = _resident(date(2010, 3, 1))
+    _entree(again, start, end_date=date(2026, 10, 1), end_reason="dropout")
+    _entree(again, date(2026, 11, 1), end_date=date(2027, 2, 1), end_reason="dropout")
+    # Left with work of 12 h or more, with a later level-2 programme (further education
+    # wins), and with a startkwalificatie since (out of monitoring).
+    worker = _resident(date(2008, 3, 1))
+    _entree(worker, start, end_date=date(2027, 6, 1), end_reason="diploma")
+    EmploymentFactory(student=worker, hours_per_week=12, start_date=date(2027, 6, 2))
+    further = _resident(date(2008, 3, 1))
+    _entree(further, start, end_date=date(2027, 6, 1), end_reason="diploma")
+    EnrolmentFactory(student=further, level="2", start_date=date(2027, 8, 30))
+    qualified = _resident(date(2000, 3, 1))
+    _entree(qualified, date(2024, 9, 1), end_date=date(2025, 6, 1), end_reason="dropout")
+    QualificationFactory(student=qualified, type="havo", level=None, date=date(2026, 7, 1))
+    region = Region.objects.get(name="Noord-Holland Noord")
+    for scope in (
+        Scope(school_year=2026, today=TODAY, region_id=region.pk),
+        Scope(school_year=2026, today=TODAY, region_id=region.pk, level="entree"),
+        Scope(school_year=2027, today=TODAY, region_id=region.pk, level="entree"),
+    ):
+        before = _cells([figures.entree_outflow(scope)])
+        with report_transaction(), population_table(scope):
+            after = _cells([figures.entree_outflow(scope)])
+        assert after == before, scope
+    row = figures.entree_outflow(Scope(school_year=2026, today=TODAY, region_id=region.pk)).rows[-1]
+    # The conftest's 24 students and these four in the 2026 cohort ("twice" counted as
+    # enrolled and as praktijkleren, "again" once).
+    assert row[1].value == 24 + 4 + 1

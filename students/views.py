@@ -32,6 +32,7 @@ from .models import AccessLog, Student
 from .paging import keyset_page
 from .panels import current_enrolments_prefetch, has_rows, load_presence, student_panels
 from .queries import get_student_for_user, may_write_student, school_search_q
+from .rows import bulk_students_url, with_list_rows
 from .services import ConcurrentEditError, access_log, student_assign_mentor, student_update
 
 # --- Student list and student page ---------------------------------------------------
@@ -117,6 +118,11 @@ def student_list(request):
     students = page.rows
     for student in students:
         student.age = age_on(student.date_of_birth, today)
+    shared_only = sees_only_shared_sections(user)
+    bulk_actions = bulk_student_actions(user)
+    with_list_rows(
+        students, shared_only=shared_only, bulk=bool(bulk_actions and bulk_students_url())
+    )
 
     # The search text is never logged: someone may have typed a BSN into it.
     used = (["zoeken"] if filters.get("q") else []) + sorted(k for k in filters if k != "q")
@@ -148,9 +154,9 @@ def student_list(request):
         "page_size": settings.KOERS_PAGE_SIZE,
         "today": today,
         # Partners see names only here: the rest is what a referral shared.
-        "shared_only": sees_only_shared_sections(user),
+        "shared_only": shared_only,
         # Checkboxes for the bulk actions of the caseload app (issue 19), when it is there.
-        "bulk_actions": bulk_student_actions(user),
+        "bulk_actions": bulk_actions,
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "students/_student_rows.html" if partial else "students/student_list.html"

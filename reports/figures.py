@@ -30,7 +30,7 @@ import re
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.core.exceptions import FullResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -70,6 +70,7 @@ from students.dates import latest_birth_date_for_age, school_year_label
 from students.models import Employment, Enrolment, Level, Qualification, Student
 from students.queries import startkwalificatie_q
 
+from .scope import POPULATION_TABLE
 from .tables import Count as N
 from .tables import Ratio, Table
 
@@ -441,6 +442,8 @@ def _where_sql(queryset):
         return query.where.as_sql(query.get_compiler(connection=connection), connection)
     except FullResultSet:
         return "", []
+    except EmptyResultSet:
+        return "1 = 0", []  # e.g. no institution at all: no row matches
 
 
 def facts_table(scope) -> str:
@@ -493,7 +496,7 @@ def population_facts_sql(scope, rows_table):
     One pass over each table: every fact a figure asks of a student is an aggregate
     column. Columns: pk, date_of_birth, municipality_id and
     - the VSV status on the scope's VSV date: rulebook.expressions.vsv_facts_sql's
-      (vsv_level_from_facts_sql decides from them);
+      (vsv_candidate_sql and vsv_leaving_level_sql decide from them);
     - the 1 October snapshot (t, t+1): `first_match`, an enrolment matching the filters
       and enrolled on 1 October t; `second_enrolled`, `second_sk`: enrolled on, and a
       startkwalificatie by, 1 October t+1;
@@ -504,6 +507,8 @@ def population_facts_sql(scope, rows_table):
     Flags are 1/0 (0 without rows: whether a row of the student's holds it), dates NULL
     without rows.
     """
+    if not POPULATION_TABLE.fullmatch(rows_table or ""):
+        raise ValueError(f"not a population table: {rows_table!r}")  # reports.db's names only
     settings = _settings()
     first, second = _snapshot_dates(scope)
     enrolments = Enrolment._meta.db_table
@@ -513,9 +518,7 @@ def population_facts_sql(scope, rows_table):
     first_match = rulebook.enrolled_on_sql(enrolments, "%(first)s")
     if match_sql:
         first_match = f"{first_match} AND {match_sql}"
-    working_today = (
-        f"x.hours_per_week >= %(hours)s AND {rulebook.enrolled_on_sql('x', '%(today)s')}"
-    )
+    working_today = rulebook.working_sql("x", "%(today)s", "%(hours)s")
     flag = rulebook.flag_sql
     sk_enrolment = rulebook.startkwalificatie_enrolment_sql
     sk_qualification = rulebook.startkwalificatie_qualification_sql
@@ -646,8 +649,8 @@ def _split_rows(rows, count):
 
 def _vsv_operational_split(scope, day):
     """The VSV students on `day` per age band, level and municipality: with the population
-    table, from its facts on the scope's VSV date (rulebook.expressions.
-    vsv_level_from_facts_sql) in one statement; else per student."""
+    table, from its facts on the scope's VSV date (rulebook.expressions.vsv_candidate_sql,
+    then vsv_leaving_level_sql) in one statement; else (another day) per student."""
     if not scope.population_table or day != scope.vsv_date:
         students = vsv_candidates(scope, day).annotate(bucket=_age_bucket(day))
         return _split(

@@ -232,6 +232,12 @@ def working_q(day: Day, settings: RuleSettings, prefix: str = "") -> Q:
     )
 
 
+def working_sql(alias: str, day: str, hours: str) -> str:
+    """working_q as SQL over the employment row `alias`: `day` and `hours` are SQL (a
+    placeholder), the day and settings.WORK_HOURS_THRESHOLD."""
+    return f"{alias}.hours_per_week >= {hours} AND {enrolled_on_sql(alias, day)}"
+
+
 def exempt_q(
     day: Day, settings: RuleSettings, *, enrolments: Rows, qualifications: Rows, employments: Rows
 ) -> Q:
@@ -497,8 +503,8 @@ def vsv_facts_sql(alias: str = "x") -> dict[str, dict[str, str]]:
     diploma) has a column in each; the student's fact is their maximum (1/0 flags:
     a condition holds for some row). Parameters: vsv_sql_params(D, settings).
 
-    vsv_candidate_sql and vsv_leaving_level_sql (together vsv_level_from_facts_sql) decide
-    the status from them; vsv_sql is the three together.
+    vsv_candidate_sql (conditions 1-3) and then vsv_leaving_level_sql (condition 4)
+    decide the status from them; vsv_sql is the three together.
     """
     x = alias
     d = "%(vsv_day)s"
@@ -506,7 +512,7 @@ def vsv_facts_sql(alias: str = "x") -> dict[str, dict[str, str]]:
     entree_diploma = (
         f"{x}.level = '{ENTREE}' AND {x}.end_reason = '{DIPLOMA}' AND {x}.end_date <= {d}"
     )
-    working = f"{x}.hours_per_week >= %(vsv_hours)s AND {enrolled_on_sql(x, d)}"
+    working = working_sql(x, d, "%(vsv_hours)s")
     certificate = f"{x}.type IN {sql_list(EXEMPTING_QUALIFICATION_TYPES)} AND {x}.date <= {d}"
     entree_record = f"{x}.type = '{ENTREE}' AND {x}.date <= {d}"
     return {
@@ -567,14 +573,6 @@ def vsv_leaving_level_sql(facts: str, student: str) -> str:
     THEN CASE WHEN {f}.vsv_last_entree >= {reference} THEN '' ELSE '{ENTREE}' END
     WHEN {f}.vsv_last_end IS NULL THEN NULL
     ELSE {latest} END"""
-
-
-def vsv_level_from_facts_sql(facts: str, student: str, born: str) -> str:
-    """rules.counts_as_vsv from the per-student facts of vsv_facts_sql (vsv_candidate_sql,
-    then vsv_leaving_level_sql): the vsv_level of vsv_students, NULL when conditions 1-3
-    do not hold."""
-    candidate = vsv_candidate_sql(facts, born)
-    return f"CASE WHEN {candidate} THEN {vsv_leaving_level_sql(facts, student)} END"
 
 
 def vsv_sql(population: str) -> str:

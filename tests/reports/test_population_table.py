@@ -238,6 +238,27 @@ def test_entree_outflow_from_the_facts_counts_each_student_once_per_outcome(know
     qualified = _resident(date(2000, 3, 1))
     _entree(qualified, date(2024, 9, 1), end_date=date(2025, 6, 1), end_reason="dropout")
     QualificationFactory(student=qualified, type="havo", level=None, date=date(2026, 7, 1))
+    # Not further education: a level-2 programme starting the same day as the Entree
+    # one (only a later start counts). Not work: 12 h or more that ended before today,
+    # and 12 h or more that starts after today.
+    same_day = _resident(date(2008, 3, 1))
+    _entree(same_day, start, end_date=date(2027, 6, 1), end_reason="dropout")
+    EnrolmentFactory(
+        student=same_day, level="2", programme="Verkoper", start_date=start,
+        end_date=date(2026, 10, 1),
+        end_reason="dropout",
+    )  # fmt: skip
+    former_worker = _resident(date(2008, 3, 1))
+    _entree(former_worker, start, end_date=date(2027, 6, 1), end_reason="diploma")
+    EmploymentFactory(
+        student=former_worker, hours_per_week=20, start_date=date(2027, 6, 2),
+        end_date=TODAY - timedelta(days=1),
+    )  # fmt: skip
+    future_worker = _resident(date(2008, 3, 1))
+    _entree(future_worker, start, end_date=date(2027, 6, 1), end_reason="diploma")
+    EmploymentFactory(
+        student=future_worker, hours_per_week=20, start_date=TODAY + timedelta(days=1)
+    )
     region = Region.objects.get(name="Noord-Holland Noord")
     for scope in (
         Scope(school_year=2026, today=TODAY, region_id=region.pk),
@@ -249,6 +270,6 @@ def test_entree_outflow_from_the_facts_counts_each_student_once_per_outcome(know
             after = _cells([figures.entree_outflow(scope)])
         assert after == before, scope
     row = figures.entree_outflow(Scope(school_year=2026, today=TODAY, region_id=region.pk)).rows[-1]
-    # The conftest's 24 students and these four in the 2026 cohort ("twice" counted as
+    # The conftest's 24 students and these seven in the 2026 cohort ("twice" counted as
     # enrolled and as praktijkleren, "again" once).
-    assert row[1].value == 24 + 4 + 1
+    assert row[1].value == 24 + 7 + 1

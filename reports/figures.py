@@ -70,7 +70,7 @@ from students.dates import latest_birth_date_for_age, school_year_label
 from students.models import Employment, Enrolment, Level, Qualification, Student
 from students.queries import startkwalificatie_q
 
-from .scope import POPULATION_TABLE
+from .scope import population_table_checked
 from .tables import Count as N
 from .tables import Ratio, Table
 
@@ -178,10 +178,10 @@ def entree_outflow(scope) -> Table:
 
 
 def _entree_outflow_counts(scope, first, settings):
-    """entree_outflow's counts from the population's facts (facts_table) in one statement:
+    """entree_outflow's counts from the population's facts (the population table) in one statement:
     ({cohort: {outcome: students}}, {cohort: students still in monitoring}), the same as
     the per-enrolment subqueries of entree_outflow."""
-    facts = facts_table(scope)
+    facts = scope.population_table_name()
     today = scope.today
     match_sql, match_params = _where_sql(
         Enrolment.objects.filter(
@@ -446,12 +446,6 @@ def _where_sql(queryset):
         return "1 = 0", []  # e.g. no institution at all: no row matches
 
 
-def facts_table(scope) -> str:
-    """The population table (reports.db.population_table), which holds every student's
-    facts (population_facts_sql) beside the id."""
-    return scope.population_table_name()
-
-
 # The enrolments' columns population_rows_sql keeps beside each student (the facts read them).
 ENROLMENT_COLUMNS = (
     "id",
@@ -507,8 +501,7 @@ def population_facts_sql(scope, rows_table):
     Flags are 1/0 (0 without rows: whether a row of the student's holds it), dates NULL
     without rows.
     """
-    if not POPULATION_TABLE.fullmatch(rows_table or ""):
-        raise ValueError(f"not a population table: {rows_table!r}")  # reports.db's names only
+    rows_table = population_table_checked(rows_table)
     settings = _settings()
     first, second = _snapshot_dates(scope)
     enrolments = Enrolment._meta.db_table
@@ -659,7 +652,7 @@ def _vsv_operational_split(scope, day):
             {"n": Count("pk")},
             keep=lambda row: bool(row["vsv_level"]),
         )
-    facts = facts_table(scope)
+    facts = scope.population_table_name()
     bucket, bucket_params = _age_bucket_sql("f.date_of_birth", day)
     # Conditions 1-3 on the row (few students are left), then the level of each one's
     # latest leaving event.
@@ -681,7 +674,7 @@ def vsv_operational(scope) -> Table:
     day = scope.vsv_date
     if scope.population_table:
         stored = _grouped_rows(
-            f"SELECT COUNT(*) FROM {facts_table(scope)} WHERE stored_vsv = 1",  # noqa: S608  # nosec B608
+            f"SELECT COUNT(*) FROM {scope.population_table_name()} WHERE stored_vsv = 1",  # noqa: S608  # nosec B608
             [],
         )[0][0]
     else:
@@ -717,7 +710,7 @@ def _vsv_snapshot_split(scope, first, second):
     `first` per student (a window) when the filters do not fix the level."""
     if not scope.population_table or (first, second) != _snapshot_dates(scope):
         return _vsv_snapshot_split_per_student(scope, first, second)
-    facts = facts_table(scope)
+    facts = scope.population_table_name()
     bucket, bucket_params = _age_bucket_sql("f.date_of_birth", first)
     new = "f.second_enrolled = 0 AND f.second_sk = 0"
     if scope.level:

@@ -25,6 +25,14 @@ from students.models import Enrolment, Level, Student
 POPULATION_TABLE = re.compile(r"reports_population_[0-9a-f]{16}")
 
 
+def population_table_checked(name: str | None) -> str:
+    """`name` when it is one of reports.db's temporary tables (a prefix and hex digits,
+    never input), so it may be written into SQL; else ValueError."""
+    if name is None or not POPULATION_TABLE.fullmatch(name):
+        raise ValueError(f"not a population table: {name!r}")
+    return name
+
+
 @dataclass
 class Scope:
     """One run of the reports: the school year and the filters, already limited to
@@ -83,19 +91,12 @@ class Scope:
     def population_table_name(self) -> str:
         """The population table (columns pk, date_of_birth, municipality_id and the
         students' facts, reports.figures.population_facts_sql)."""
-        # The name is reports.db's own (a prefix and hex digits), never input.
-        name = self.population_table
-        if not POPULATION_TABLE.fullmatch(name or ""):
-            raise ValueError(f"not a population table: {name!r}")
-        return name
+        return population_table_checked(self.population_table)
 
     def population_rows_name(self) -> str:
         """The population's enrolments (reports.figures.population_rows_sql), checked as
         population_table_name."""
-        name = self.population_rows
-        if not POPULATION_TABLE.fullmatch(name or ""):
-            raise ValueError(f"not a population table: {name!r}")
-        return name
+        return population_table_checked(self.population_rows)
 
     def population_sql(self) -> str:
         """The SELECT of the population table's ids (SQL text without parameters)."""

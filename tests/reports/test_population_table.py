@@ -197,13 +197,8 @@ def _resident(born):
 
 
 def _entree(student, start, **fields):
-    return EnrolmentFactory(
-        student=student,
-        level="entree",
-        start_date=start,
-        planned_end_date=start + timedelta(days=320),
-        **fields,
-    )
+    """An Entree enrolment (the factory's own level and planned end) starting `start`."""
+    return EnrolmentFactory(student=student, start_date=start, **fields)
 
 
 def test_entree_outflow_from_the_facts_counts_each_student_once_per_outcome(known, coordinator):
@@ -273,3 +268,13 @@ def test_entree_outflow_from_the_facts_counts_each_student_once_per_outcome(know
     # The conftest's 24 students and these seven in the 2026 cohort ("twice" counted as
     # enrolled and as praktijkleren, "again" once).
     assert row[1].value == 24 + 7 + 1
+
+
+def test_only_reports_db_tables_are_written_into_the_sql():
+    """Table names go into the SQL text: only reports.db's own (a prefix and hex digits)."""
+    scope = Scope(school_year=2026, today=TODAY)
+    for name in (None, "students_student", "reports_population_x; DROP TABLE y"):
+        with pytest.raises(ValueError, match="not a population table"):
+            figures.population_facts_sql(scope, name)
+    with pytest.raises(ValueError, match="not a population table"):
+        scope.population_table_name()

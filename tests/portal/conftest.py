@@ -31,7 +31,11 @@ def account(pupil):
 
 @pytest.fixture
 def other_account(db, mentor, today):
-    student = StudentFactory(email="other@student.test", mentor=mentor)
+    # A name the pupil's (a random Dutch one) never has: the tests look for it on the
+    # pupil's pages, and a shared first name failed them by chance.
+    student = StudentFactory(
+        email="other@student.test", mentor=mentor, first_name="Xandrijn", last_name="Quist"
+    )
     EnrolmentFactory(student=student, start_date=today - timedelta(days=30))
     return make_student_account(student)
 

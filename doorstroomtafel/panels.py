@@ -62,15 +62,23 @@ def student_casetable_panel(request, student):
     }
 
 
+def _open_actions(request):
+    """The user's open case-table actions (the panel's rows, and its presence)."""
+    if request.user.active_membership is None:
+        return None
+    return ActionItem.objects.filter(owner=request.user, status=ActionStatus.OPEN)
+
+
 def home_actions_panel(request):
     """The user's open case-table actions, the most urgent first."""
     user = request.user
-    if user.active_membership is None:
+    open_actions = _open_actions(request)
+    if open_actions is None:
         return None
     actions = list(
-        ActionItem.objects.filter(owner=user, status=ActionStatus.OPEN)
-        .select_related("item__student", "item__meeting__table")
-        .order_by("due_date", "pk")[: HOME_LIMIT + 1]
+        open_actions.select_related("item__student", "item__meeting__table").order_by(
+            "due_date", "pk"
+        )[: HOME_LIMIT + 1]
     )
     if not actions:
         return None
@@ -89,18 +97,24 @@ def home_actions_panel(request):
     }
 
 
-def home_meetings_panel(request):
-    """Coming meetings of the tables the user takes part in."""
+def _coming_meetings(request):
+    """Coming meetings of the tables the user takes part in (the panel's rows, and its
+    presence)."""
     user = request.user
     if user.active_membership is None:
         return None
-    today = timezone.localdate()
-    meetings = list(
-        meetings_for_user(user)
-        .filter(date__gte=today, status__in=[MeetingStatus.PLANNED, MeetingStatus.AGENDA_FINAL])
-        .select_related("table")
-        .order_by("date", "pk")[:10]
+    return meetings_for_user(user).filter(
+        date__gte=timezone.localdate(),
+        status__in=[MeetingStatus.PLANNED, MeetingStatus.AGENDA_FINAL],
     )
+
+
+def home_meetings_panel(request):
+    """Coming meetings of the tables the user takes part in."""
+    coming = _coming_meetings(request)
+    if coming is None:
+        return None
+    meetings = list(coming.select_related("table").order_by("date", "pk")[:10])
     if not meetings:
         return None
     return {"template": "doorstroomtafel/_home_meetings.html", "context": {"meetings": meetings}}
@@ -120,8 +134,8 @@ def register_panels():
         register_student_presence,
     )
 
-    register_home_panel(8, home_actions_panel)
-    register_home_panel(12, home_meetings_panel)
+    register_home_panel(8, home_actions_panel, presence=_open_actions)
+    register_home_panel(12, home_meetings_panel, presence=_coming_meetings)
     register_student_panel(50, student_casetable_panel)
     register_student_presence("doorstroomtafel.agenda_items", AgendaItem)
     register_student_presence("doorstroomtafel.proposals", Proposal)

@@ -36,6 +36,8 @@ class ReferralsConfig(AppConfig):
         from .panels import (
             home_inbox_panel,
             home_sent_panel,
+            inbox_presence,
+            sent_in_progress,
             student_referrals_panel,
             student_shared_panel,
         )
@@ -90,9 +92,9 @@ class ReferralsConfig(AppConfig):
 
         register_student_presence("referrals.referrals", Referral)
         register_student_presence("referrals.trajectories", MaatwerkTrajectory)
-        register_home_panel(12, home_inbox_panel)
+        register_home_panel(12, home_inbox_panel, presence=inbox_presence)
         register_home_panel(14, home_desk_panel)
-        register_home_panel(40, home_sent_panel)
+        register_home_panel(40, home_sent_panel, presence=sent_in_progress)
         from .reminders import RECEIVER_KIND, SENDER_KIND
 
         # The reminders' kinds and labels travel with the check that raises them.

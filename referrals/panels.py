@@ -20,6 +20,22 @@ from .reminders import is_overdue
 INBOX_LIMIT = 20
 
 
+def _inbox(user):
+    """Referrals waiting for the user's organisation's answer, and the accepted ones."""
+    return Referral.objects.received_by(user).filter(
+        status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED]
+    )
+
+
+def inbox_presence(request):
+    """The inbox's rows for the start page's one presence query; None (ask the panel)
+    for those who see the inbox even when it is empty."""
+    membership = request.user.active_membership
+    if membership is None or policy.sees_only_shared_sections(membership):
+        return None
+    return _inbox(request.user)
+
+
 def home_inbox_panel(request):
     """Referrals waiting for this organisation's answer, and the accepted ones."""
     user = request.user
@@ -28,8 +44,7 @@ def home_inbox_panel(request):
         return None
     today = timezone.localdate()
     rows = list(
-        Referral.objects.received_by(user)
-        .filter(status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED])
+        _inbox(user)
         .select_related("from_organisation", "student")
         .order_by("status", "sent_at", "id")[: INBOX_LIMIT + 1]
     )
@@ -49,19 +64,25 @@ def home_inbox_panel(request):
     }
 
 
-def home_sent_panel(request):
+def sent_in_progress(request):
+    """The referrals the user's organisation drafted or sent and the user sees (the sent
+    panel's rows, and its presence)."""
     user = request.user
     if not can_send_referrals(user):
         return None
+    return Referral.objects.visible_to(user).filter(
+        from_organisation_id=user.active_membership.organisation_id,
+        status__in=[ReferralStatus.DRAFT, ReferralStatus.SENT],
+    )
+
+
+def home_sent_panel(request):
+    sent = sent_in_progress(request)
+    if sent is None:
+        return None
     today = timezone.localdate()
     rows = list(
-        Referral.objects.visible_to(user)
-        .filter(
-            from_organisation_id=user.active_membership.organisation_id,
-            status__in=[ReferralStatus.DRAFT, ReferralStatus.SENT],
-        )
-        .select_related("to_organisation", "student")
-        .order_by("-created_at")[:INBOX_LIMIT]
+        sent.select_related("to_organisation", "student").order_by("-created_at")[:INBOX_LIMIT]
     )
     if not rows:
         return None

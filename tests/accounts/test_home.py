@@ -191,3 +191,43 @@ def test_a_large_scope_is_counted_up_to_a_cap(
         entree(StudentFactory(), timezone.localdate())
     client.force_login(coordinator)
     assert "ziet u meer dan 2 studenten" in client.get("/").content.decode()
+
+
+def test_a_panel_whose_presence_finds_nothing_is_not_asked(client, mentor, monkeypatch):
+    """accounts.home: the presences of every panel in one query; a panel is asked unless
+    its presence found no row (None: always asked; no presence: always asked)."""
+    from accounts.models import Membership
+
+    asked = []
+
+    def panel(name):
+        def provider(request):
+            asked.append(name)
+
+        return provider
+
+    only = Registry("panels with presences")
+    presences = Registry("their presences")
+    monkeypatch.setattr(home, "home_panel_registry", only)
+    monkeypatch.setattr(home, "home_presence_registry", presences)
+    for order, (name, presence) in enumerate(
+        {
+            "has rows": lambda request: Membership.objects.filter(user=request.user),
+            "has none": lambda request: Membership.objects.filter(user=request.user, pk=-1),
+            "leaves it to the panel": lambda request: None,
+            "no presence": None,
+        }.items()
+    ):
+        home.register_home_panel(order, panel(name), key=name, presence=presence)
+    client.force_login(mentor)
+    home_queries(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert asked[-3:] == ["has rows", "leaves it to the panel", "no presence"]
+    presence_queries = [q for q in queries if "EXISTS" in q["sql"]]
+    assert len(presence_queries) == 1
+    # Registering a panel again without a presence drops the one it had.
+    home.register_home_panel(1, panel("has none"), key="has none")
+    asked.clear()
+    client.get("/")
+    assert "has none" in asked

@@ -311,3 +311,18 @@ def test_the_proposal_form_asks_the_database_for_the_students_tables_only(
     proposable_meetings(mentor, student, today=today)  # the write check is kept per request
     with django_assert_num_queries(1):
         assert proposable_meetings(mentor, student, today=today) == []
+
+
+def test_a_coming_meeting_is_on_the_start_page_of_the_tables_members(
+    client, table, leerplicht, today
+):
+    """The meetings panel has a presence (accounts.home): without a coming meeting it is
+    left out, with one it lists it."""
+    client.force_login(leerplicht)
+    assert 'data-panel="casetable-meetings"' not in client.get("/").content.decode()
+    services.meeting_create(
+        table=table, date=today + timedelta(days=3), place="Stadhuis Alkmaar", actor=leerplicht
+    )
+    page = client.get("/").content.decode()
+    assert 'data-panel="casetable-meetings"' in page
+    assert table.name in page

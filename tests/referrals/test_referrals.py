@@ -279,3 +279,25 @@ def test_instruments_set_the_lkv_deadline_three_months_after_the_job_start(mento
     )
     assert instruments.doelgroepverklaring_deadline == date(2027, 2, 28)
     assert referral.events.filter(action="instruments").exists()
+
+
+def test_the_start_page_shows_the_referrals_in_progress_and_the_inbox(
+    mentor, dsp, wi, student, client
+):
+    """Both panels have a presence (accounts.home): with no referral the start page leaves
+    them out without asking them; with one, each shows it. A partner that sees only what
+    was shared (W&I) has its inbox on the start page even when it is empty."""
+    doorstroompunt = dsp.memberships.get().organisation
+    client.force_login(mentor)
+    assert "Mijn verwijzingen in behandeling" not in client.get("/").content.decode()
+    client.force_login(dsp)
+    assert 'data-panel="referral-inbox"' not in client.get("/").content.decode()
+    client.force_login(wi)
+    assert 'data-panel="referral-inbox"' in client.get("/").content.decode()
+    referral = make_referral(actor=mentor, student=student, to=doorstroompunt)
+    client.force_login(mentor)
+    page = client.get("/").content.decode()
+    assert "Mijn verwijzingen in behandeling" in page
+    assert student.full_name in page
+    client.force_login(dsp)
+    assert f'data-referral="{referral.public_id}"' in client.get("/").content.decode()

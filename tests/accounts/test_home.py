@@ -199,6 +199,7 @@ def test_a_panel_whose_presence_finds_nothing_is_not_asked(client, mentor, monke
     from accounts.models import Membership
 
     asked = []
+    built = []
 
     def panel(name):
         def provider(request):
@@ -212,7 +213,9 @@ def test_a_panel_whose_presence_finds_nothing_is_not_asked(client, mentor, monke
     monkeypatch.setattr(home, "home_presence_registry", presences)
     for order, (name, presence) in enumerate(
         {
-            "has rows": lambda request: Membership.objects.filter(user=request.user),
+            "has rows": lambda request: (
+                built.append(1) or Membership.objects.filter(user=request.user)
+            ),
             "has none": lambda request: Membership.objects.filter(user=request.user, pk=-1),
             "leaves it to the panel": lambda request: None,
             "no presence": None,
@@ -226,8 +229,28 @@ def test_a_panel_whose_presence_finds_nothing_is_not_asked(client, mentor, monke
     assert asked[-3:] == ["has rows", "leaves it to the panel", "no presence"]
     presence_queries = [q for q in queries if "EXISTS" in q["sql"]]
     assert len(presence_queries) == 1
+    # Built and compiled once for this user, membership and day; asked on every request.
+    assert built == [1]
     # Registering a panel again without a presence drops the one it had.
     home.register_home_panel(1, panel("has none"), key="has none")
     asked.clear()
     client.get("/")
     assert "has none" in asked
+
+
+@pytest.mark.parametrize("persona", ["mentor", "coordinator", "leerplicht", "dsp", "wi", "regio"])
+def test_a_presence_reads_no_database_while_it_is_built(request, rf, persona):
+    """accounts.home keeps each user's presence statement for the day: it may depend on
+    who asks and the day only, never on rows read while building it."""
+    user = request.getfixturevalue(persona)
+    user = type(user).objects.get(pk=user.pk)  # the memberships loaded, as on a page
+    user.memberships_list  # noqa: B018 - loaded before counting, as the middleware does
+    page = rf.get("/")
+    page.user = user
+    with CaptureQueriesContext(connection) as queries:
+        for presence in home.home_presence_registry.values():
+            rows = presence(page)
+            if rows is not None:
+                str(rows.query)
+    assert not queries.captured_queries
+    assert len(home.home_presence_registry) >= 4

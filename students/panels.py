@@ -19,6 +19,7 @@ from accounts.registry import Registry, key_of
 from .dates import age_on
 from .forms import enrolled_on_q
 from .models import Enrolment, Student
+from .rows import with_my_student_rows
 
 student_panel_registry = Registry("student page sections")
 
@@ -217,6 +218,7 @@ def home_students_panel(request):
         for student in students:
             student.age = age_on(student.date_of_birth, today)
             student.upcoming = upcoming_events(student.current_enrolments, today)
+        with_my_student_rows(students)
         return {
             "template": "students/_home_my_students.html",
             "context": {

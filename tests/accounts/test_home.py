@@ -75,6 +75,42 @@ def test_mentor_sees_a_planned_end_within_8_weeks(client, mentor, only_students_
     assert (today + timedelta(days=40)).isoformat() in html
 
 
+def test_the_mentors_rows_show_name_age_enrolment_and_what_is_coming_escaped(
+    client, mentor, only_students_panel
+):
+    """students.rows.with_my_student_rows builds each row in Python: the markup the
+    template wrote, every value escaped."""
+    today = timezone.localdate()
+    student = StudentFactory(
+        mentor=mentor,
+        first_name="<b>Noor</b>",
+        last_name="Jansen",
+        date_of_birth=latest_birth_date_for_age(19, today),
+    )
+    EnrolmentFactory(
+        student=student,
+        level="2",
+        programme="Zorg & welzijn",
+        start_date=today - timedelta(days=300),
+        planned_end_date=today + timedelta(days=40),
+    )
+    StudentFactory(mentor=mentor, first_name="Sem", last_name="Zonder")
+    client.force_login(mentor)
+    html = client.get("/").content.decode()
+    end = today + timedelta(days=40)
+    assert (
+        f'<a href="/students/{student.public_id}/">Jansen, &lt;b&gt;Noor&lt;/b&gt;</a>'
+        ' <span class="text-secondary-strong small">(19)</span>'
+    ) in html
+    assert ": Zorg &amp; welzijn (Mbo 2)</div>" in html
+    assert (
+        f'<li><time datetime="{end.isoformat()}">{end:%d-%m-%Y}</time>: Gepland einde'
+        " opleiding</li>"
+    ) in html
+    assert '<span class="text-secondary-strong">Niet ingeschreven</span>' in html
+    assert "<b>Noor</b>" not in html
+
+
 def test_mentor_with_no_students_is_told_so(client, mentor, only_students_panel):
     client.force_login(mentor)
     assert "U bent nog van geen enkele student mentor." in client.get("/").content.decode()

@@ -21,6 +21,7 @@ from .queries import (
     mentor_route_enrolments,
     route_enrolments,
     special_institution_id,
+    step_facts,
     student_employments,
 )
 from .route import build_route, loaded_step, route_name
@@ -124,7 +125,9 @@ def home_route_panel(request):
     today = timezone.localdate()
     rows = []
     for enrolment in mentor_route_enrolments(user, today=today):
-        route = build_route(enrolment, today=today, include_aba=False)
+        route = build_route(
+            enrolment, today=today, include_aba=False, records=step_facts(enrolment)
+        )
         rows.append({"student": enrolment.student, "enrolment": enrolment, "route": route})
     rows.sort(
         key=lambda row: (

@@ -126,14 +126,30 @@ def loaded_step(enrolment, kind):
         return None
 
 
-def build_route(enrolment, *, today: date, include_aba: bool) -> Route:
+@dataclass(frozen=True)
+class StepFact:
+    """A logged step as far as the route's timeline needs it: that it was logged and, for
+    the outflow perspective, the perspective chosen (roadmap.queries.with_step_facts)."""
+
+    kind: str
+    perspective: str = ""
+
+
+def build_route(enrolment, *, today: date, include_aba: bool, records=None) -> Route:
     """The timeline of an Entree enrolment on `today`.
 
     ABA is left out entirely unless the caller may see special-category data.
+    `records` ({step kind: record or None}) defaults to the steps loaded with the
+    enrolment; a list that shows no step's contents passes StepFacts instead
+    (roadmap.queries.step_facts).
     """
     # ABA is never read unless it may be shown (and it is not loaded otherwise).
     records = {
-        kind: loaded_step(enrolment, kind) if include_aba or kind != StepKind.ABA else None
+        kind: (
+            (records.get(kind) if records is not None else loaded_step(enrolment, kind))
+            if include_aba or kind != StepKind.ABA
+            else None
+        )
         for kind in STEP_RELATED_NAMES
     }
     running = enrolment.end_date is None or enrolment.end_date >= today

@@ -119,3 +119,45 @@ def test_leaving_closes_the_rest_of_the_route(enrolment, mentor, today):
     assert route.next_step is None
     assert route.step("leaving").status == Status.DONE
     assert {s.status for s in route.steps if s.kind != "leaving"} == {Status.NOT_APPLICABLE}
+
+
+def _timeline(route):
+    return (
+        [(s.kind, s.status, s.due_date, s.overdue, s.note, s.done) for s in route.steps],
+        route.next_step.kind if route.next_step else None,
+        route.current.kind if route.current else None,
+    )
+
+
+@pytest.mark.parametrize(
+    "logged",
+    [
+        (),
+        ("start",),
+        ("start", "study-advice"),
+        ("start", "study-advice", "perspective"),
+        ("start", "study-advice", "perspective", "work"),
+        ("start", "study-advice", "perspective:further_education"),
+        ("start", "study-advice", "perspective:further_education", "further-education"),
+        ("start", "leaving"),
+    ],
+)
+def test_the_step_facts_give_the_timeline_of_the_loaded_steps(logged, enrolment, mentor, today):
+    """roadmap.queries.with_step_facts (the mentor's start page): the same timeline as
+    build_route from the step records themselves, whatever was logged."""
+    from roadmap.queries import route_enrolments, step_facts, with_step_facts
+
+    for entry in logged:
+        kind, _sep, perspective = entry.partition(":")
+        data = valid_data(kind, enrolment, today)
+        if perspective:
+            data.update(perspective=perspective, destination_place="ROC Kop van Noord-Holland")
+        step_log(enrolment=enrolment, kind=kind, data=data, actor=mentor, today=today)
+    loaded = route_enrolments(enrolment.student)[0]
+    with_facts = with_step_facts(Enrolment.objects.filter(pk=enrolment.pk)).get()
+    for day in (today, today + timedelta(days=400)):
+        expected = _timeline(build_route(loaded, today=day, include_aba=False))
+        facts = build_route(
+            with_facts, today=day, include_aba=False, records=step_facts(with_facts)
+        )
+        assert _timeline(facts) == expected

@@ -22,9 +22,10 @@ def register_home_panel(order, provider, *, key=None, presence=None):
     """Show `provider(request)` on the start page, in `order`.
 
     `presence(request)`, when given, returns a queryset of the rows that could fill the
-    panel for this user, or None to leave it to the panel. More rows than the panel shows
-    are fine (it tells "certainly nothing" apart from "maybe something" and is never
-    shown); fewer are not: the panel is then left out."""
+    panel for this user, or None to leave it to the panel. It may hold more rows than the
+    panel shows (it only tells "certainly nothing" apart from "maybe something" and is
+    never shown), never fewer: when it finds nothing the panel is not asked at all. It
+    may read who asks and the day, never the database (its SQL is kept, see below)."""
     key = key or key_of(provider)
     home_panel_registry.add(provider, order=order, key=key)
     if presence is None:

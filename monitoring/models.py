@@ -74,9 +74,15 @@ def signal_kind_choices():
     return list(SignalKind.choices) + sorted(_other_kind_labels.items(), key=lambda c: str(c[1]))
 
 
+# The rule book's kinds and their (lazy, translated when shown) labels, looked up once:
+# every row of an attention list asks for its label.
+_rule_kind_labels = dict(SignalKind.choices)
+
+
 def signal_kind_label(kind: str):
-    if kind in SignalKind.values:
-        return SignalKind(kind).label
+    label = _rule_kind_labels.get(kind)
+    if label is not None:
+        return label
     return _other_kind_labels.get(kind, kind)
 
 

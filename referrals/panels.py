@@ -3,6 +3,7 @@ desk's queue is in referrals.flexservice.panels) and on the student's page (the
 referrals and maatwerk trajectories of this student, for the school). Each uses a fixed
 number of queries."""
 
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import policy
@@ -18,6 +19,16 @@ from .queries import can_send_referrals, is_sender
 from .reminders import is_overdue
 
 INBOX_LIMIT = 20
+_PUBLIC_ID = "referral-public-id"
+
+
+def with_detail_urls(referrals):
+    """Each referral's `detail_url`: reversed once per list, not per row (a start page
+    lists up to 40 of them; issue 16)."""
+    pattern = reverse("referrals:detail", args=[_PUBLIC_ID])
+    for referral in referrals:
+        referral.detail_url = pattern.replace(_PUBLIC_ID, str(referral.public_id))
+    return referrals
 
 
 def _inbox(user):
@@ -50,7 +61,7 @@ def home_inbox_panel(request):
     )
     if not rows and not policy.sees_only_shared_sections(membership):
         return None
-    for referral in rows:
+    for referral in with_detail_urls(rows):
         referral.overdue = is_overdue(referral, today)
     waiting = [r for r in rows if r.status == ReferralStatus.SENT]
     accepted = [r for r in rows if r.status == ReferralStatus.ACCEPTED]
@@ -86,7 +97,7 @@ def home_sent_panel(request):
     )
     if not rows:
         return None
-    for referral in rows:
+    for referral in with_detail_urls(rows):
         referral.overdue = is_overdue(referral, today)
     return {"template": "referrals/_home_sent.html", "context": {"referrals": rows}}
 

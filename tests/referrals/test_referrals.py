@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.html import escape
 
 from referrals import services
@@ -298,6 +299,9 @@ def test_the_start_page_shows_the_referrals_in_progress_and_the_inbox(
     client.force_login(mentor)
     page = client.get("/").content.decode()
     assert "Mijn verwijzingen in behandeling" in page
-    assert student.full_name in page
+    detail = reverse("referrals:detail", args=[referral.public_id])
+    assert f'<a href="{detail}">{student.full_name}</a>' in page
     client.force_login(dsp)
-    assert f'data-referral="{referral.public_id}"' in client.get("/").content.decode()
+    page = client.get("/").content.decode()
+    assert f'data-referral="{referral.public_id}"' in page
+    assert f'<a href="{detail}">Bekijken en beslissen</a>' in page

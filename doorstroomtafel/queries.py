@@ -13,13 +13,14 @@
 
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from accounts import policy
 from accounts.models import Municipality
 from monitoring.models import MONITORING_SOURCE, Signal, SignalStatus
 from roadmap.models import Advice, StepKind, StudyAdviceStep
+from roadmap.queries import step_dates, with_step_facts
 from rulebook import expressions as rulebook
 from students.dates import age_on
 from students.models import Enrolment, Student
@@ -35,15 +36,6 @@ from .models import (
 # The candidates shown at once on the meeting page (the first in name order); the
 # query stops there, whatever the number of students the rules propose.
 CANDIDATES_SHOWN = 100
-# The steps the agenda may name as "the latest step": never ABA (special category).
-AGENDA_STEPS = {
-    StepKind.START: "start_step",
-    StepKind.STUDY_ADVICE: "study_advice_step",
-    StepKind.PERSPECTIVE: "perspective_step",
-    StepKind.WORK: "work_step",
-    StepKind.FURTHER_EDUCATION: "further_education_step",
-    StepKind.LEAVING: "leaving_step",
-}
 
 
 def _membership(user):
@@ -260,29 +252,16 @@ def add_minimum(items, *, today):
     latest_enrolment = {}
     latest_step = {}
     if student_ids:
-        # Each step's date as a scalar subquery (one index probe per enrolment and step),
-        # not six joins: planning a join of seven tables cost more than running it.
-        step_dates = {
-            f"{name}_date": Subquery(
-                Enrolment._meta.get_field(name)
-                .related_model.objects.filter(enrolment=OuterRef("pk"))
-                .values("date")[:1]
-            )
-            for name in AGENDA_STEPS.values()
-        }
-        enrolments = (
+        # The latest step never names ABA (roadmap.queries.FACT_STEPS); each step's date
+        # is a scalar subquery, not a join (with_step_facts).
+        enrolments = with_step_facts(
             Enrolment.objects.filter(student_id__in=student_ids)
             .select_related("institution")
             .only("id", "student_id", "programme", "start_date", "institution")
-            .annotate(**step_dates)
-            .order_by("student_id", "-start_date", "-id")
-        )
+        ).order_by("student_id", "-start_date", "-id")
         for enrolment in enrolments:
             latest_enrolment.setdefault(enrolment.student_id, enrolment)
-            for kind, name in AGENDA_STEPS.items():
-                day = getattr(enrolment, f"{name}_date")
-                if day is None:
-                    continue
+            for kind, day in step_dates(enrolment).items():
                 current = latest_step.get(enrolment.student_id)
                 if current is None or day > current[1]:
                     latest_step[enrolment.student_id] = (StepKind(kind).label, day)

@@ -11,7 +11,7 @@
   the students in their scope.
 """
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 
 from accounts import policy
@@ -198,37 +198,49 @@ def school_can_write_student(user, student):
     return writable_students(user).filter(pk=student.pk).exists()
 
 
+# The steps a list may tell about without their contents (a timeline, the agenda's latest
+# step): never ABA, special-category data that is read only where it may be shown.
+FACT_STEPS = {kind: name for kind, name in STEP_RELATED_NAMES.items() if kind != StepKind.ABA}
+
+
 def with_step_facts(enrolments):
-    """Each enrolment with, per step (ABA left out), whether it was logged, and the
-    perspective chosen: a scalar subquery per step (one index probe per enrolment and
-    step) instead of joining the six step tables, whose planning cost more than running
-    it (issue 16). For lists that show the timeline, not the steps' contents; read with
-    step_facts()."""
+    """Each enrolment with, per step of FACT_STEPS, the date it was logged on (None when
+    it was not) and the perspective chosen: a scalar subquery per step (one index probe
+    per enrolment and step) instead of joining the six step tables, whose planning cost
+    more than running it (issue 16). Read with step_dates() and step_facts()."""
     facts = {}
-    for kind, name in STEP_RELATED_NAMES.items():
-        if kind == StepKind.ABA:
-            continue
+    for kind, name in FACT_STEPS.items():
         steps = Enrolment._meta.get_field(name).related_model.objects.filter(
             enrolment=OuterRef("pk")
         )
+        facts[f"fact_{name}_date"] = Subquery(steps.values("date")[:1])
         if kind == StepKind.PERSPECTIVE:
-            facts[f"fact_{name}"] = Subquery(steps.values("perspective")[:1])
-        else:
-            facts[f"fact_{name}"] = Exists(steps)
+            facts["fact_perspective"] = Subquery(steps.values("perspective")[:1])
     return enrolments.annotate(**facts)
+
+
+def step_dates(enrolment) -> dict:
+    """{step kind: the date it was logged on} of the logged steps of an enrolment loaded
+    with with_step_facts, in the route's order."""
+    dates = {}
+    for kind, name in FACT_STEPS.items():
+        day = getattr(enrolment, f"fact_{name}_date")
+        if day is not None:
+            dates[kind] = day
+    return dates
 
 
 def step_facts(enrolment):
     """build_route's `records` for an enrolment loaded with with_step_facts: a StepFact
-    for each logged step, None for the others (and for ABA, never read)."""
-    records = {}
-    for kind, name in STEP_RELATED_NAMES.items():
-        fact = getattr(enrolment, f"fact_{name}", None)
-        if kind == StepKind.PERSPECTIVE:
-            records[kind] = StepFact(kind, perspective=fact) if fact is not None else None
-        else:
-            records[kind] = StepFact(kind) if fact else None
-    return records
+    for each logged step (ABA and the steps not logged are absent)."""
+    return {
+        kind: StepFact(
+            kind,
+            date=day,
+            perspective=enrolment.fact_perspective if kind == StepKind.PERSPECTIVE else "",
+        )
+        for kind, day in step_dates(enrolment).items()
+    }
 
 
 def mentor_route_enrolments(user, *, today):

@@ -128,10 +128,11 @@ def loaded_step(enrolment, kind):
 
 @dataclass(frozen=True)
 class StepFact:
-    """A logged step as far as the route's timeline needs it: that it was logged and, for
-    the outflow perspective, the perspective chosen (roadmap.queries.with_step_facts)."""
+    """A logged step as far as the route's timeline needs it: its date and, for the
+    outflow perspective, the perspective chosen (roadmap.queries.with_step_facts)."""
 
     kind: str
+    date: date
     perspective: str = ""
 
 

@@ -10,7 +10,9 @@ ask the panels that certainly have nothing (issue 16: four empty panels were a q
 a mentor's start page).
 """
 
+from django.db import connection
 from django.db.models import Exists
+from django.utils import timezone
 
 from .registry import Registry, key_of
 
@@ -46,9 +48,6 @@ _STATEMENTS_KEPT = 4096
 def _presence_statement(request, keys):
     """(the panels' keys in the statement's column order, its SQL, its parameters), or
     None when no panel has a presence for this user."""
-    from django.db import connection
-    from django.utils import timezone
-
     from .models import User
 
     user = request.user
@@ -89,8 +88,6 @@ def _presence_statement(request, keys):
 def certainly_empty(request, keys):
     """The keys, among `keys`, of the panels whose presence found no row: one query for
     all of them (none when no panel has a presence for this user)."""
-    from django.db import connection
-
     if not request.user.is_authenticated:
         return set()
     statement = _presence_statement(request, keys)

@@ -38,11 +38,17 @@ def _inbox(user):
     )
 
 
+def _inbox_shown_when_empty(membership):
+    """A partner (who sees only what was shared) has the inbox on the start page even
+    when nothing waits: it is where their students come in."""
+    return policy.sees_only_shared_sections(membership)
+
+
 def inbox_presence(request):
     """The inbox's rows for the start page's one presence query; None (ask the panel)
     for those who see the inbox even when it is empty."""
     membership = request.user.active_membership
-    if membership is None or policy.sees_only_shared_sections(membership):
+    if membership is None or _inbox_shown_when_empty(membership):
         return None
     return _inbox(request.user)
 
@@ -59,7 +65,7 @@ def home_inbox_panel(request):
         .select_related("from_organisation", "student")
         .order_by("status", "sent_at", "id")[: INBOX_LIMIT + 1]
     )
-    if not rows and not policy.sees_only_shared_sections(membership):
+    if not rows and not _inbox_shown_when_empty(membership):
         return None
     for referral in with_detail_urls(rows):
         referral.overdue = is_overdue(referral, today)

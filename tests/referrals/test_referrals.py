@@ -286,7 +286,7 @@ def test_the_start_page_shows_the_referrals_in_progress_and_the_inbox(
     mentor, dsp, wi, student, client
 ):
     """Both panels have a presence (accounts.home): with no referral the start page leaves
-    them out without asking them; with one, each shows it. A partner that sees only what
+    them out; with one, each shows it. A partner that sees only what
     was shared (W&I) has its inbox on the start page even when it is empty."""
     doorstroompunt = dsp.memberships.get().organisation
     client.force_login(mentor)
